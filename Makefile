@@ -1,0 +1,38 @@
+# Two commands: `make demo` (the main job) and `make test` (lint + tests).
+# Both bootstrap .venv on a fresh machine with only Python 3.11 and make.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install demo test lint typecheck pytest bench fixtures clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (set PYTHON=/path/to/python3.11+)" >&2; exit 2; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: install
+	$(BIN)/sensorcoach demo
+
+lint: install
+	$(BIN)/ruff check sensorcoach firmware_interface dashboard tests benchmarks
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/python -m pytest -q
+
+test: lint pytest
+
+bench: install
+	$(BIN)/python benchmarks/read_speed.py
+
+fixtures: install
+	$(BIN)/python fixtures/regenerate.py
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

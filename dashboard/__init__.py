@@ -1,0 +1,1 @@
+"""FastAPI dashboard over sensorcoach's store."""

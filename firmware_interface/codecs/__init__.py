@@ -1,0 +1,1 @@
+"""Pure wire-format decoders: bytes in, arrays out, no I/O."""

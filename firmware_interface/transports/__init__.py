@@ -1,0 +1,1 @@
+"""Transports (BLE, serial, phone, replay): the only I/O of the ingestion layer."""

@@ -1,0 +1,3 @@
+from sensorcoach.cli import main
+
+raise SystemExit(main())
