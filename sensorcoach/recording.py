@@ -299,7 +299,7 @@ def _read_bytes(p: Path) -> bytes:
             raise RecordingError(f"corrupt gzip data: {e}", path=p) from None
     elif p.name.endswith(".gz"):
         raise RecordingError("named .gz but is not gzip data", path=p)
-    if not raw.strip():
+    if not raw or raw.isspace():
         raise RecordingError("empty file", path=p, line=1)
     return raw
 
@@ -341,7 +341,8 @@ def _split_header(raw: bytes, p: Path) -> tuple[dict[str, str], list[str], bytes
                 return header, columns, b"", line_no + 1
             return header, columns, raw[end + 1 :], line_no + 1
         if end < 0:
-            raise RecordingError("header only: no column line and no samples", path=p, line=line_no)
+            last = line_no if line.strip() else max(1, line_no - 1)
+            raise RecordingError("header only: no column line and no samples", path=p, line=last)
         pos = end + 1
 
 
@@ -365,7 +366,7 @@ def _parse_body(p: Path, header: dict[str, str], columns: list[str], body: bytes
     ncols = 7 if has_gyro else 4
     if len(set(columns)) != len(columns):
         raise RecordingError("duplicate column names", path=p, line=col_line)
-    if not body.strip():
+    if not body or body.isspace():
         raise RecordingError("no samples after the column line", path=p, line=first_line)
 
     table = _fast_table(body, len(columns), ncols)
@@ -439,8 +440,11 @@ def _fast_table(body: bytes, n_columns: int, n_used: int) -> FloatArray | None:
     table: FloatArray = np.ascontiguousarray(df.to_numpy(dtype=np.float64).T)
     if table.shape[1] == 0:
         return None
-    # A short row reads as NaN: diagnose here so the message says "fields", not "NaN".
-    if np.isnan(table).any():
+    # A short row reads as NaN and a long one is silently cut by usecols: diagnose those
+    # (and NaN/inf cells) in the exact pass so the message names the line and the cause.
+    if not np.isfinite(table).all():
+        return None
+    if body.count(b",") != table.shape[1] * (n_columns - 1):
         return None
     return table
 
@@ -466,7 +470,7 @@ def _row_line(body: bytes, first_line: int, row: int) -> int:
 def _diagnose(p: Path, body: bytes, first_line: int, n_columns: int) -> None:
     """Slow, exact pass: raise for the first line that is not ``n_columns`` finite numbers."""
     for line_no, raw in _iter_data_lines(body, first_line):
-        if not raw.strip():
+        if not raw or raw.isspace():
             continue
         try:
             text = raw.decode("utf-8").rstrip("\r")

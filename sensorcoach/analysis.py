@@ -1,0 +1,128 @@
+"""``analyze(recording) -> Analysis``: the offline entry point (SPEC sections 4 and 5).
+
+Offline analysis is the streaming analyser fed the whole recording at once, so what
+``monitor`` reports live for a replayed file is what ``analyze`` reports for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sensorcoach.core.activity import MOVING, STILL
+from sensorcoach.core.analyzer import FrameSeries, StreamAnalyzer
+from sensorcoach.core.calibration import Calibration, auto_calibration, calibration_from_spans
+from sensorcoach.core.events import ActivitySpan, Alert, SlumpEpisode
+from sensorcoach.core.framing import frame_ids, make_frames
+from sensorcoach.core.motion import MotionAnalyser
+from sensorcoach.core.settings import DEFAULT_SETTINGS, Settings
+from sensorcoach.errors import CalibrationError
+from sensorcoach.recording import Gap, Recording
+
+SCHEMA = "sensorcoach.analysis/1"
+IntArray = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything ``analyze`` found; :meth:`to_dict` gives SPEC section 4's object."""
+
+    recording: Recording
+    calibration: Calibration
+    settings: Settings
+    series: FrameSeries
+    slumps: list[SlumpEpisode]
+    alerts: list[Alert]
+    activity: list[ActivitySpan]
+    gaps: list[Gap]
+    sedentary_s: float
+    slump_on_deg: float
+    uses_gyro: bool
+    holds: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def recorded_s(self) -> float:
+        """Time covered by data (gaps excluded), s."""
+        return float(self.series.t.size * self.settings.frame_s)
+
+    def posture(self) -> dict[str, float]:
+        s = self.series
+        total = max(s.t.size, 1)
+        in_slump = np.zeros(s.t.size, bool)
+        for ep in self.slumps:
+            in_slump |= (s.t >= ep.start_s) & (s.t < ep.end_s)
+        seated = (s.activity == STILL) | (s.activity == MOVING)
+        upright = seated & ~in_slump & (s.flexion_deg < self.slump_on_deg)
+        return {"upright_pct": round(100.0 * upright.sum() / total, 1),
+                "slumped_pct": round(100.0 * in_slump.sum() / total, 1),
+                "sedentary_s": round(self.sedentary_s, 1)}
+
+    def activity_per_sample(self) -> list[str]:
+        """Activity state name of every sample of the recording."""
+        from sensorcoach.core.activity import ACTIVITY_NAMES
+
+        codes = self.activity_codes_per_sample()
+        return [ACTIVITY_NAMES[c] for c in codes.tolist()]
+
+    def activity_codes_per_sample(self) -> IntArray:
+        ids = frame_ids(self.recording.t, self.settings.frame_s)
+        pos = np.clip(np.searchsorted(self.series.index, ids), 0, self.series.index.size - 1)
+        return self.series.activity[pos]
+
+    def to_dict(self) -> dict[str, Any]:
+        rec = self.recording
+        left = sum(h["duration_s"] for h in self.holds if h["kind"] == "side_plank_left")
+        right = sum(h["duration_s"] for h in self.holds if h["kind"] == "side_plank_right")
+        imbalance = (round(abs(left - right) / max(left, right) * 100, 1)
+                     if left > 0 and right > 0 else None)
+        return {
+            "schema": SCHEMA,
+            "recording": {"duration_s": round(rec.duration_s, 3), "samples": rec.n_samples,
+                          "sample_rate_hz": rec.sample_rate_hz,
+                          "has_gyro": rec.has_gyro,
+                          "gaps": [g.to_dict() for g in self.gaps]},
+            "calibration": self.calibration.to_dict(),
+            "posture": self.posture(),
+            "activity": [a.to_dict() for a in self.activity],
+            "slumps": [e.to_dict() for e in self.slumps],
+            "holds": self.holds,
+            "symmetry": {"side_plank_left_s": round(left, 1), "side_plank_right_s": round(right, 1),
+                         "imbalance_pct": imbalance},
+            "alerts": [a.to_dict() for a in sorted(self.alerts, key=lambda a: a.t_s)],
+        }
+
+
+def calibrate(recording: Recording, settings: Settings = DEFAULT_SETTINGS) -> Calibration:
+    """Calibration from the recording's spans, else automatic (see core.calibration)."""
+    if recording.calibration_upright_s is not None:
+        try:
+            return calibration_from_spans(recording.t, recording.acc_axes,
+                                          recording.calibration_upright_s,
+                                          recording.calibration_forward_s)
+        except ValueError as e:
+            raise CalibrationError(f"{recording.source or 'recording'}: {e}") from None
+    frames = make_frames(recording.t, recording.acc_axes, None, settings.frame_s)
+    feats = MotionAnalyser(settings.frame_s)(frames)
+    still = feats.motion_rms_g < settings.still_motion_g
+    walking = ((feats.step_rms_g >= settings.walking_band_g)
+               & (feats.step_ratio >= settings.walking_ratio))
+    return auto_calibration(frames.acc, still, walking)
+
+
+def analyze(recording: Recording, settings: Settings = DEFAULT_SETTINGS, *,
+            orientation: str = "auto", calibration: Calibration | None = None) -> Analysis:
+    """Analyse a whole recording (SPEC section 5)."""
+    cal = calibration or calibrate(recording, settings)
+    placement = recording.meta.get("placement")
+    gap_s = 1.75 / recording.sample_rate_hz
+    an = StreamAnalyzer(cal, has_gyro=recording.has_gyro, placement=placement,
+                        settings=settings, orientation=orientation, span_break_s=gap_s)
+    an.push(recording.t, recording.acc_axes, recording.gyro_axes)
+    an.finish()
+    return Analysis(recording=recording, calibration=cal, settings=settings,
+                    series=an.series(), slumps=an.episodes, alerts=an.alerts,
+                    activity=an.spans, gaps=recording.gaps(), sedentary_s=an.sedentary_s,
+                    slump_on_deg=an.slump_on_deg, uses_gyro=an.uses_gyro)

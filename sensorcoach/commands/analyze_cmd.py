@@ -1,0 +1,45 @@
+"""``sensorcoach analyze FILE [--json] [--from FORMAT]``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from sensorcoach.analysis import analyze
+from sensorcoach.recording import Recording
+from sensorcoach.report import render
+
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    p = sub.add_parser("analyze", help="analyse a recording: posture, slumps, activity, alerts")
+    p.add_argument("file", help="a recording (.csv or .csv.gz)")
+    p.add_argument("--json", action="store_true", help="print SPEC's analysis JSON")
+    p.add_argument("--from", dest="fmt", default="csv",
+                   help="input format (csv: a sensorcoach recording)")
+    p.add_argument("--orientation", choices=["auto", "accel", "gyro"], default="auto",
+                   help="gravity estimate: gyro-aided where a gyro exists (auto), or forced")
+    p.set_defaults(handler=run)
+
+
+def load(path: str, fmt: str) -> Recording:
+    """A recording from a file in any supported format."""
+    if fmt in ("csv", "recording"):
+        return Recording.read(path)
+    from sensorcoach.convert import convert_file
+
+    return convert_file(Path(path), fmt)
+
+
+def run(args: argparse.Namespace) -> int:
+    rec = load(args.file, args.fmt)
+    result = analyze(rec, orientation=args.orientation)
+    d = result.to_dict()
+    if args.json:
+        json.dump(d, sys.stdout, separators=(",", ":"))
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render(d, args.file) + "\n")
+    return 0

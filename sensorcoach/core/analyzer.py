@@ -1,0 +1,217 @@
+"""The desk analysis as one incremental pipeline: sample blocks in, events out.
+
+samples -> 0.1 s frames -> motion features -> gravity direction -> calibrated angles ->
+activity (debounced) -> slump episodes, sedentary reminders, activity bouts.
+
+Every stage is causal and carries its state, so feeding a recording block by block (any
+block sizes) gives the events of one call on the whole; offline analysis is this same
+class fed once. Events may be back-dated (an episode starts where the lean began), and a
+frame's activity is settled up to ``activity_min_bout_s`` after it arrives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sensorcoach.core.activity import ACTIVITY_NAMES, LYING, MOVING, STILL, Debouncer, classify
+from sensorcoach.core.calibration import Calibration
+from sensorcoach.core.events import ActivitySpan, Alert, SlumpEpisode
+from sensorcoach.core.framing import Framer, Frames
+from sensorcoach.core.motion import MotionAnalyser
+from sensorcoach.core.orientation import AccelGravity, GyroGravity
+from sensorcoach.core.sedentary import SedentaryTracker
+from sensorcoach.core.settings import DEFAULT_SETTINGS, Settings
+from sensorcoach.core.slumps import SlumpDetector
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+Event = SlumpEpisode | Alert | ActivitySpan
+
+#: s: frames further apart than this restart the gyro filter (orientation unknown).
+RESTART_GAP_S = 1.0
+
+
+@dataclass(frozen=True)
+class FrameSeries:
+    """Per-frame outputs, for summaries, plots and per-sample lookups."""
+
+    index: IntArray
+    t: FloatArray
+    flexion_deg: FloatArray
+    """Signed flexion, or unsigned tilt when the forward direction is unknown."""
+    lateral_deg: FloatArray | None
+    tilt_deg: FloatArray
+    activity: IntArray
+
+
+@dataclass
+class _OpenSpan:
+    code: int
+    start_s: float
+    last_t: float
+
+
+class StreamAnalyzer:
+    """Incremental desk analysis for one recording or live session."""
+
+    def __init__(self, calibration: Calibration, *, has_gyro: bool, placement: str | None = None,
+                 settings: Settings = DEFAULT_SETTINGS, orientation: str = "auto",
+                 span_break_s: float = 0.5):
+        """``orientation``: ``accel``, ``gyro`` or ``auto`` (gyro-aided where a gyro is
+        present). ``span_break_s``: frames further apart than this split activity spans
+        (the recording's gap threshold)."""
+        s = settings
+        self.settings = s
+        self.calibration = calibration
+        self.frame_s = s.frame_s
+        self.framer = Framer(s.frame_s, has_gyro)
+        self.motion = MotionAnalyser(s.frame_s)
+        use_gyro = has_gyro and orientation in ("auto", "gyro")
+        if orientation == "gyro" and not has_gyro:
+            raise ValueError("orientation='gyro' needs gyro data")
+        self.uses_gyro = use_gyro
+        self.gravity: AccelGravity | GyroGravity = (
+            GyroGravity(s.frame_s, s.gyro_tau_s, s.gyro_bias_tau_s) if use_gyro
+            else AccelGravity(s.frame_s, s.gravity_cutoff_hz))
+        self.debouncer = Debouncer(int(round(s.activity_min_bout_s / s.frame_s)))
+        on = s.slump_on_deg(placement)
+        self.slump_on_deg = on
+        self.slump_off_deg = on - s.slump_hysteresis_deg
+        self.slumps = SlumpDetector(on, self.slump_off_deg, s.slump_min_s, s.slump_release_s,
+                                    s.slump_dwell_s, s.max_gap_in_episode_s, s.frame_s)
+        self.sedentary = SedentaryTracker(s.sedentary_alert_s, s.sedentary_repeat_s,
+                                          s.walking_break_s, s.sedentary_gap_reset_s, s.frame_s)
+        self.span_break_s = max(span_break_s, 1.5 * s.frame_s)
+        self._last_frame_t: float | None = None
+        # frames whose activity is not settled yet
+        self._pend: list[FrameSeries] = []
+        self._done: list[FrameSeries] = []
+        self._span: _OpenSpan | None = None
+        self.episodes: list[SlumpEpisode] = []
+        self.alerts: list[Alert] = []
+        self.spans: list[ActivitySpan] = []
+
+    # ------------------------------------------------------------------ input
+    def push(self, t: FloatArray, acc: FloatArray, gyro: FloatArray | None = None) -> list[Event]:
+        """Feed samples: ``t`` (n,) s, ``acc`` (3, n) g, ``gyro`` (3, n) deg/s or None."""
+        return self._frames(self.framer.push(t, acc, gyro), final=False)
+
+    def finish(self) -> list[Event]:
+        """End of stream: close open bins, bouts and episodes."""
+        events = self._frames(self.framer.flush(), final=True)
+        return events
+
+    # ------------------------------------------------------------------ pipeline
+    def _frames(self, fr: Frames, final: bool) -> list[Event]:
+        events: list[Event] = []
+        if fr.size:
+            feats = self.motion(fr)
+            still = feats.motion_rms_g < self.settings.still_motion_g
+            dt = np.diff(np.concatenate([[fr.t[0] if self._last_frame_t is None
+                                          else self._last_frame_t], fr.t]))
+            restart = dt > RESTART_GAP_S
+            self._last_frame_t = float(fr.t[-1])
+            up = self.gravity(fr.acc, fr.gyro, still, restart)
+            flex, lat = self.calibration.angles(up)
+            tilt = self.calibration.tilt_deg(up)
+            raw = classify(feats, tilt, self.settings)
+            self._pend.append(FrameSeries(fr.index, fr.t, flex, lat, tilt, raw))
+            settled = self.debouncer.push(raw)
+        else:
+            settled = np.zeros(0, np.int64)
+        if final:
+            settled = np.concatenate([settled, self.debouncer.flush()])
+        if settled.size:
+            events += self._settled(self._take(settled))
+        if final:
+            events += self._close_span()
+            tail = self.slumps.flush()
+            self.episodes += tail
+            events += tail
+        return events
+
+    def _take(self, codes: IntArray) -> FrameSeries:
+        """Pop ``codes.size`` pending frames and attach their settled activity."""
+        pend = _concat(self._pend)
+        n = codes.size
+        head = FrameSeries(pend.index[:n], pend.t[:n], pend.flexion_deg[:n],
+                           None if pend.lateral_deg is None else pend.lateral_deg[:n],
+                           pend.tilt_deg[:n], codes)
+        rest = FrameSeries(pend.index[n:], pend.t[n:], pend.flexion_deg[n:],
+                           None if pend.lateral_deg is None else pend.lateral_deg[n:],
+                           pend.tilt_deg[n:], pend.activity[n:])
+        self._pend = [rest] if rest.t.size else []
+        self._done.append(head)
+        return head
+
+    def _settled(self, fs: FrameSeries) -> list[Event]:
+        events: list[Event] = []
+        seated = (fs.activity == STILL) | (fs.activity == MOVING)
+        eps, alerts = self.slumps.push(fs.t, fs.flexion_deg, seated)
+        alerts = alerts + self.sedentary.push(fs.t, fs.activity)
+        self.episodes += eps
+        self.alerts += alerts
+        events += eps
+        events += sorted(alerts, key=lambda a: a.t_s)
+        events += self._spans(fs)
+        return events
+
+    def _spans(self, fs: FrameSeries) -> list[Event]:
+        out: list[Event] = []
+        half = self.frame_s / 2
+        t, codes = fs.t, fs.activity
+        brk = np.ones(t.size, bool)
+        brk[1:] = (np.diff(codes) != 0) | (np.diff(t) > self.span_break_s)
+        if self._span is not None:
+            brk[0] = codes[0] != self._span.code or t[0] - self._span.last_t > self.span_break_s
+        for i in np.flatnonzero(brk).tolist():
+            if self._span is not None:
+                if i > 0:
+                    self._span.last_t = float(t[i - 1])
+                out += self._close_span()
+            self._span = _OpenSpan(int(codes[i]), float(t[i]) - half, float(t[i]))
+        assert self._span is not None
+        self._span.last_t = float(t[-1])
+        return out
+
+    def _close_span(self) -> list[Event]:
+        if self._span is None:
+            return []
+        sp = self._span
+        self._span = None
+        span = ActivitySpan(ACTIVITY_NAMES[sp.code], round(sp.start_s, 3),
+                            round(sp.last_t + self.frame_s / 2, 3))
+        self.spans.append(span)
+        return [span]
+
+    # ------------------------------------------------------------------ results
+    def series(self) -> FrameSeries:
+        """All settled frames so far."""
+        return _concat(self._done)
+
+    @property
+    def sedentary_s(self) -> float:
+        return self.sedentary.sedentary_s
+
+
+def _concat(parts: list[FrameSeries]) -> FrameSeries:
+    if not parts:
+        e = np.zeros(0)
+        return FrameSeries(np.zeros(0, np.int64), e, e, None, e, np.zeros(0, np.int64))
+    if len(parts) == 1:
+        return parts[0]
+    lat = [p.lateral_deg for p in parts]
+    return FrameSeries(
+        np.concatenate([p.index for p in parts]),
+        np.concatenate([p.t for p in parts]),
+        np.concatenate([p.flexion_deg for p in parts]),
+        None if any(x is None for x in lat) else np.concatenate(lat),  # type: ignore[arg-type]
+        np.concatenate([p.tilt_deg for p in parts]),
+        np.concatenate([p.activity for p in parts]),
+    )
+
+
+__all__ = ["LYING", "Event", "FrameSeries", "StreamAnalyzer"]

@@ -1,0 +1,48 @@
+"""Events the core emits: episodes, bouts and alerts (SPEC section 4 shapes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SlumpEpisode:
+    """One slump, however long: from flexion leaving upright to its return."""
+
+    start_s: float
+    end_s: float
+    peak_flexion_deg: float
+    mean_flexion_deg: float
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start_s": round(self.start_s, 2), "end_s": round(self.end_s, 2),
+                "duration_s": round(self.duration_s, 2),
+                "peak_flexion_deg": round(self.peak_flexion_deg, 1),
+                "mean_flexion_deg": round(self.mean_flexion_deg, 1)}
+
+
+@dataclass(frozen=True)
+class Alert:
+    t_s: float
+    kind: str
+    """``slump``, ``sedentary`` or ``form_break``."""
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"t_s": round(self.t_s, 2), "kind": self.kind, "message": self.message}
+
+
+@dataclass(frozen=True)
+class ActivitySpan:
+    state: str
+    start_s: float
+    end_s: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"state": self.state, "start_s": round(self.start_s, 2),
+                "end_s": round(self.end_s, 2)}

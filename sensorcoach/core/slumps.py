@@ -1,0 +1,153 @@
+"""Slump episodes: sustained forward flexion beyond calibrated upright, with hysteresis.
+
+Per frame, a symbol: ABOVE (flexion >= on-threshold while seated), MID (between the off-
+and on-thresholds while seated) or BELOW (under the off-threshold, or not seated: walking
+and lying end a slump at once). An episode
+
+- starts where flexion last rose through the off-threshold before it crossed the
+  on-threshold (the onset of the lean, not the moment a threshold was passed);
+- ends where flexion fell below the off-threshold and stayed there ``slump_release_s``
+  (sway around the threshold does not split one slump into many), or at a data gap longer
+  than ``max_gap_in_episode_s``, or where the wearer stood up to walk or lay down;
+- counts only if it lasted ``slump_min_s`` (shorter is a reach or a fidget);
+- raises one alert when it has lasted ``slump_dwell_s``.
+
+The machine steps over runs of equal symbols, not frames, and keeps its state between
+blocks, so a stream split anywhere yields the episodes of the whole recording.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sensorcoach.core.events import Alert, SlumpEpisode
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+BELOW, MID, ABOVE = 0, 1, 2
+
+
+@dataclass
+class _Stats:
+    peak: float = -np.inf
+    total: float = 0.0
+    count: int = 0
+
+    def add(self, flex: FloatArray) -> None:
+        if flex.size:
+            self.peak = max(self.peak, float(flex.max()))
+            self.total += float(flex.sum())
+            self.count += int(flex.size)
+
+    def merge(self, other: _Stats) -> None:
+        self.peak = max(self.peak, other.peak)
+        self.total += other.total
+        self.count += other.count
+
+
+class SlumpDetector:
+    """Stateful slump episode detector over frames."""
+
+    def __init__(self, on_deg: float, off_deg: float, min_s: float, release_s: float,
+                 dwell_s: float, max_gap_s: float, frame_s: float):
+        self.on_deg, self.off_deg = on_deg, off_deg
+        self.min_s, self.release_s, self.dwell_s = min_s, release_s, dwell_s
+        self.max_gap_s, self.frame_s = max_gap_s, frame_s
+        self.in_episode = False
+        self.start_s = 0.0
+        self.alerted = False
+        self.mid_since: float | None = None  # rise through the off-threshold, not yet on
+        self.below_since: float | None = None
+        self.stats = _Stats()
+        self.below_stats = _Stats()
+        self.last_t: float | None = None
+
+    def push(self, t: FloatArray, flex: FloatArray, seated: BoolArray
+             ) -> tuple[list[SlumpEpisode], list[Alert]]:
+        """Frames' times (s), flexion (deg) and whether the wearer is seated (not walking
+        or lying). Returns finished episodes and alerts raised in this block."""
+        episodes: list[SlumpEpisode] = []
+        alerts: list[Alert] = []
+        if t.size == 0:
+            return episodes, alerts
+        sym = np.where(~seated | (flex < self.off_deg), BELOW,
+                       np.where(flex >= self.on_deg, ABOVE, MID))
+        brk = np.zeros(t.size, bool)
+        brk[1:] = np.diff(t) > self.max_gap_s
+        if self.last_t is not None:
+            brk[0] = t[0] - self.last_t > self.max_gap_s
+        cut = np.flatnonzero(np.diff(sym) != 0) + 1
+        starts = np.unique(np.concatenate([[0], cut, np.flatnonzero(brk)]))
+        ends = np.append(starts[1:], t.size)
+        for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+            if brk[s]:
+                self._gap(episodes)
+            self._run(int(sym[s]), t[s:e], flex[s:e], episodes, alerts)
+        self.last_t = float(t[-1])
+        return episodes, alerts
+
+    def flush(self) -> list[SlumpEpisode]:
+        """End of stream: an open episode ends at the last frame."""
+        out: list[SlumpEpisode] = []
+        if self.in_episode:
+            end = self.below_since if self.below_since is not None else (
+                (self.last_t or 0.0) + self.frame_s / 2)
+            self._close(end, out)
+        return out
+
+    # ------------------------------------------------------------------ internals
+    def _gap(self, episodes: list[SlumpEpisode]) -> None:
+        if self.in_episode:
+            end = self.below_since if self.below_since is not None else (
+                (self.last_t or 0.0) + self.frame_s / 2)
+            self._close(end, episodes)
+        self.mid_since = None
+        self.below_since = None
+
+    def _run(self, sym: int, t: FloatArray, flex: FloatArray, episodes: list[SlumpEpisode],
+             alerts: list[Alert]) -> None:
+        t0 = float(t[0]) - self.frame_s / 2  # a frame covers frame_s around its time
+        if sym == BELOW:
+            if self.in_episode:
+                if self.below_since is None:
+                    self.below_since = t0
+                    self.below_stats = _Stats()
+                self.below_stats.add(flex)
+                if float(t[-1]) + self.frame_s / 2 - self.below_since >= self.release_s:
+                    self._close(self.below_since, episodes)
+            self.mid_since = None
+            return
+        # MID or ABOVE
+        if self.in_episode:
+            if self.below_since is not None:
+                self.stats.merge(self.below_stats)
+                self.below_since = None
+            self.stats.add(flex)
+        else:
+            if self.mid_since is None:
+                self.mid_since = t0
+            if sym == ABOVE:
+                self.in_episode = True
+                self.alerted = False
+                self.start_s = self.mid_since
+                self.stats = _Stats()
+                self.stats.add(flex)
+        if self.in_episode and not self.alerted:
+            due = self.start_s + max(self.dwell_s, self.min_s)
+            if float(t[-1]) + self.frame_s / 2 >= due:
+                self.alerted = True
+                alerts.append(Alert(round(due, 3), "slump",
+                                    f"slumped for {self.dwell_s:g} s "
+                                    f"(flexion {self.stats.peak:.0f} deg): sit up"))
+
+    def _close(self, end_s: float, episodes: list[SlumpEpisode]) -> None:
+        if end_s - self.start_s >= self.min_s and self.stats.count:
+            episodes.append(SlumpEpisode(self.start_s, end_s, self.stats.peak,
+                                         self.stats.total / self.stats.count))
+        self.in_episode = False
+        self.below_since = None
+        self.mid_since = None

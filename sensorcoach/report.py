@@ -1,0 +1,66 @@
+"""The analysis as a readable summary for a person (``sensorcoach analyze`` without --json)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def clock(seconds: float) -> str:
+    """``h:mm:ss`` or ``m:ss.s`` for a time in seconds."""
+    s = max(0.0, seconds)
+    h, rem = divmod(s, 3600)
+    m, sec = divmod(rem, 60)
+    if h >= 1:
+        return f"{int(h)}:{int(m):02d}:{int(sec):02d}"
+    return f"{int(m)}:{sec:04.1f}"
+
+
+def table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
+              for i, h in enumerate(headers)]
+    line = "  ".join(h.rjust(w) for h, w in zip(headers, widths, strict=True))
+    out = ["  " + line]
+    out += ["  " + "  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    return out
+
+
+def render(d: dict[str, Any], name: str = "recording") -> str:
+    rec, cal, pos = d["recording"], d["calibration"], d["posture"]
+    lines = [f"sensorcoach analysis of {name}"]
+    gaps = rec["gaps"]
+    gap_s = sum(g["end_s"] - g["start_s"] for g in gaps)
+    lines.append(f"Recording:   {clock(rec['duration_s'])} ({rec['samples']:,} samples at "
+                 f"{rec['sample_rate_hz']:g} Hz, {'with' if rec['has_gyro'] else 'no'} gyro)"
+                 + (f", {len(gaps)} gap(s) totalling {gap_s:.1f} s" if gaps else ", no gaps"))
+    if cal["method"] == "auto":
+        lines.append("Calibration: automatic (no calibration spans); forward vs backward "
+                     "unknown, angles are tilt from upright")
+    else:
+        lines.append(f"Calibration: {cal['method']} (upright {_span(cal['upright_s'])}, forward "
+                     f"{_span(cal['forward_s'])}"
+                     + (f", lean {cal['lean_deg']:g} deg" if cal["lean_deg"] else "") + ")")
+    for w in cal["warnings"]:
+        lines.append(f"  warning: {w}")
+    lines.append(f"Posture:     upright {pos['upright_pct']:.1f}%, slumped "
+                 f"{pos['slumped_pct']:.1f}%, sedentary {clock(pos['sedentary_s'])}")
+    totals: dict[str, float] = {}
+    for a in d["activity"]:
+        totals[a["state"]] = totals.get(a["state"], 0.0) + a["end_s"] - a["start_s"]
+    lines.append("Activity:    " + ", ".join(f"{k} {clock(v)}" for k, v in
+                                             sorted(totals.items(), key=lambda kv: -kv[1])))
+    slumps = d["slumps"]
+    lines.append(f"Slumps:      {len(slumps)}")
+    if slumps:
+        unit = "flexion" if cal.get("forward_known", True) else "tilt"
+        lines += table(["#", "start", "end", "duration", f"peak {unit}", f"mean {unit}"],
+                       [[str(i + 1), clock(s["start_s"]), clock(s["end_s"]),
+                         clock(s["duration_s"]), f"{s['peak_flexion_deg']:.1f}",
+                         f"{s['mean_flexion_deg']:.1f}"] for i, s in enumerate(slumps)])
+    alerts = d["alerts"]
+    lines.append(f"Alerts:      {len(alerts)}")
+    lines += [f"  {clock(a['t_s'])}  {a['kind']:<10} {a['message']}" for a in alerts]
+    return "\n".join(lines)
+
+
+def _span(s: list[float] | None) -> str:
+    return "-" if not s else f"{s[0]:g}-{s[1]:g} s"
