@@ -267,7 +267,8 @@ def _span(span: Any, name: str) -> Span | None:
     try:
         a, b = (float(x) for x in span)
     except (TypeError, ValueError):
-        raise RecordingError(f"{name} must be two numbers (start, end) in seconds, got {span!r}") from None
+        raise RecordingError(
+            f"{name} must be two numbers (start, end) in seconds, got {span!r}") from None
     if not (math.isfinite(a) and math.isfinite(b)) or a < 0 or b <= a:
         raise RecordingError(f"{name} must satisfy 0 <= start < end, got {a}, {b}")
     return (a, b)
@@ -294,7 +295,8 @@ def _read_bytes(p: Path) -> bytes:
         try:
             raw = gzip.decompress(raw)
         except EOFError:
-            raise RecordingError("truncated gzip file (compressed stream ends early)", path=p) from None
+            raise RecordingError("truncated gzip file (compressed stream ends early)",
+                                 path=p) from None
         except (gzip.BadGzipFile, zlib.error, OSError) as e:
             raise RecordingError(f"corrupt gzip data: {e}", path=p) from None
     elif p.name.endswith(".gz"):
@@ -321,7 +323,8 @@ def _split_header(raw: bytes, p: Path) -> tuple[dict[str, str], list[str], bytes
             raise RecordingError("binary data where text was expected; not a CSV recording",
                                  path=p, line=line_no) from None
         if "\x00" in line:
-            raise RecordingError("binary data (NUL bytes); not a CSV recording", path=p, line=line_no)
+            raise RecordingError("binary data (NUL bytes); not a CSV recording", path=p,
+                                 line=line_no)
         if line_no == 1 and not line.startswith(f"# {MAGIC_KEY}:"):
             raise RecordingError(
                 f"not a sensorcoach recording: the first line must be '# {MAGIC_KEY}: "

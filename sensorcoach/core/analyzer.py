@@ -76,7 +76,7 @@ class StreamAnalyzer:
         self.gravity: AccelGravity | GyroGravity = (
             GyroGravity(s.frame_s, s.gyro_tau_s, s.gyro_bias_tau_s) if use_gyro
             else AccelGravity(s.frame_s, s.gravity_cutoff_hz))
-        self.debouncer = Debouncer(int(round(s.activity_min_bout_s / s.frame_s)))
+        self.debouncer = Debouncer(round(s.activity_min_bout_s / s.frame_s))
         on = s.slump_on_deg(placement)
         self.slump_on_deg = on
         self.slump_off_deg = on - s.slump_hysteresis_deg
@@ -155,7 +155,8 @@ class StreamAnalyzer:
         self.episodes += eps
         self.alerts += alerts
         events += eps
-        events += sorted(alerts, key=lambda a: a.t_s)
+        alerts.sort(key=lambda a: a.t_s)
+        events += alerts
         events += self._spans(fs)
         return events
 

@@ -117,7 +117,7 @@ def calibration_from_spans(t: FloatArray, acc: FloatArray, upright_s: Span,
         return Calibration(method, up, None, upright_s, forward_s, None, tuple(warnings))
     f = acc[:, fsel]
     # smooth over ~0.3 s so a bump does not pass for a lean
-    k = max(1, int(round(0.3 / max(float(np.median(np.diff(t[fsel]))), 1e-3))))
+    k = max(1, round(0.3 / max(float(np.median(np.diff(t[fsel]))), 1e-3)))
     if f.shape[1] > k:
         kernel = np.ones(k) / k
         f = np.vstack([np.convolve(f[i], kernel, mode="valid") for i in range(3)])

@@ -97,4 +97,5 @@ def rotation_from_vector(rv: FloatArray) -> FloatArray:
     k = skew(rv / safe[:, None])
     s = np.sin(theta)[:, None, None]
     c = (1 - np.cos(theta))[:, None, None]
-    return np.eye(3)[None] + s * k + c * (k @ k)
+    out: FloatArray = np.eye(3)[None] + s * k + c * (k @ k)
+    return out

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, fields
 
 
 def _setting(default: float, unit: str, doc: str) -> float:
-    return field(default=default, metadata={"unit": unit, "doc": doc})  # type: ignore[no-any-return]
+    return field(default=default, metadata={"unit": unit, "doc": doc})
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,8 @@ class Settings:
     lying_deg: float = _setting(
         60.0,
         "deg",
-        "trunk tilt from upright beyond which the posture is lying (sit/lie 64.9 deg, Vähä-Ypyä et al. 2018).",
+        "trunk tilt from upright beyond which the posture is lying "
+        "(sit/lie 64.9 deg, Vähä-Ypyä et al. 2018).",
     )
     activity_min_bout_s: float = _setting(
         2.0, "s", "an activity state must last this long to replace the previous one."

@@ -85,7 +85,7 @@ class SlumpDetector:
         ends = np.append(starts[1:], t.size)
         for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
             if brk[s]:
-                self._gap(episodes)
+                self._gap(float(t[s - 1]) if s > 0 else self.last_t, episodes)
             self._run(int(sym[s]), t[s:e], flex[s:e], episodes, alerts)
         self.last_t = float(t[-1])
         return episodes, alerts
@@ -100,10 +100,10 @@ class SlumpDetector:
         return out
 
     # ------------------------------------------------------------------ internals
-    def _gap(self, episodes: list[SlumpEpisode]) -> None:
+    def _gap(self, prev_t: float | None, episodes: list[SlumpEpisode]) -> None:
         if self.in_episode:
             end = self.below_since if self.below_since is not None else (
-                (self.last_t or 0.0) + self.frame_s / 2)
+                (prev_t or 0.0) + self.frame_s / 2)
             self._close(end, episodes)
         self.mid_since = None
         self.below_since = None
