@@ -6,9 +6,15 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from sensorcoach.commands import analyze_cmd, demo_cmd, simulate_cmd
+from sensorcoach.commands import (
+    analyze_cmd,
+    convert_cmd,
+    demo_cmd,
+    scan_cmd,
+    simulate_cmd,
+)
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
-    for module in (analyze_cmd, simulate_cmd, demo_cmd):
+    for module in (analyze_cmd, convert_cmd, simulate_cmd, scan_cmd, demo_cmd):
         module.register(sub)

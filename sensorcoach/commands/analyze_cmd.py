@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
+from firmware_interface.formats import FORMATS
 from sensorcoach.analysis import analyze
+from sensorcoach.commands.convert_cmd import load_recording
 from sensorcoach.recording import Recording
 from sensorcoach.report import render
 
@@ -17,8 +18,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p = sub.add_parser("analyze", help="analyse a recording: posture, slumps, activity, alerts")
     p.add_argument("file", help="a recording (.csv or .csv.gz)")
     p.add_argument("--json", action="store_true", help="print SPEC's analysis JSON")
-    p.add_argument("--from", dest="fmt", default="csv",
-                   help="input format (csv: a sensorcoach recording)")
+    p.add_argument("--from", dest="fmt", default="csv", choices=FORMATS,
+                   help="input format (default csv: a sensorcoach recording; auto sniffs)")
     p.add_argument("--orientation", choices=["auto", "accel", "gyro"], default="auto",
                    help="gravity estimate: gyro-aided where a gyro exists (auto), or forced")
     p.set_defaults(handler=run)
@@ -26,11 +27,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 def load(path: str, fmt: str) -> Recording:
     """A recording from a file in any supported format."""
-    if fmt in ("csv", "recording"):
+    if fmt == "csv":
         return Recording.read(path)
-    from sensorcoach.convert import convert_file
-
-    return convert_file(Path(path), fmt)
+    return load_recording(path, fmt)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,0 +1,81 @@
+"""Small text-table reader shared by the CSV-like codecs (pure: bytes in, arrays out).
+
+Sniffs the separator (comma, tab, semicolon) and the decimal mark (a decimal comma is
+only possible with tab or semicolon separators), accepts quoted headers, E-notation and
+``NaN`` cells, and names the line of the first cell that is not a number.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import re
+from typing import Any
+
+import numpy as np
+
+from firmware_interface.errors import DecodeError
+from firmware_interface.samples import FloatArray
+
+_DECIMAL_COMMA = re.compile(rb"(^|[\t;])\s*-?\d+,\d+(?:[eE][-+]?\d+)?\s*($|[\t;])", re.M)
+
+
+def sniff(data: bytes) -> tuple[str, str]:
+    """(separator, decimal mark) from the header line and the first data lines."""
+    head = data.split(b"\n", 1)[0]
+    unquoted = re.sub(rb'"[^"]*"', b"", head)
+    if b"\t" in unquoted:
+        sep = "\t"
+    elif b";" in unquoted:
+        sep = ";"
+    else:
+        sep = ","
+    dec = "."
+    if sep != "," and _DECIMAL_COMMA.search(data[:4096]):
+        dec = ","
+    return sep, dec
+
+
+def read_table(data: bytes, *, path: str | None = None) -> tuple[list[str], FloatArray]:
+    """Header names (stripped of quotes/space) and the numeric table (rows, columns).
+
+    Raises :class:`DecodeError` naming the line of the first non-numeric cell.
+    """
+    # Deferred (heavy, only the file codecs need it) and typed as Any: no pandas stubs.
+    pd: Any = importlib.import_module("pandas")
+
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data.strip():
+        raise DecodeError("empty file", path=path, line=1)
+    sep, dec = sniff(data)
+    try:
+        df = pd.read_csv(io.BytesIO(data), sep=sep, decimal=dec, quotechar='"', dtype=str,
+                         engine="c", skip_blank_lines=True, keep_default_na=False)
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as e:
+        raise DecodeError(f"not a readable table: {str(e).splitlines()[0]}", path=path) from None
+    names = [str(c).strip().strip('"').strip() for c in df.columns]
+    table = np.empty((len(df), len(names)))
+    for j, col in enumerate(df.columns):
+        cells = df[col].str.strip()
+        if dec == ",":
+            cells = cells.str.replace(",", ".", regex=False)
+        num = pd.to_numeric(cells.replace({"": "nan"}), errors="coerce")
+        bad = num.isna() & ~cells.str.lower().isin(["nan", "", "-nan", "null"])
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DecodeError(f"column {names[j]!r} is not a number: {cells.iloc[row]!r}",
+                              path=path, line=_line_of_row(data, row))
+        table[:, j] = num.to_numpy(dtype=np.float64)
+    return names, table
+
+
+def _line_of_row(data: bytes, row: int) -> int:
+    """1-based line of data row ``row`` (header is line 1, blank lines skipped)."""
+    seen = -1
+    for i, line in enumerate(data.split(b"\n")[1:], start=2):
+        if line.strip():
+            seen += 1
+            if seen == row:
+                return i
+    return 2

@@ -1,0 +1,217 @@
+"""BLE transport (bleak) with an injectable client, plus scanning.
+
+bleak ships no mock backend and these machines have no controller, so the client is
+reached through :class:`BleClient` (the subset of ``BleakClient`` we use) built by a
+``client_factory(device, on_disconnect)``; tests inject a fake that replays recorded
+notifications.  The notify callback only queues bytes (bleak calls it on the event
+loop; it must stay tiny).  Notifications do not survive a reconnect: after every
+connect the setup writes are repeated and notifications re-subscribed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from firmware_interface import devices
+from firmware_interface.codecs import StreamDecoder, stream_decoder
+from firmware_interface.devices import DeviceProfile, Patch, Write
+from firmware_interface.errors import DeviceError
+from firmware_interface.samples import DecodeStats
+from firmware_interface.transports.base import Backoff, Event, Status
+
+_MAC = re.compile(r"^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f-]{36}$")
+
+
+class BleClient(Protocol):
+    """What we use of ``bleak.BleakClient``."""
+
+    async def connect(self) -> Any: ...
+    async def disconnect(self) -> Any: ...
+    async def start_notify(self, char: str, callback: Callable[[Any, bytearray], None],
+                           /) -> None: ...
+    async def write_gatt_char(self, char: str, data: bytes, /, response: bool = ...) -> None:
+        ...
+    async def read_gatt_char(self, char: str, /) -> bytearray: ...
+
+
+ClientFactory = Callable[[Any, Callable[[Any], None]], BleClient]
+DeviceFinder = Callable[[str, DeviceProfile, float], Awaitable[Any]]
+
+
+def bleak_client(device: Any, on_disconnect: Callable[[Any], None]) -> BleClient:
+    """The real client: a ``BleakClient`` built from a ``BLEDevice``."""
+    from bleak import BleakClient
+
+    return BleakClient(device, disconnected_callback=on_disconnect)
+
+
+def _no_adapter(e: BaseException) -> DeviceError:
+    return DeviceError(f"no usable Bluetooth adapter (BlueZ/D-Bus not reachable: "
+                       f"{type(e).__name__}: {e or 'unavailable'})")
+
+
+async def bleak_find(target: str, profile: DeviceProfile, timeout_s: float) -> Any:
+    """Find a ``BLEDevice`` by address or by advertised name (None if not seen)."""
+    from bleak import BleakScanner
+    from bleak.exc import BleakError
+
+    try:
+        if _MAC.match(target):
+            return await BleakScanner.find_device_by_address(target, timeout=timeout_s)
+        return await BleakScanner.find_device_by_filter(
+            lambda d, adv: target.lower() in (d.name or adv.local_name or "").lower(),
+            timeout=timeout_s)
+    except (BleakError, OSError) as e:
+        raise _no_adapter(e) from None
+
+
+@dataclass(frozen=True)
+class Found:
+    """A scan result that matches a profile."""
+
+    address: str
+    name: str
+    rssi: int | None
+    profile: str
+
+
+Discover = Callable[[float], Awaitable[list[tuple[str, str | None, int | None, list[str]]]]]
+
+
+async def bleak_discover(timeout_s: float) -> list[tuple[str, str | None, int | None, list[str]]]:
+    """(address, name, rssi, service UUIDs) of every advertiser seen."""
+    from bleak import BleakScanner
+    from bleak.exc import BleakError
+
+    try:
+        found = await BleakScanner.discover(timeout=timeout_s, return_adv=True)
+    except (BleakError, OSError) as e:
+        raise _no_adapter(e) from None
+    return [(d.address, d.name or adv.local_name, adv.rssi, list(adv.service_uuids))
+            for d, adv in found.values()]
+
+
+async def scan(timeout_s: float = 5.0, discover: Discover = bleak_discover) -> list[Found]:
+    """Nearby devices matching a profile by name or service UUID; DeviceError when
+    there is no adapter."""
+    out = []
+    for address, name, rssi, uuids in await discover(timeout_s):
+        p = devices.guess_ble_profile(name, uuids)
+        if p is not None:
+            out.append(Found(address, name or "", rssi, p.name))
+    return sorted(out, key=lambda f: -(f.rssi if f.rssi is not None else -999))
+
+
+_DISCONNECTED = object()
+
+
+class BleSource:
+    """Samples from a BLE sensor; reconnects with backoff and re-subscribes."""
+
+    def __init__(self, target: str, profile: DeviceProfile, *, rate_hz: float | None = None,
+                 client_factory: ClientFactory = bleak_client,
+                 finder: DeviceFinder = bleak_find, backoff: Backoff | None = None,
+                 scan_timeout_s: float = 10.0, max_attempts: int | None = None) -> None:
+        if profile.transport != "ble" or profile.notify_uuid is None:
+            raise DeviceError(f"profile {profile.name!r} is not a BLE profile")
+        self.target = target
+        self.profile = profile
+        self.rate_hz = rate_hz or profile.default_rate_hz
+        self.setup = profile.setup(self.rate_hz)
+        self.decoder: StreamDecoder = stream_decoder(profile.codec, self.rate_hz)
+        self.stats: DecodeStats = self.decoder.stats
+        self.name = f"ble:{target}:{profile.name}"
+        self.counters = {"notifications": 0, "bytes": 0, "connects": 0, "disconnects": 0,
+                         "failed_attempts": 0}
+        self._factory = client_factory
+        self._finder = finder
+        self._backoff = backoff or Backoff()
+        self._scan_timeout_s = scan_timeout_s
+        self._max_attempts = max_attempts
+        self._client: BleClient | None = None
+        self._closed = False
+
+    async def aclose(self) -> None:
+        self._closed = True
+        if self._client is not None:
+            try:
+                await self._client.disconnect()
+            except Exception:  # closing: nothing useful to do with it
+                pass
+
+    async def blocks(self) -> AsyncIterator[Event]:
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+
+        def on_notify(_char: Any, data: bytearray) -> None:
+            queue.put_nowait(bytes(data))
+
+        def on_disconnect(_client: Any) -> None:
+            queue.put_nowait(_DISCONNECTED)
+
+        lost_at: float | None = None
+        attempts = 0
+        while not self._closed:
+            try:
+                await self._connect(on_notify, on_disconnect)
+            except DeviceError:
+                raise
+            except Exception as e:  # radio errors vary by backend
+                attempts += 1
+                self.counters["failed_attempts"] += 1
+                if self._max_attempts is not None and attempts >= self._max_attempts:
+                    raise DeviceError(f"{self.name}: cannot connect after {attempts} "
+                                      f"attempts ({type(e).__name__}: {e})") from None
+                await asyncio.sleep(self._backoff.next())
+                continue
+            attempts = 0
+            self._backoff.reset()
+            t_s = self._stream_time()
+            if lost_at is None:
+                yield Status("connected", t_s, self.name, counters=dict(self.counters))
+            else:
+                outage = time.monotonic() - lost_at
+                dropped = self.decoder.skip_seconds(outage)
+                yield Status("reconnected", t_s, self.name, dropped, outage,
+                             dict(self.counters))
+            while not self._closed:
+                item = await queue.get()
+                if item is _DISCONNECTED:
+                    lost_at = time.monotonic()
+                    self.counters["disconnects"] += 1
+                    yield Status("disconnected", self._stream_time(), self.name,
+                                 counters=dict(self.counters))
+                    break
+                self.counters["notifications"] += 1
+                self.counters["bytes"] += len(item)
+                block = self.decoder.feed_packet(item)
+                if len(block):
+                    yield block
+
+    async def _connect(self, on_notify: Callable[[Any, bytearray], None],
+                       on_disconnect: Callable[[Any], None]) -> None:
+        device = await self._finder(self.target, self.profile, self._scan_timeout_s)
+        if device is None:
+            raise TimeoutError(f"{self.target} not found")
+        client = self._factory(device, on_disconnect)
+        self._client = client
+        await client.connect()
+        self.counters["connects"] += 1
+        for step in self.setup:
+            if isinstance(step, Write):
+                await client.write_gatt_char(step.char_uuid or "", step.data, response=True)
+                await asyncio.sleep(step.pause_s)
+            elif isinstance(step, Patch):
+                cur = bytearray(await client.read_gatt_char(step.char_uuid))
+                cur[step.offset:step.offset + len(step.data)] = step.data
+                await client.write_gatt_char(step.char_uuid, bytes(cur), response=True)
+        assert self.profile.notify_uuid is not None
+        await client.start_notify(self.profile.notify_uuid, on_notify)
+
+    def _stream_time(self) -> float:
+        clock = getattr(self.decoder, "clock", None)
+        return float(clock.next_slot / clock.rate_hz) if clock is not None else 0.0

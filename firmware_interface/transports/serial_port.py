@@ -1,0 +1,125 @@
+"""Serial transport (pyserial): a reader thread feeds an asyncio queue.
+
+The port is opened by path (ptys and ``/dev/serial/by-id`` links are not listed by
+``comports()``).  When reads fail (unplug, pty closed) the thread closes the port and
+retries with backoff until the path opens again, so a re-plugged sensor resumes; the
+outage (host clock, s) becomes a time hole in the sample-count clock.  The event loop is
+never blocked: the thread hands bytes over with ``call_soon_threadsafe``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import serial
+
+from firmware_interface import devices
+from firmware_interface.codecs import StreamDecoder, stream_decoder
+from firmware_interface.devices import Write
+from firmware_interface.samples import DecodeStats
+from firmware_interface.transports.base import Backoff, Event, Status
+
+Opener = Callable[..., Any]
+
+
+class SerialSource:
+    """Samples from a serial sensor at ``port`` (path), ``baud``, ``profile``."""
+
+    def __init__(self, port: str, *, baud: int | None = None,
+                 profile: devices.DeviceProfile | None = None, rate_hz: float | None = None,
+                 backoff: Backoff | None = None, opener: Opener = serial.Serial) -> None:
+        self.profile = profile or devices.PROFILES["witmotion-serial"]
+        self.port = port
+        self.baud = baud or self.profile.baud or 115200
+        self.rate_hz = rate_hz or self.profile.default_rate_hz
+        # Setup commands are sent only when a rate is asked for: serial sensors keep
+        # their own setting otherwise (factory 10 Hz on WitMotion).
+        self.setup = self.profile.setup(self.rate_hz) if rate_hz else []
+        self.decoder: StreamDecoder = stream_decoder(self.profile.codec, self.rate_hz)
+        self.stats: DecodeStats = self.decoder.stats
+        self.name = f"serial:{port}@{self.baud}"
+        self.counters = {"bytes": 0, "reads": 0, "opens": 0, "failures": 0}
+        self._backoff = backoff or Backoff()
+        self._opener = opener
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    async def aclose(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            await asyncio.to_thread(self._thread.join, 2.0)
+
+    async def blocks(self) -> AsyncIterator[Event]:
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[tuple[str, float, bytes]] = asyncio.Queue()
+
+        def post(kind: str, data: bytes = b"") -> None:
+            loop.call_soon_threadsafe(queue.put_nowait, (kind, time.monotonic(), data))
+
+        self._thread = threading.Thread(target=self._run, args=(post,), daemon=True,
+                                        name=f"serial-reader {self.port}")
+        self._thread.start()
+        lost_at: float | None = None
+        ever = False
+        try:
+            while not self._stop.is_set():
+                kind, at, data = await queue.get()
+                t_s = self.decoder_time()
+                if kind == "data":
+                    block = self.decoder.feed(data)
+                    if len(block):
+                        yield block
+                elif kind == "open":
+                    if not ever:
+                        ever = True
+                        yield Status("connected", t_s, self.name, counters=dict(self.counters))
+                    else:
+                        outage = at - (lost_at or at)
+                        dropped = self.decoder.skip_seconds(outage)
+                        yield Status("reconnected", t_s, self.name, dropped, outage,
+                                     dict(self.counters))
+                elif kind == "lost":
+                    lost_at = at
+                    yield Status("disconnected", t_s, data.decode(errors="replace"),
+                                 counters=dict(self.counters))
+        finally:
+            self._stop.set()
+
+    def decoder_time(self) -> float:
+        clock = getattr(self.decoder, "clock", None)
+        return float(clock.next_slot / clock.rate_hz) if clock is not None else 0.0
+
+    # ------------------------------------------------------------------ thread
+    def _run(self, post: Callable[[str, bytes], None]) -> None:
+        while not self._stop.is_set():
+            try:
+                port = self._opener(self.port, self.baud, timeout=0.05)
+            except (serial.SerialException, OSError, ValueError):
+                self.counters["failures"] += 1
+                self._stop.wait(self._backoff.next())
+                continue
+            self._backoff.reset()
+            self.counters["opens"] += 1
+            post("open", b"")
+            try:
+                for step in self.setup:
+                    if isinstance(step, Write):
+                        port.write(step.data)
+                        time.sleep(step.pause_s)
+                while not self._stop.is_set():
+                    data = port.read(max(1, port.in_waiting))
+                    if data:
+                        self.counters["bytes"] += len(data)
+                        self.counters["reads"] += 1
+                        post("data", bytes(data))
+            except (serial.SerialException, OSError) as e:
+                post("lost", str(e).encode())
+            finally:
+                try:
+                    port.close()
+                except (serial.SerialException, OSError):
+                    pass
