@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from firmware_interface.codecs import sensorcoach_v1 as scv1
 from firmware_interface.errors import DeviceError
 
 # WitMotion's UUIDs use base ...-00805f9a34fb, *not* the SIG base ...-00805f9b34fb: a
@@ -115,6 +116,18 @@ def _no_setup(rate_hz: float) -> list[SetupStep]:
     return []
 
 
+def _sensorcoach_setup(uuid: str | None) -> Callable[[float], list[SetupStep]]:
+    """Reference firmware (firmware/PROTOCOL.md): set rate, then start (a no-op when it
+    already streams); serial commands are framed with sync and CRC."""
+    def setup(rate_hz: float) -> list[SetupStep]:
+        if not (float(rate_hz).is_integer() and scv1.RATE_MIN_HZ <= rate_hz <= scv1.RATE_MAX_HZ):
+            raise DeviceError(f"sensorcoach firmware rates are whole numbers "
+                              f"{scv1.RATE_MIN_HZ}-{scv1.RATE_MAX_HZ} Hz, not {rate_hz:g}")
+        cmds = [scv1.command(scv1.CMD_SET_RATE, int(rate_hz)), scv1.command(scv1.CMD_START)]
+        return [Write(uuid, c if uuid else scv1.frame(c)) for c in cmds]
+    return setup
+
+
 PROFILES: dict[str, DeviceProfile] = {
     "witmotion": DeviceProfile(
         "witmotion", "ble", "witmotion-ble", 50.0, _wit_setup(WIT_WRITE),
@@ -129,6 +142,13 @@ PROFILES: dict[str, DeviceProfile] = {
     # Serial: 10 Hz is the factory default; no commands unless a rate is asked for.
     "witmotion-serial": DeviceProfile(
         "witmotion-serial", "serial", "witmotion-serial", 10.0, _wit_setup(None), baud=115200),
+    "sensorcoach": DeviceProfile(
+        "sensorcoach", "ble", scv1.FORMAT, 50.0, _sensorcoach_setup(scv1.CONTROL_UUID),
+        service_uuid=scv1.SERVICE_UUID, notify_uuid=scv1.DATA_UUID,
+        name_patterns=(r"^sensorcoach",)),
+    "sensorcoach-serial": DeviceProfile(
+        "sensorcoach-serial", "serial", scv1.FORMAT, 50.0, _sensorcoach_setup(None),
+        baud=115200),
 }
 #: Stream format -> profile giving its default rate (``convert --rate`` overrides).
 FORMAT_PROFILES = {"witmotion-serial": "witmotion-serial", "witmotion-ble": "witmotion",
@@ -141,6 +161,8 @@ def profile(name: str, transport: Literal["ble", "serial"] | None = None) -> Dev
     key = name.lower().replace(":", "").replace("_", "-")
     if transport == "serial" and key == "witmotion":
         key = "witmotion-serial"
+    if transport == "serial" and key == "sensorcoach":
+        key = "sensorcoach-serial"
     p = PROFILES.get(key)
     if p is None or (transport is not None and p.transport != transport):
         names = sorted({k for k, v in PROFILES.items() if transport in (None, v.transport)})

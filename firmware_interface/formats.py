@@ -24,18 +24,20 @@ from firmware_interface.errors import DecodeError
 from firmware_interface.samples import DecodedStream, DecodeStats, FloatArray, SampleBlock
 
 FORMATS = ("auto", "csv", "witmotion-serial", "witmotion-ble", "microbit", "thingy52",
-           "sensorlogger", "sensorlogger-json", "phyphox-csv")
+           "sensorlogger", "sensorlogger-json", "phyphox-csv", "sensorcoach-v1")
 _SNIFF_BYTES = 1 << 16
 
 
 def decode_file(path: str | Path, fmt: str = "auto", rate_hz: float | None = None, *,
-                columns: str | None = None,
-                phone_frame: sensorlogger.Frame = "auto") -> DecodedStream:
+                columns: str | None = None, phone_frame: sensorlogger.Frame = "auto",
+                keep_time: bool = False) -> DecodedStream:
     """Decode ``path`` as ``fmt`` (see :data:`FORMATS`).
 
     ``rate_hz``: output rate of streams without timestamps (default: the profile's);
     ignored for timestamped formats.  ``columns``: a generic-CSV mapping
     (``t=time,ax=...``).  ``phone_frame``: Sensor Logger sign convention.
+    ``keep_time``: a CSV keeps its own time origin (a recording's header spans refer to
+    it) instead of starting at 0.
     """
     p = Path(path)
     if not p.exists():
@@ -47,8 +49,12 @@ def decode_file(path: str | Path, fmt: str = "auto", rate_hz: float | None = Non
     try:
         if fmt in STREAM_FORMATS:
             out = decode_stream_bytes(_read(p), fmt, rate_hz)
+        elif fmt == "sensorcoach-v1":
+            from firmware_interface.codecs import sensorcoach_v1
+
+            out = sensorcoach_v1.decode_bytes(_read(p), rate_hz)
         elif fmt == "csv":
-            out = _decode_csv(_read(p), columns, str(p))
+            out = _decode_csv(_read(p), columns, str(p), rebase=not keep_time)
         elif fmt == "sensorlogger":
             out = _decode_sensorlogger(_files(p), phone_frame)
         elif fmt == "sensorlogger-json":
@@ -100,6 +106,10 @@ def sniff(p: Path) -> str:
         if "seconds_elapsed" in first:
             return "sensorlogger"
         return "csv"
+    from firmware_interface.codecs import sensorcoach_v1
+
+    if sensorcoach_v1.looks_framed(head, min_frames=3):
+        return "sensorcoach-v1"
     b = np.frombuffer(head, dtype=np.uint8)
     sc = ws.scan(b, short=True, long=True, prev_len=0, final=True, margin=0)
     n_short = int((sc.length == ws.SHORT_LEN).sum())
@@ -151,7 +161,8 @@ def _files(p: Path) -> dict[str, bytes]:
 
 
 # ---------------------------------------------------------------------- formats
-def _decode_csv(data: bytes, columns: str | None, path: str) -> DecodedStream:
+def _decode_csv(data: bytes, columns: str | None, path: str, *,
+                rebase: bool = True) -> DecodedStream:
     """Generic CSV (also a sensorcoach recording): ``# key: value`` lines become meta."""
     meta: dict[str, str] = {}
     lines = data.split(b"\n")
@@ -165,7 +176,7 @@ def _decode_csv(data: bytes, columns: str | None, path: str) -> DecodedStream:
     try:
         names, table = _table.read_table(body, path=path)
         cmap = generic_csv.parse_mapping(columns) if columns else generic_csv.guess_mapping(names)
-        t, acc, gyro = generic_csv.apply(names, table, cmap, path=path)
+        t, acc, gyro = generic_csv.apply(names, table, cmap, path=path, rebase=rebase)
     except DecodeError as e:
         if e.line is not None:
             e.line += skip

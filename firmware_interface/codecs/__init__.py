@@ -12,6 +12,8 @@ from firmware_interface.samples import DecodeStats, SampleBlock
 
 #: Formats whose bytes carry no timestamps and are timed by sample count.
 STREAM_FORMATS = ("witmotion-serial", "witmotion-ble", "microbit", "thingy52")
+#: Formats that carry sequence numbers and device time (timed by the device clock).
+TIMED_STREAM_FORMATS = ("sensorcoach-v1",)
 
 
 class StreamDecoder(Protocol):
@@ -42,7 +44,8 @@ class StreamDecoder(Protocol):
 
 
 def stream_decoder(fmt: str, rate_hz: float) -> StreamDecoder:
-    """A fresh decoder for ``fmt`` (one of :data:`STREAM_FORMATS`) at ``rate_hz`` Hz."""
+    """A fresh decoder for ``fmt`` (:data:`STREAM_FORMATS`, :data:`TIMED_STREAM_FORMATS`)
+    at ``rate_hz`` Hz (for a timed format: the nominal rate, until the device says)."""
     from firmware_interface.codecs.microbit import MicrobitDecoder
     from firmware_interface.codecs.thingy52 import Thingy52Decoder
     from firmware_interface.codecs.witmotion import WitMotionBleDecoder, WitMotionSerialDecoder
@@ -55,6 +58,10 @@ def stream_decoder(fmt: str, rate_hz: float) -> StreamDecoder:
         return MicrobitDecoder(rate_hz)
     if fmt == "thingy52":
         return Thingy52Decoder(rate_hz)
+    if fmt == "sensorcoach-v1":
+        from firmware_interface.codecs.sensorcoach_v1 import SensorcoachV1Decoder
+
+        return SensorcoachV1Decoder(rate_hz)
     raise ValueError(f"{fmt!r} is not a stream format ({', '.join(STREAM_FORMATS)})")
 
 

@@ -96,9 +96,11 @@ def parse_mapping(spec: str) -> ColumnMap:
 
 
 def apply(names: list[str], table: FloatArray, cmap: ColumnMap, *,
-          path: str | None = None) -> tuple[FloatArray, FloatArray, FloatArray | None]:
-    """(t s from the first row, acc g, gyro deg/s or None); every cell must be finite and
-    time strictly increasing (else a DecodeError naming the data row's line)."""
+          path: str | None = None,
+          rebase: bool = True) -> tuple[FloatArray, FloatArray, FloatArray | None]:
+    """(t s from the first row, or the file's own t when ``rebase`` is False; acc g, gyro
+    deg/s or None); every cell must be finite and time strictly increasing (else a
+    DecodeError naming the data row's line)."""
     idx = {n: i for i, n in enumerate(names)}
     for key, col in cmap.columns.items():
         if col not in idx:
@@ -120,4 +122,4 @@ def apply(names: list[str], table: FloatArray, cmap: ColumnMap, *,
         raise DecodeError("time does not increase", path=path, line=int(back[0]) + 3)
     if t.size == 0:
         raise DecodeError("no samples", path=path, line=2)
-    return t - t[0], acc, gyro
+    return (t - t[0] if rebase else t), acc, gyro

@@ -10,8 +10,11 @@ Sign: "Acceleration with g" is the Android accelerometer (specific force, +9.81 
 up at rest); phyphox is assumed to present iOS data in the same convention
 (*unconfirmed*).  Linear acceleration (gravity removed) is refused: posture needs g.
 
-Remote access (``/get``): ``{"buffer": {"accX": {"buffer": [...]}, ...}}``; incremental
-requests ``acc_time=T&accX=T|acc_time`` return values whose time is later than ``T``.
+Remote access (``/get``): ``{"buffer": {"accX": {"buffer": [...]}, ...}, "status":
+{...}}``; incremental requests ``acc_time=T&accX=T|acc_time`` return values whose time is
+later than ``T``.  ``status.session`` identifies the app's experiment session (a change
+means the phone reloaded the experiment and its time restarted; *unconfirmed* whether
+every phyphox version sends it, so it is optional here).
 """
 
 from __future__ import annotations
@@ -97,7 +100,16 @@ def merge(parts: list[PhyphoxTable], stats: DecodeStats) -> tuple[FloatArray, Fl
 
 class PhyphoxRemoteDecoder:
     """Incremental ``/get`` polling of phyphox's remote access (pure: builds queries,
-    decodes replies).  Buffers default to the "Acceleration with g" experiment."""
+    decodes replies).  Buffers default to the "Acceleration with g" experiment.
+
+    Output time is s of stream time: the phone's experiment time minus that of the first
+    sample received, plus ``offset_s`` (moved forward when the phone's time restarts, so
+    stream time never runs backwards).  After a lost connection call :meth:`resync`: the
+    next query fetches the whole buffers again and :meth:`feed` tells a continuation (the
+    last sample we have is still in the phone's buffer: only newer samples are kept,
+    nothing is lost) from a restart (a new time base, placed ``gap_s`` after our last
+    sample).
+    """
 
     def __init__(self, *, time_buffer: str = "acc_time",
                  acc_buffers: tuple[str, str, str] = ("accX", "accY", "accZ"),
@@ -106,12 +118,25 @@ class PhyphoxRemoteDecoder:
         self.acc_buffers = acc_buffers
         self.acc_scale = acc_scale
         self.last_time: float | None = None
+        """Phone experiment time (s) of the newest sample delivered."""
         self.t0: float | None = None
+        self.offset_s = 0.0
+        self.session: str | None = None
+        self.measuring: bool | None = None
+        """``status.measuring`` of the last reply (None when the app does not say)."""
+        self.restarts = 0
+        """Times the phone's experiment time was found restarted."""
         self.stats = DecodeStats()
+        self._resync = False
+        self._restart_pending = False
+
+    def resync(self) -> None:
+        """Fetch the whole buffers with the next query (after a lost connection)."""
+        self._resync = True
 
     def query(self) -> str:
         """Path and query of the next ``/get`` request."""
-        if self.last_time is None:
+        if self.last_time is None or self._resync:
             parts = {self.time_buffer: "full", **{b: "full" for b in self.acc_buffers}}
         else:
             since = repr(self.last_time)
@@ -119,8 +144,13 @@ class PhyphoxRemoteDecoder:
                      **{b: f"{since}|{self.time_buffer}" for b in self.acc_buffers}}
         return "/get?" + urllib.parse.urlencode(parts, safe="|")
 
-    def feed(self, reply: Mapping[str, Any]) -> SampleBlock:
-        """Decode one ``/get`` reply; t in s since the first sample received."""
+    def feed(self, reply: Mapping[str, Any], *, gap_s: float = 0.0) -> SampleBlock:
+        """Decode one ``/get`` reply (to the last :meth:`query`).
+
+        ``gap_s``: host seconds since the previous reply that carried samples; it places
+        the first sample after a restart.  A reply whose session differs from the known
+        one is not used: the next query fetches the new session's buffers whole.
+        """
         try:
             buf = reply["buffer"]
             t = np.asarray(buf[self.time_buffer]["buffer"], dtype=np.float64)
@@ -128,11 +158,32 @@ class PhyphoxRemoteDecoder:
         except (KeyError, TypeError, ValueError) as e:
             self.stats.records_bad += 1
             raise DecodeError(f"unexpected phyphox /get reply (missing {e})") from None
+        status = reply.get("status")
+        if isinstance(status, Mapping):
+            m = status.get("measuring")
+            self.measuring = m if isinstance(m, bool) else None
+            session = status.get("session")
+            if isinstance(session, str):
+                changed = self.session is not None and session != self.session
+                self.session = session
+                if changed:
+                    self._restart_pending = True
+                    if not self._resync:  # only the new session's tail: fetch it whole
+                        self._resync = True
+                        return SampleBlock.empty(False)
         # Buffers are read one after the other on the phone: trim to the shortest.
         n = min([t.size, *(c.size for c in cols)])
         t = t[:n]
         acc = np.stack([c[:n] for c in cols], axis=1) * self.acc_scale
         ok = np.isfinite(t) & np.isfinite(acc).all(axis=1)
+        if self._resync:
+            self._resync = False
+            restarted, self._restart_pending = self._restart_pending, False
+            if self.last_time is not None:
+                if restarted or not bool(np.any(t == self.last_time)):
+                    self._restart(t[ok], gap_s)
+                else:  # the same buffers, re-read whole: keep only what is new to us
+                    ok &= t > self.last_time
         if self.last_time is not None:
             late = ok & (t <= self.last_time)
             self.stats.duplicates += int(late.sum())
@@ -150,4 +201,15 @@ class PhyphoxRemoteDecoder:
         self.last_time = float(t[-1])
         self.stats.frames_ok += int(t.size)
         self.stats.samples_ok += int(t.size)
-        return SampleBlock(t - self.t0, acc, None)
+        return SampleBlock(t - self.t0 + self.offset_s, acc, None)
+
+    def _restart(self, t: FloatArray, gap_s: float) -> None:
+        """A new time base: its first sample goes ``gap_s`` (at least one sample period,
+        s) after the last one delivered."""
+        self.restarts += 1
+        if self.last_time is None or self.t0 is None:
+            return
+        last_stream = self.last_time - self.t0 + self.offset_s
+        period = float(np.median(np.diff(t))) if t.size > 1 else 0.0
+        self.offset_s = last_stream + max(gap_s, period, 1e-3)
+        self.t0 = self.last_time = None  # the next sample received starts the new base

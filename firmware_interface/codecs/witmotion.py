@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 
 from firmware_interface.codecs import witmotion_scan as ws
 from firmware_interface.codecs._timing import SlotClock
-from firmware_interface.samples import DecodeStats, SampleBlock
+from firmware_interface.samples import DecodeStats, FloatArray, SampleBlock
 
 ACC_SCALE_G = 16.0 / 32768.0
 GYRO_SCALE_DPS = 2000.0 / 32768.0
@@ -113,22 +113,29 @@ class _WitDecoder:
         pos, kind = sc.pos, sc.kind
         is_reply = (kind == _REPLY_KINDS[0]) | (kind == _REPLY_KINDS[1])
         self._collect_replies(b, pos[is_reply], kind[is_reply])
-        temp = pos[kind == 0x51]
-        if temp.size:
-            raw_t = ws.int16_fields(b, temp[-1:], 8, 1)[0, 0]
+        anchor_idx = np.flatnonzero((kind == 0x51) | (kind == 0x61))
+        anchors = pos[anchor_idx]
+        akind = kind[anchor_idx]
+        k51 = np.flatnonzero(akind == 0x51)
+        if k51.size:
+            raw_t = ws.int16_fields(b, anchors[k51[-1:]], 8, 1)[0, 0]
             self.last_temperature_c = float(raw_t) * TEMP_SCALE_C
-        anchor_mask = (kind == 0x51) | (kind == 0x61)
-        anchors = pos[anchor_mask]
-        akind = kind[anchor_mask]
         # The gyro frame must be the very next frame, intact (it may lie beyond the cut:
-        # the scan margin guarantees it was already visible and checked).
-        gyro_pos = self._gyro_frames(b, sc)
-        gmark = np.zeros(b.size + ws.SHORT_LEN + 1, dtype=bool)
-        gmark[gyro_pos] = True
-        paired = gmark[anchors + ws.SHORT_LEN] | (akind == 0x61)
-        self.stats.frames_other += int((~anchor_mask & ~is_reply & (kind != 0x52)).sum())
+        # the scan margin guarantees it was already visible and checked).  Frames do not
+        # overlap, so it is the next accepted one; a sentinel stands past the last.
+        nxt = anchor_idx + 1
+        kind_p = np.append(kind, np.uint8(0))
+        pos_p = np.append(pos, np.int64(-1))
+        paired = (akind == 0x61) | ((kind_p[nxt] == 0x52) & (pos_p[nxt] == anchors
+                                                              + ws.SHORT_LEN))
+        tail_gyro = self._tail_gyro(b, sc)
+        if tail_gyro:
+            paired[-1] = True
+        n52 = int(np.count_nonzero(kind == 0x52))
+        n_reply = int(np.count_nonzero(is_reply))
+        self.stats.frames_other += int(kind.size) - anchors.size - n_reply - n52
         if self.gyro is None and anchors.size:
-            self.gyro = bool(gyro_pos.size or (akind == 0x61).any())
+            self.gyro = bool(n52 or tail_gyro or (akind == 0x61).any())
         want_gyro = bool(self.gyro)
         # Effective positions: reply frames are interleaved, not part of the cycle.
         rpos = pos[is_reply]
@@ -143,9 +150,19 @@ class _WitDecoder:
         self.stats.samples_ok += int(ok.sum())
         t = self.clock.times(slots)[ok]
         a_sel, k_sel = anchors[ok], akind[ok]
+        s51 = k_sel == 0x51
+        n51 = int(s51.sum())
+        if n51 == a_sel.size:  # one framing only (the usual case): no masked copies
+            acc = _scaled(ws.int16_fields(b, a_sel, 2, 3), ACC_SCALE_G)
+            gyr = (_scaled(ws.int16_fields(b, a_sel + ws.SHORT_LEN, 2, 3), GYRO_SCALE_DPS)
+                   if want_gyro else None)
+            return SampleBlock(t, acc, gyr)
+        if n51 == 0:
+            raw = ws.int16_fields(b, a_sel, 2, 6)
+            return SampleBlock(t, _scaled(raw[:, :3], ACC_SCALE_G),
+                               _scaled(raw[:, 3:], GYRO_SCALE_DPS) if want_gyro else None)
         acc = np.empty((a_sel.size, 3))
         gyr = np.empty((a_sel.size, 3)) if want_gyro else None
-        s51 = k_sel == 0x51
         acc[s51] = ws.int16_fields(b, a_sel[s51], 2, 3) * ACC_SCALE_G
         raw61 = ws.int16_fields(b, a_sel[~s51], 2, 6).astype(np.float64)
         acc[~s51] = raw61[:, :3] * ACC_SCALE_G
@@ -154,17 +171,16 @@ class _WitDecoder:
             gyr[~s51] = raw61[:, 3:] * GYRO_SCALE_DPS
         return SampleBlock(t, acc, gyr)
 
-    def _gyro_frames(self, b: NDArray[np.uint8], sc: ws.Scan) -> NDArray[np.int64]:
-        g: NDArray[np.int64] = sc.pos[sc.kind == 0x52]
-        # A 0x52 frame just past the cut is re-checked here (it is decided next call).
+    def _tail_gyro(self, b: NDArray[np.uint8], sc: ws.Scan) -> bool:
+        """Whether the last accepted frame is a ``0x51`` followed by an intact ``0x52``
+        just past the cut (re-checked here; it is decided by the next call)."""
         if not (sc.pos.size and sc.kind[-1] == 0x51 and self._short):
-            return g
+            return False
         tail = int(sc.pos[-1]) + ws.SHORT_LEN
-        if tail + ws.SHORT_LEN <= b.size:
-            t = np.array([tail], dtype=np.int64)
-            if b[tail] == 0x55 and b[tail + 1] == 0x52 and bool(ws.checksum_ok(b, t)[0]):
-                g = np.concatenate((g, t))
-        return g
+        if tail + ws.SHORT_LEN > b.size:
+            return False
+        t = np.array([tail], dtype=np.int64)
+        return bool(b[tail] == 0x55 and b[tail + 1] == 0x52 and ws.checksum_ok(b, t)[0])
 
     def _slots(self, eff: NDArray[np.int64], at: NDArray[np.int64]) -> NDArray[np.int64]:
         self._last_slot_before = self._last_slot
@@ -203,6 +219,12 @@ class _WitDecoder:
             else:
                 reg, vals = -1, ws.int16_fields(b, np.array([p]), 2, 4)[0]
             self.registers.append((reg, tuple(int(v) for v in vals)))
+
+
+def _scaled(raw: NDArray[np.int16], scale: float) -> FloatArray:
+    """int16 wire values x ``scale`` as float64 (one pass, no intermediate copy)."""
+    out: FloatArray = np.multiply(raw, scale, dtype=np.float64)
+    return out
 
 
 class WitMotionSerialDecoder(_WitDecoder):

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
 
 U8 = NDArray[np.uint8]
@@ -43,12 +44,19 @@ class Scan:
 
 def checksum_ok(b: U8, p: I64) -> NDArray[np.bool_]:
     """Whether the 11-byte frames at ``p`` have a valid SUM byte (all inside ``b``)."""
-    # uint8 additions wrap modulo 256, which is exactly the checksum's arithmetic; ten
-    # gathers over the candidates beat a running sum over every byte of the buffer.
-    total = np.take(b, p)
-    for k in range(1, 10):
-        total += np.take(b, p + k)
-    return total == np.take(b, p + 10)  # type: ignore[no-any-return]
+    # uint8 additions wrap modulo 256, which is exactly the checksum's arithmetic.
+    if p.size * 8 < b.size:  # few candidates: ten gathers
+        total = np.take(b, p)
+        for k in range(1, 10):
+            total += np.take(b, p + k)
+        return total == np.take(b, p + 10)  # type: ignore[no-any-return]
+    # Many (a clean stream has one per 11 bytes): the sum of every 10-byte window by
+    # doubling (4 contiguous SIMD adds) then two gathers, about twice as fast.
+    s2 = b[:-1] + b[1:]
+    s4 = s2[:-2] + s2[2:]
+    s8 = s4[:-4] + s4[4:]
+    s10 = s8[:-2] + s2[8:]
+    return np.take(s10, p) == np.take(b, p + 10)  # type: ignore[no-any-return]
 
 
 def _marks(n: int, where: I64) -> NDArray[np.bool_]:
@@ -88,7 +96,7 @@ def scan(b: U8, *, short: bool, long: bool, prev_len: int, final: bool,
     second = b[heads + 1]
     parts_pos: list[I64] = []
     parts_len: list[I64] = []
-    parts_prio: list[NDArray[np.int64]] = []
+    parts_prio: list[NDArray[np.uint8]] = []
     short_bad = empty
     long_unconf = empty
     if short:
@@ -103,7 +111,8 @@ def scan(b: U8, *, short: bool, long: bool, prev_len: int, final: bool,
             back |= good == 0
         parts_pos.append(good)
         parts_len.append(np.full(good.size, SHORT_LEN, dtype=np.int64))
-        parts_prio.append(4 + 2 * fwd + back)
+        # Small ints: these arrays have one entry per frame.
+        parts_prio.append((fwd.view(np.uint8) << 1) + back.view(np.uint8) + np.uint8(4))
     if long:
         hl_all = heads[(second == LONG_KINDS[0]) | (second == LONG_KINDS[1])]
         hl = hl_all[hl_all <= n - LONG_LEN]
@@ -115,13 +124,13 @@ def scan(b: U8, *, short: bool, long: bool, prev_len: int, final: bool,
         chain = fwd | back
         parts_pos.append(hl[chain])
         parts_len.append(np.full(int(chain.sum()), LONG_LEN, dtype=np.int64))
-        parts_prio.append((2 * fwd + back)[chain])
+        parts_prio.append(((fwd.view(np.uint8) << 1) + back.view(np.uint8))[chain])
         long_unconf = hl[~chain]
     parts = [i for i, p in enumerate(parts_pos) if p.size]
     if len(parts) == 1:  # one framing only (the usual case): already sorted
         pos, ln, prio = parts_pos[parts[0]], parts_len[parts[0]], parts_prio[parts[0]]
     elif not parts:
-        pos, ln, prio = empty, empty, empty
+        pos, ln, prio = empty, empty, np.empty(0, dtype=np.uint8)
     else:
         pos = np.concatenate(parts_pos)
         order = np.argsort(pos, kind="stable")
@@ -129,9 +138,10 @@ def scan(b: U8, *, short: bool, long: bool, prev_len: int, final: bool,
         ln = np.concatenate(parts_len)[order]
         prio = np.concatenate(parts_prio)[order]
     keep = _resolve_overlaps(pos, ln, prio)
-    pos, ln = pos[keep], ln[keep]
-    emitted = pos < limit
-    pos, ln = pos[emitted], ln[emitted]
+    if keep is not None:
+        pos, ln = pos[keep], ln[keep]
+    emitted = int(np.searchsorted(pos, limit))  # sorted: a prefix, sliced without a copy
+    pos, ln = pos[:emitted], ln[:emitted]
     cut = max(limit, int(pos[-1] + ln[-1])) if pos.size else max(limit, 0)
     ends = pos + ln
     bad = short_bad[short_bad < limit]
@@ -141,8 +151,8 @@ def scan(b: U8, *, short: bool, long: bool, prev_len: int, final: bool,
     return Scan(pos, b[pos + 1], ln, cut, n_bad, n_unconf)
 
 
-def _resolve_overlaps(pos: I64, ln: I64, prio: I64) -> NDArray[np.bool_]:
-    """Mask of candidates to keep so that kept frames do not overlap.
+def _resolve_overlaps(pos: I64, ln: I64, prio: NDArray[np.uint8]) -> NDArray[np.bool_] | None:
+    """Mask of candidates to keep so that kept frames do not overlap (None: keep all).
 
     Higher priority wins: any checksummed frame over a checksum-less packet, then
     confirmation by the following frame over confirmation by the preceding one (a
@@ -150,22 +160,21 @@ def _resolve_overlaps(pos: I64, ln: I64, prio: I64) -> NDArray[np.bool_]:
     forward-confirmed candidate is the real one); among equals the earliest wins.
     Only clusters of mutually overlapping candidates are walked one by one.
     """
-    keep = np.ones(pos.size, dtype=bool)
     if pos.size < 2:
-        return keep
-    run_end = np.maximum.accumulate(pos + ln)
-    overlaps_prev = np.empty(pos.size, dtype=bool)
-    overlaps_prev[0] = False
-    overlaps_prev[1:] = pos[1:] < run_end[:-1]
-    if not overlaps_prev.any():
-        return keep
-    cluster = np.cumsum(~overlaps_prev)
-    in_multi = np.flatnonzero(np.bincount(cluster)[cluster] > 1)
-    for c in np.unique(cluster[in_multi]):
-        members = np.flatnonzero(cluster == c)
+        return None
+    ends = pos + ln
+    # Sorted starts: if no frame overlaps the next one, none overlaps any later one.
+    if not (pos[1:] < ends[:-1]).any():
+        return None
+    run_end = np.maximum.accumulate(ends)
+    overlaps_prev = pos[1:] < run_end[:-1]  # candidate i + 1 overlaps one before it
+    bounds = np.concatenate(([0], np.flatnonzero(~overlaps_prev) + 1, [pos.size]))
+    keep = np.ones(pos.size, dtype=bool)
+    for c in np.flatnonzero(np.diff(bounds) > 1).tolist():
+        lo, hi = int(bounds[c]), int(bounds[c + 1])
         taken: list[tuple[int, int]] = []
-        for i in members[np.argsort(-prio[members], kind="stable")]:
-            s, e = int(pos[i]), int(pos[i] + ln[i])
+        for i in (lo + np.argsort(-prio[lo:hi].astype(np.int64), kind="stable")).tolist():
+            s, e = int(pos[i]), int(ends[i])
             if any(s < te and ts < e for ts, te in taken):
                 keep[i] = False
             else:
@@ -177,6 +186,6 @@ def int16_fields(b: U8, pos: I64, offset: int, count: int) -> NDArray[np.int16]:
     """``count`` little-endian int16 values starting ``offset`` bytes into each frame."""
     if pos.size == 0:
         return np.empty((0, count), dtype=np.int16)
-    idx = pos[:, None] + np.arange(offset, offset + 2 * count)
-    raw = np.ascontiguousarray(b[idx])
-    return raw.view("<i2").reshape(pos.size, count)
+    # Rows of a sliding-window view gather faster than an (N, 2 x count) index array.
+    rows = sliding_window_view(b, 2 * count)[pos + offset]
+    return rows.view("<i2")

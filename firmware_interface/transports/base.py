@@ -28,6 +28,8 @@ class Status:
     """Samples the outage is estimated to have cost (outage s x rate), on reconnect."""
     outage_s: float = 0.0
     counters: dict[str, int] = field(default_factory=dict)
+    drift_ppm: float | None = None
+    """Stream time against the host clock (ppm, see :mod:`.drift`), once measured."""
 
 
 Event = SampleBlock | Status

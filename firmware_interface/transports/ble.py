@@ -5,7 +5,9 @@ reached through :class:`BleClient` (the subset of ``BleakClient`` we use) built 
 ``client_factory(device, on_disconnect)``; tests inject a fake that replays recorded
 notifications.  The notify callback only queues bytes (bleak calls it on the event
 loop; it must stay tiny).  Notifications do not survive a reconnect: after every
-connect the setup writes are repeated and notifications re-subscribed.
+connect the setup writes are repeated and notifications re-subscribed.  Each
+notification is stamped with the host time it arrived, from which the host-clock drift of
+the sample-count clock is measured (:mod:`.drift`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from firmware_interface.devices import DeviceProfile, Patch, Write
 from firmware_interface.errors import DeviceError
 from firmware_interface.samples import DecodeStats
 from firmware_interface.transports.base import Backoff, Event, Status
+from firmware_interface.transports.drift import DriftMeter
 
 _MAC = re.compile(r"^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f-]{36}$")
 
@@ -116,7 +119,8 @@ class BleSource:
     def __init__(self, target: str, profile: DeviceProfile, *, rate_hz: float | None = None,
                  client_factory: ClientFactory = bleak_client,
                  finder: DeviceFinder = bleak_find, backoff: Backoff | None = None,
-                 scan_timeout_s: float = 10.0, max_attempts: int | None = None) -> None:
+                 scan_timeout_s: float = 10.0, max_attempts: int | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         if profile.transport != "ble" or profile.notify_uuid is None:
             raise DeviceError(f"profile {profile.name!r} is not a BLE profile")
         self.target = target
@@ -134,6 +138,9 @@ class BleSource:
         self._scan_timeout_s = scan_timeout_s
         self._max_attempts = max_attempts
         self._client: BleClient | None = None
+        self._clock = clock
+        self.drift = DriftMeter()
+        """Host-clock drift of the sample-count clock (``drift.ppm``)."""
         self._closed = False
 
     async def aclose(self) -> None:
@@ -148,7 +155,7 @@ class BleSource:
         queue: asyncio.Queue[Any] = asyncio.Queue()
 
         def on_notify(_char: Any, data: bytearray) -> None:
-            queue.put_nowait(bytes(data))
+            queue.put_nowait((self._clock(), bytes(data)))
 
         def on_disconnect(_client: Any) -> None:
             queue.put_nowait(_DISCONNECTED)
@@ -172,24 +179,29 @@ class BleSource:
             self._backoff.reset()
             t_s = self._stream_time()
             if lost_at is None:
-                yield Status("connected", t_s, self.name, counters=dict(self.counters))
+                yield Status("connected", t_s, self.name,
+                             counters=self.drift.counters(dict(self.counters)))
             else:
-                outage = time.monotonic() - lost_at
+                outage = self._clock() - lost_at
                 dropped = self.decoder.skip_seconds(outage)
+                self.drift.new_segment()
                 yield Status("reconnected", t_s, self.name, dropped, outage,
-                             dict(self.counters))
+                             self.drift.counters(dict(self.counters)), self.drift.ppm)
             while not self._closed:
                 item = await queue.get()
                 if item is _DISCONNECTED:
-                    lost_at = time.monotonic()
+                    lost_at = self._clock()
                     self.counters["disconnects"] += 1
                     yield Status("disconnected", self._stream_time(), self.name,
-                                 counters=dict(self.counters))
+                                 counters=self.drift.counters(dict(self.counters)),
+                                 drift_ppm=self.drift.ppm)
                     break
+                at, data = item
                 self.counters["notifications"] += 1
-                self.counters["bytes"] += len(item)
-                block = self.decoder.feed_packet(item)
+                self.counters["bytes"] += len(data)
+                block = self.decoder.feed_packet(data)
                 if len(block):
+                    self.drift.add(float(block.t[-1]), at)
                     yield block
 
     async def _connect(self, on_notify: Callable[[Any, bytearray], None],

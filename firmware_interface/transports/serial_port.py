@@ -4,7 +4,8 @@ The port is opened by path (ptys and ``/dev/serial/by-id`` links are not listed 
 ``comports()``).  When reads fail (unplug, pty closed) the thread closes the port and
 retries with backoff until the path opens again, so a re-plugged sensor resumes; the
 outage (host clock, s) becomes a time hole in the sample-count clock.  The event loop is
-never blocked: the thread hands bytes over with ``call_soon_threadsafe``.
+never blocked: the thread hands bytes over with ``call_soon_threadsafe``, stamped with
+the host time of the read, from which the host-clock drift is measured (:mod:`.drift`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from firmware_interface.codecs import StreamDecoder, stream_decoder
 from firmware_interface.devices import Write
 from firmware_interface.samples import DecodeStats
 from firmware_interface.transports.base import Backoff, Event, Status
+from firmware_interface.transports.drift import DriftMeter
 
 Opener = Callable[..., Any]
 
@@ -31,7 +33,8 @@ class SerialSource:
 
     def __init__(self, port: str, *, baud: int | None = None,
                  profile: devices.DeviceProfile | None = None, rate_hz: float | None = None,
-                 backoff: Backoff | None = None, opener: Opener = serial.Serial) -> None:
+                 backoff: Backoff | None = None, opener: Opener = serial.Serial,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.profile = profile or devices.PROFILES["witmotion-serial"]
         self.port = port
         self.baud = baud or self.profile.baud or 115200
@@ -45,6 +48,9 @@ class SerialSource:
         self.counters = {"bytes": 0, "reads": 0, "opens": 0, "failures": 0}
         self._backoff = backoff or Backoff()
         self._opener = opener
+        self._clock = clock
+        self.drift = DriftMeter()
+        """Host-clock drift of the sample-count clock (``drift.ppm``)."""
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -58,7 +64,7 @@ class SerialSource:
         queue: asyncio.Queue[tuple[str, float, bytes]] = asyncio.Queue()
 
         def post(kind: str, data: bytes = b"") -> None:
-            loop.call_soon_threadsafe(queue.put_nowait, (kind, time.monotonic(), data))
+            loop.call_soon_threadsafe(queue.put_nowait, (kind, self._clock(), data))
 
         self._thread = threading.Thread(target=self._run, args=(post,), daemon=True,
                                         name=f"serial-reader {self.port}")
@@ -72,20 +78,24 @@ class SerialSource:
                 if kind == "data":
                     block = self.decoder.feed(data)
                     if len(block):
+                        self.drift.add(float(block.t[-1]), at)
                         yield block
                 elif kind == "open":
                     if not ever:
                         ever = True
-                        yield Status("connected", t_s, self.name, counters=dict(self.counters))
+                        yield Status("connected", t_s, self.name,
+                                     counters=self.drift.counters(dict(self.counters)))
                     else:
                         outage = at - (lost_at or at)
                         dropped = self.decoder.skip_seconds(outage)
+                        self.drift.new_segment()
                         yield Status("reconnected", t_s, self.name, dropped, outage,
-                                     dict(self.counters))
+                                     self.drift.counters(dict(self.counters)), self.drift.ppm)
                 elif kind == "lost":
                     lost_at = at
                     yield Status("disconnected", t_s, data.decode(errors="replace"),
-                                 counters=dict(self.counters))
+                                 counters=self.drift.counters(dict(self.counters)),
+                                 drift_ppm=self.drift.ppm)
         finally:
             self._stop.set()
 

@@ -14,6 +14,8 @@ class SlumpEpisode:
     end_s: float
     peak_flexion_deg: float
     mean_flexion_deg: float
+    onset_s: float
+    """Where the lean began (flexion rose through the off-threshold), s."""
 
     @property
     def duration_s(self) -> float:
@@ -23,7 +25,8 @@ class SlumpEpisode:
         return {"start_s": round(self.start_s, 2), "end_s": round(self.end_s, 2),
                 "duration_s": round(self.duration_s, 2),
                 "peak_flexion_deg": round(self.peak_flexion_deg, 1),
-                "mean_flexion_deg": round(self.mean_flexion_deg, 1)}
+                "mean_flexion_deg": round(self.mean_flexion_deg, 1),
+                "onset_s": round(self.onset_s, 2)}
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """Motion features per frame: how much the trunk moves, and whether it moves like steps.
 
-- ``motion_rms_g``: RMS of high-passed (>0.3 Hz) acceleration plus within-frame variance,
-  smoothed over about 1 s: near sensor noise when still, tens of mg when fidgeting.
+- ``motion_rms_g``: RMS of the frame-mean acceleration above 1 Hz, smoothed over about
+  1 s. Seated postural sway and breathing (about 2 deg at 0.05-1 Hz) move the gravity
+  projection by tens of mg, but below 1 Hz; reaching, turning, standing up and steps put
+  tens to hundreds of mg above it. Sensor noise is mostly averaged out within frames.
 - ``step_rms_g``: RMS of the acceleration magnitude in the step band (1.2-3 Hz; walking
   cadence is 1.6-2.2 Hz), smoothed over about 2 s; ``step_ratio`` is its share of all
   magnitude changes above 0.5 Hz: walking is rhythmic, reaching and turning are not.
@@ -55,7 +57,7 @@ class MotionAnalyser:
 
     def __init__(self, frame_s: float):
         fs = 1.0 / frame_s
-        self._hp = IIRFilter(2, 0.3, fs, "highpass")
+        self._hp = IIRFilter(2, 1.0, fs, "highpass")
         self._mag_hp = IIRFilter(2, 0.5, fs, "highpass")
         self._band = IIRFilter(2, STEP_BAND_HZ, fs, "bandpass")
         self._motion = _Ema(frame_s, 1.0)
@@ -67,7 +69,7 @@ class MotionAnalyser:
         hp = self._hp(acc)
         mean_sq = (acc * acc).sum(axis=0)
         within = np.maximum(frames.acc_sq - mean_sq, 0.0)
-        energy = (hp * hp).sum(axis=0) + within
+        energy = (hp * hp).sum(axis=0)
         motion = np.sqrt(self._motion(energy[None])[0])
         mag = np.sqrt(mean_sq)[None]
         band = self._band(mag)

@@ -26,6 +26,9 @@ BoolArray = NDArray[np.bool_]
 
 #: g: |a| deviation from 1 g at which the accelerometer's weight halves.
 ACC_TRUST_G = 0.05
+#: The accelerometer's weight never drops below this share, so an uncorrected gyro bias
+#: cannot walk the estimate away during long walks (tau at most gyro_tau_s / floor).
+ACC_TRUST_FLOOR = 0.2
 
 
 def normalise(v: FloatArray) -> FloatArray:
@@ -74,7 +77,7 @@ class GyroGravity:
         # A world-fixed vector seen from a sensor turning by w*dt turns by -w*dt.
         rot = rotation_from_vector(-(omega * self.frame_s).T)
         norm = np.sqrt((acc * acc).sum(axis=0))
-        trust = 1.0 / (1.0 + ((norm - 1.0) / ACC_TRUST_G) ** 2)
+        trust = ACC_TRUST_FLOOR + (1 - ACC_TRUST_FLOOR) / (1.0 + ((norm - 1.0) / ACC_TRUST_G) ** 2)
         alpha = self.alpha * trust
         if restart is not None:
             alpha = np.where(restart, 1.0, alpha)

@@ -7,8 +7,9 @@ reasons:
   (Upright GO, Lumo Lift) and unlike fixed lumbar bands (30/45/60 deg, Spineangel), because
   the upright-to-slumped change is about 10-20 deg at the lumbar spine and larger at the
   upper back (Alshehri et al. 2025). The on-threshold is per placement.
-- The minimum episode (10 s) follows activPAL's minimum posture bout and lies above the
-  2-8 s forward reaches that make up most fidgets (13 per 15 min, Applied Ergonomics 2024).
+- An episode counts once flexion has spent 15 s beyond the on-threshold: above activPAL's
+  10 s minimum posture bout and clear of the 2-9 s forward reaches that make up most
+  fidgets (13 per 15 min, Applied Ergonomics 2024).
 - The alert dwell (30 s) sits between Upright GO (5 s, nags on every reach) and Lumo
   Lift's recommended 2 min.
 - Sedentary reminders after 50 min without a walk (Apple Watch 50 min, Garmin 1 h).
@@ -40,7 +41,7 @@ class Settings:
         20.0, "s", "time constant of gyro-bias estimation, updated only while still."
     )
     still_motion_g: float = _setting(
-        0.012, "g", "RMS of high-passed acceleration below which the body is still."
+        0.02, "g", "RMS of acceleration above 1 Hz below which the body is still."
     )
     walking_band_g: float = _setting(
         0.06, "g", "RMS of 1.2-3 Hz acceleration magnitude above which steps may be walking."
@@ -58,7 +59,7 @@ class Settings:
         2.0, "s", "an activity state must last this long to replace the previous one."
     )
     slump_on_deg_upper: float = _setting(
-        13.0, "deg", "flexion beyond calibrated upright that starts a slump (upper back, chest)."
+        11.0, "deg", "flexion beyond calibrated upright that starts a slump (upper back, chest)."
     )
     slump_on_deg_lower: float = _setting(
         9.0, "deg", "the same for a lower-back sensor (lumbar change is smaller)."
@@ -67,7 +68,9 @@ class Settings:
         4.0, "deg", "a slump ends only when flexion drops this far below the on-threshold."
     )
     slump_min_s: float = _setting(
-        10.0, "s", "shortest episode counted as a slump (shorter is a fidget)."
+        15.0,
+        "s",
+        "time beyond the on-threshold before an episode counts (reaches last 2-9 s).",
     )
     slump_release_s: float = _setting(
         3.0, "s", "flexion must stay below the off-threshold this long to end an episode."

@@ -4,13 +4,15 @@ Per frame, a symbol: ABOVE (flexion >= on-threshold while seated), MID (between 
 and on-thresholds while seated) or BELOW (under the off-threshold, or not seated: walking
 and lying end a slump at once). An episode
 
-- starts where flexion last rose through the off-threshold before it crossed the
-  on-threshold (the onset of the lean, not the moment a threshold was passed);
+- starts where flexion crossed the on-threshold (``onset_s`` keeps where the lean began:
+  the last rise through the off-threshold before that);
 - ends where flexion fell below the off-threshold and stayed there ``slump_release_s``
   (sway around the threshold does not split one slump into many), or at a data gap longer
   than ``max_gap_in_episode_s``, or where the wearer stood up to walk or lay down;
-- counts only if it lasted ``slump_min_s`` (shorter is a reach or a fidget);
-- raises one alert when it has lasted ``slump_dwell_s``.
+- counts only once flexion has spent ``slump_min_s`` beyond the on-threshold in it
+  (a reach of a few seconds, or hovering at the threshold, is not a slump);
+- raises one alert at ``slump_dwell_s`` after its start (or when it is confirmed, if
+  later: only when flexion hovered at the threshold for a long time).
 
 The machine steps over runs of equal symbols, not frames, and keeps its state between
 blocks, so a stream split anywhere yields the episodes of the whole recording.
@@ -59,6 +61,9 @@ class SlumpDetector:
         self.max_gap_s, self.frame_s = max_gap_s, frame_s
         self.in_episode = False
         self.start_s = 0.0
+        self.onset_s = 0.0
+        self.above_s = 0.0  # time beyond the on-threshold in the current episode
+        self.confirmed_at: float | None = None
         self.alerted = False
         self.mid_since: float | None = None  # rise through the off-threshold, not yet on
         self.below_since: float | None = None
@@ -122,9 +127,11 @@ class SlumpDetector:
             self.mid_since = None
             return
         # MID or ABOVE
+        prior = self.stats.peak
         if self.in_episode:
             if self.below_since is not None:
                 self.stats.merge(self.below_stats)
+                prior = self.stats.peak
                 self.below_since = None
             self.stats.add(flex)
         else:
@@ -133,21 +140,33 @@ class SlumpDetector:
             if sym == ABOVE:
                 self.in_episode = True
                 self.alerted = False
-                self.start_s = self.mid_since
+                self.start_s = t0
+                self.onset_s = self.mid_since
+                self.above_s = 0.0
+                self.confirmed_at = None
                 self.stats = _Stats()
+                prior = -np.inf
                 self.stats.add(flex)
-        if self.in_episode and not self.alerted:
-            due = self.start_s + max(self.dwell_s, self.min_s)
+        if self.in_episode and sym == ABOVE and self.confirmed_at is None:
+            need = self.min_s - self.above_s
+            if t.size * self.frame_s >= need:
+                self.confirmed_at = t0 + need
+            self.above_s += t.size * self.frame_s
+        if self.in_episode and self.confirmed_at is not None and not self.alerted:
+            due = max(self.start_s + self.dwell_s, self.confirmed_at)
             if float(t[-1]) + self.frame_s / 2 >= due:
                 self.alerted = True
+                # the peak so far at the alert's time, however the stream was cut
+                upto = flex[t - self.frame_s / 2 <= due]
+                peak = max(prior, float(upto.max()) if upto.size else prior)
                 alerts.append(Alert(round(due, 3), "slump",
-                                    f"slumped for {self.dwell_s:g} s "
-                                    f"(flexion {self.stats.peak:.0f} deg): sit up"))
+                                    f"slumped for {due - self.start_s:.0f} s "
+                                    f"(flexion up to {peak:.0f} deg): sit up"))
 
     def _close(self, end_s: float, episodes: list[SlumpEpisode]) -> None:
-        if end_s - self.start_s >= self.min_s and self.stats.count:
+        if self.confirmed_at is not None and self.stats.count:
             episodes.append(SlumpEpisode(self.start_s, end_s, self.stats.peak,
-                                         self.stats.total / self.stats.count))
+                                         self.stats.total / self.stats.count, self.onset_s))
         self.in_episode = False
         self.below_since = None
         self.mid_since = None
