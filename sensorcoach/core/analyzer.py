@@ -11,7 +11,7 @@ frame's activity is settled up to ``activity_min_bout_s`` after it arrives.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -36,7 +36,10 @@ RESTART_GAP_S = 1.0
 
 @dataclass(frozen=True)
 class FrameSeries:
-    """Per-frame outputs, for summaries, plots and per-sample lookups."""
+    """Per-frame outputs, for summaries, plots, holds and per-sample lookups.
+
+    Arrays are per frame along their last axis; optional ones are None throughout.
+    """
 
     index: IntArray
     t: FloatArray
@@ -45,6 +48,39 @@ class FrameSeries:
     lateral_deg: FloatArray | None
     tilt_deg: FloatArray
     activity: IntArray
+    up_body: FloatArray | None = None
+    """(3, m) world-up in the body frame (forward, left, up), when forward is known."""
+    motion_g: FloatArray | None = None
+    """Acceleration RMS above 1 Hz, g (see core.motion)."""
+    jitter_g: FloatArray | None = None
+    """Within-frame acceleration spread, g: muscle tremor and sensor noise."""
+
+    @property
+    def size(self) -> int:
+        return int(self.t.size)
+
+    def part(self, sl: slice) -> FrameSeries:
+        out: dict[str, object] = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            out[f.name] = None if v is None else v[..., sl]
+        return FrameSeries(**out)  # type: ignore[arg-type]
+
+    def with_activity(self, activity: IntArray) -> FrameSeries:
+        return replace(self, activity=activity)
+
+    @staticmethod
+    def concat(parts: list[FrameSeries]) -> FrameSeries:
+        if not parts:
+            e = np.zeros(0)
+            return FrameSeries(np.zeros(0, np.int64), e, e, None, e, np.zeros(0, np.int64))
+        if len(parts) == 1:
+            return parts[0]
+        out: dict[str, object] = {}
+        for f in fields(FrameSeries):
+            vals = [getattr(p, f.name) for p in parts]
+            out[f.name] = None if any(v is None for v in vals) else np.concatenate(vals, axis=-1)
+        return FrameSeries(**out)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -118,7 +154,11 @@ class StreamAnalyzer:
             flex, lat = self.calibration.angles(up)
             tilt = self.calibration.tilt_deg(up)
             raw = classify(feats, tilt, self.settings)
-            self._pend.append(FrameSeries(fr.index, fr.t, flex, lat, tilt, raw))
+            up_body = (self.calibration.body_axes() @ up if self.calibration.forward_known
+                       else None)
+            jitter = np.sqrt(np.maximum(fr.acc_sq - (fr.acc * fr.acc).sum(axis=0), 0.0))
+            self._pend.append(FrameSeries(fr.index, fr.t, flex, lat, tilt, raw, up_body,
+                                          feats.motion_rms_g, jitter))
             settled = self.debouncer.push(raw)
         else:
             settled = np.zeros(0, np.int64)
@@ -135,15 +175,11 @@ class StreamAnalyzer:
 
     def _take(self, codes: IntArray) -> FrameSeries:
         """Pop ``codes.size`` pending frames and attach their settled activity."""
-        pend = _concat(self._pend)
+        pend = FrameSeries.concat(self._pend)
         n = codes.size
-        head = FrameSeries(pend.index[:n], pend.t[:n], pend.flexion_deg[:n],
-                           None if pend.lateral_deg is None else pend.lateral_deg[:n],
-                           pend.tilt_deg[:n], codes)
-        rest = FrameSeries(pend.index[n:], pend.t[n:], pend.flexion_deg[n:],
-                           None if pend.lateral_deg is None else pend.lateral_deg[n:],
-                           pend.tilt_deg[n:], pend.activity[n:])
-        self._pend = [rest] if rest.t.size else []
+        head = pend.part(slice(0, n)).with_activity(codes)
+        rest = pend.part(slice(n, None))
+        self._pend = [rest] if rest.size else []
         self._done.append(head)
         return head
 
@@ -191,28 +227,30 @@ class StreamAnalyzer:
     # ------------------------------------------------------------------ results
     def series(self) -> FrameSeries:
         """All settled frames so far."""
-        return _concat(self._done)
+        return FrameSeries.concat(self._done)
 
     @property
     def sedentary_s(self) -> float:
         return self.sedentary.sedentary_s
 
-
-def _concat(parts: list[FrameSeries]) -> FrameSeries:
-    if not parts:
-        e = np.zeros(0)
-        return FrameSeries(np.zeros(0, np.int64), e, e, None, e, np.zeros(0, np.int64))
-    if len(parts) == 1:
-        return parts[0]
-    lat = [p.lateral_deg for p in parts]
-    return FrameSeries(
-        np.concatenate([p.index for p in parts]),
-        np.concatenate([p.t for p in parts]),
-        np.concatenate([p.flexion_deg for p in parts]),
-        None if any(x is None for x in lat) else np.concatenate(lat),  # type: ignore[arg-type]
-        np.concatenate([p.tilt_deg for p in parts]),
-        np.concatenate([p.activity for p in parts]),
-    )
+    def status(self) -> dict[str, object]:
+        """A snapshot for a live view: the newest frame's angles and activity (settled or
+        not), and whether a slump is in progress (since when)."""
+        latest = self._pend[-1] if self._pend else (self._done[-1] if self._done else None)
+        if latest is None or latest.t.size == 0:
+            return {"t_s": None, "flexion_deg": None, "lateral_deg": None, "activity": None,
+                    "slump_since_s": None}
+        code = int(self.debouncer.current if self.debouncer.current is not None
+                   else latest.activity[-1])
+        sl = self.slumps
+        return {
+            "t_s": round(float(latest.t[-1]), 2),
+            "flexion_deg": round(float(latest.flexion_deg[-1]), 1),
+            "lateral_deg": None if latest.lateral_deg is None
+            else round(float(latest.lateral_deg[-1]), 1),
+            "activity": ACTIVITY_NAMES[code],
+            "slump_since_s": round(sl.start_s, 2) if sl.in_episode else None,
+        }
 
 
 __all__ = ["LYING", "Event", "FrameSeries", "StreamAnalyzer"]

@@ -75,6 +75,27 @@ class Calibration:
         """Angle between the trunk's up axis and its calibrated upright, deg (unsigned)."""
         return np.degrees(np.arccos(np.clip(self.up @ up_sensor, -1.0, 1.0)))
 
+    def to_state(self) -> dict[str, Any]:
+        """Everything needed to rebuild this calibration (for saving and reuse)."""
+        return {**self.to_dict(), "up": [float(x) for x in self.up],
+                "forward": None if self.forward is None else [float(x) for x in self.forward]}
+
+    @classmethod
+    def from_state(cls, d: dict[str, Any], method: str | None = None) -> Calibration:
+        """Inverse of :meth:`to_state`; raises ValueError on malformed input."""
+        try:
+            up = _unit(np.asarray(d["up"], dtype=np.float64).reshape(3))
+            fwd = d.get("forward")
+            forward = None if fwd is None else _unit(np.asarray(fwd, dtype=np.float64).reshape(3))
+            span = d.get("upright_s")
+            fspan = d.get("forward_s")
+            return cls(method or str(d.get("method", "file")), up, forward,
+                       None if span is None else (float(span[0]), float(span[1])),
+                       None if fspan is None else (float(fspan[0]), float(fspan[1])),
+                       d.get("lean_deg"), tuple(str(w) for w in d.get("warnings", [])))
+        except (KeyError, TypeError, ValueError) as e:
+            raise ValueError(f"not a saved calibration: {e}") from None
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "method": self.method,

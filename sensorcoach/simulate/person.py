@@ -1,0 +1,168 @@
+"""The simulated wearer: body geometry and habits drawn from the seed.
+
+Ranges come from the literature summarised in the project's biomechanics notes where
+a figure exists (sway, breathing, step frequency, tremor bands, plank endurance,
+side-bridge ratios) and are design choices otherwise (lever arms, drift depths).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sensorcoach.errors import SensorcoachError
+
+#: Sensor position relative to the segment pivot (hips) in body coordinates, m
+#: (x forward, y left, z up), before scaling by ``Person.height_scale``.
+LEVER_ARM_M: dict[str, tuple[float, float, float]] = {
+    "upper_back": (-0.08, 0.0, 0.45),
+    "lower_back": (-0.10, 0.0, 0.10),
+    "chest": (0.12, 0.0, 0.40),
+}
+
+#: Slump depth ranges (deg of segment flexion beyond upright sitting) per placement.
+SLUMP_DEPTH_RANGE_DEG: dict[str, tuple[float, float]] = {
+    "upper_back": (12.0, 35.0),
+    "lower_back": (8.0, 25.0),
+    "chest": (12.0, 35.0),
+}
+
+#: Breathing rotation amplitude multiplier: the chest wall moves more than the sacrum.
+BREATH_PLACEMENT_GAIN: dict[str, float] = {"upper_back": 1.0, "lower_back": 0.6, "chest": 1.2}
+
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "slump_style": ("gradual", "sudden", "mixed"),
+    "drift_style": ("sag", "pike"),
+    "weaker_side": ("left", "right"),
+}
+
+
+@dataclass(frozen=True)
+class Person:
+    """One wearer. Angles in deg, rates in Hz, accelerations in g or mg, times in s."""
+
+    height_scale: float
+    """Body size factor on the lever arms (0.9-1.1)."""
+    sway_deg: float
+    """Seated postural sway, RMS per tilt axis, deg (0.35-1.4, i.e. amplitudes of about
+    0.5-2 deg), band 0.05-0.5 Hz."""
+    breath_hz: float
+    """Resting breathing rate, Hz (0.2-0.3)."""
+    breath_deg: float
+    """Breathing rotation amplitude at the upper back, deg (0.2-1.0)."""
+    slump_style: str
+    """``gradual`` (onsets 20-60 s), ``sudden`` (5-15 s) or ``mixed`` (5-60 s)."""
+    slump_depth_deg: float
+    """Typical slump depth for this placement, deg (episodes vary around it)."""
+    fidget_per_min: float
+    """Labelled fidgets (reach, turn, recline, stretch) per minute of upright sitting."""
+    shift_per_min: float
+    """Unlabelled micro-shifts of 1-3 deg per minute of sitting."""
+    standing_offset_deg: float
+    """Segment flexion when standing relative to upright sitting, deg (a few either way)."""
+    standing_lateral_deg: float
+    """Segment lateral lean when standing, deg."""
+    step_hz: float
+    """Walking step frequency, Hz (1.7-2.1; each bout varies by a few percent)."""
+    gait_vertical_g: float
+    """Vertical pivot acceleration amplitude at the step frequency while walking, g."""
+    walking_lean_deg: float
+    """Forward trunk lean while walking on top of the standing offset, deg (0-5)."""
+    tremor_mg: float
+    """8-12 Hz tremor of a fresh hold, vector RMS, mg (3-10)."""
+    fatigue_gain: float
+    """Tremor growth at full fatigue: 8-12 Hz rises to ``(1 + gain)`` times the fresh
+    level and a 4-6 Hz component of ``1.2 * gain * tremor_mg`` appears (0-4)."""
+    hold_sway_deg: float
+    """0.1-1 Hz tilt wander during holds, RMS per axis when fresh, deg (0.2-0.8)."""
+    drift_style: str
+    """Typical hold drift: ``sag`` (hips drop) or ``pike`` (hips rise)."""
+    drift_deg: float
+    """Drift over a hold held to capacity, deg (2-12); holds scale it by effort."""
+    weaker_side: str
+    """``left`` or ``right``: the side whose side plank is held shorter."""
+    side_ratio: float
+    """Weaker-side capacity over stronger-side capacity (0.6-1.0)."""
+    plank_capacity_s: float
+    """Fresh forearm-plank hold to failure, s (45-150)."""
+    side_capacity_s: float
+    """Fresh stronger-side side plank to failure, s."""
+    hold_elevation_deg: float
+    """Trunk long axis above horizontal in a plank / side plank, deg (10-15)."""
+    form_break_prone: float
+    """Propensity to a sudden form break near the end of hard holds (0-0.6; 0-1 valid)."""
+
+    def lever_arm(self, placement: str) -> NDArray[np.float64]:
+        """Sensor position from the pivot in body coordinates, m."""
+        return np.asarray(LEVER_ARM_M[placement], dtype=np.float64) * self.height_scale
+
+    def to_dict(self) -> dict[str, float | str]:
+        """JSON-ready parameters (floats rounded to 4 decimals)."""
+        out: dict[str, float | str] = {}
+        for f in dataclasses.fields(self):
+            v = getattr(self, f.name)
+            out[f.name] = round(float(v), 4) if isinstance(v, float) else v
+        return out
+
+
+def draw_person(rng: np.random.Generator, placement: str,
+                overrides: Mapping[str, float | str] | None = None) -> Person:
+    """Draw a wearer for ``placement``; ``overrides`` replace drawn values by name."""
+    lo, hi = SLUMP_DEPTH_RANGE_DEG[placement]
+    offset_span = 6.0 if placement == "lower_back" else 4.0
+    plank = float(rng.uniform(45.0, 150.0))
+    p = Person(
+        height_scale=float(rng.uniform(0.9, 1.1)),
+        sway_deg=float(rng.uniform(0.35, 1.4)),
+        breath_hz=float(rng.uniform(0.2, 0.3)),
+        breath_deg=float(rng.uniform(0.2, 1.0)) * BREATH_PLACEMENT_GAIN[placement],
+        slump_style=str(rng.choice(_CHOICES["slump_style"])),
+        slump_depth_deg=float(rng.uniform(lo + 0.2 * (hi - lo), hi - 0.25 * (hi - lo))),
+        fidget_per_min=float(rng.uniform(0.3, 1.0)),
+        shift_per_min=float(rng.uniform(0.3, 0.8)),
+        standing_offset_deg=float(rng.uniform(-offset_span, offset_span)),
+        standing_lateral_deg=float(np.clip(rng.normal(0.0, 1.0), -2.5, 2.5)),
+        step_hz=float(rng.uniform(1.7, 2.1)),
+        gait_vertical_g=float(rng.uniform(0.2, 0.4)),
+        walking_lean_deg=float(rng.uniform(0.0, 5.0)),
+        tremor_mg=float(rng.uniform(3.0, 10.0)),
+        fatigue_gain=float(rng.uniform(1.0, 4.0)),
+        hold_sway_deg=float(rng.uniform(0.2, 0.8)),
+        drift_style="sag" if rng.uniform() < 0.75 else "pike",
+        drift_deg=float(rng.uniform(2.0, 12.0)),
+        weaker_side=str(rng.choice(_CHOICES["weaker_side"])),
+        side_ratio=float(rng.uniform(0.6, 1.0)),
+        plank_capacity_s=plank,
+        side_capacity_s=plank * float(rng.uniform(0.4, 0.7)),
+        hold_elevation_deg=float(rng.uniform(10.0, 15.0)),
+        form_break_prone=float(rng.uniform(0.0, 0.6)),
+    )
+    return apply_overrides(p, overrides or {})
+
+
+def apply_overrides(p: Person, overrides: Mapping[str, float | str]) -> Person:
+    """Replace fields by name, checking names and types; raise SensorcoachError if bad."""
+    names = {f.name for f in dataclasses.fields(p)}
+    changes: dict[str, float | str] = {}
+    for key, value in overrides.items():
+        if key not in names:
+            raise SensorcoachError(f"unknown person parameter {key!r}; known: "
+                                   f"{', '.join(sorted(names))}")
+        if key in _CHOICES:
+            if value not in _CHOICES[key]:
+                raise SensorcoachError(f"person {key} must be one of "
+                                       f"{', '.join(_CHOICES[key])}, got {value!r}")
+            changes[key] = str(value)
+        else:
+            try:
+                x = float(value)
+            except (TypeError, ValueError):
+                raise SensorcoachError(f"person {key} must be a number, got {value!r}") from None
+            if not np.isfinite(x) or x < 0:
+                raise SensorcoachError(f"person {key} must be a finite number >= 0, got {value!r}")
+            changes[key] = x
+    return dataclasses.replace(p, **changes)  # type: ignore[arg-type]
