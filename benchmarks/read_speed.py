@@ -31,7 +31,7 @@ def main() -> None:
     n = args.rows
     rng = np.random.default_rng(0)
     t = np.arange(n) / 100.0
-    acc = [*rng.normal(0, 0.05, (n, 3)), 0, 0, 1]
+    acc = rng.normal(0, 0.05, (n, 3)) + np.array([0.0, 0.0, 1.0])
     gyro = rng.normal(0, 2, (n, 3))
     rec = Recording.from_arrays(t, acc, gyro, sample_rate_hz=100)
     with tempfile.TemporaryDirectory() as d:
