@@ -15,10 +15,11 @@ from numpy.typing import NDArray
 from sensorcoach.core.activity import MOVING, STILL
 from sensorcoach.core.analyzer import FrameSeries, StreamAnalyzer
 from sensorcoach.core.calibration import Calibration, auto_calibration, calibration_from_spans
-from sensorcoach.core.events import ActivitySpan, Alert, SlumpEpisode
+from sensorcoach.core.events import ActivitySpan, Alert, Hold, SlumpEpisode
 from sensorcoach.core.framing import frame_ids, make_frames
 from sensorcoach.core.motion import MotionAnalyser
 from sensorcoach.core.settings import DEFAULT_SETTINGS, Settings
+from sensorcoach.core.workout import group_sets, symmetry
 from sensorcoach.errors import CalibrationError
 from sensorcoach.recording import Gap, Recording
 
@@ -41,7 +42,7 @@ class Analysis:
     sedentary_s: float
     slump_on_deg: float
     uses_gyro: bool
-    holds: list[dict[str, Any]] = field(default_factory=list)
+    holds: list[Hold] = field(default_factory=list)
 
     @property
     def recorded_s(self) -> float:
@@ -74,10 +75,6 @@ class Analysis:
 
     def to_dict(self) -> dict[str, Any]:
         rec = self.recording
-        left = sum(h["duration_s"] for h in self.holds if h["kind"] == "side_plank_left")
-        right = sum(h["duration_s"] for h in self.holds if h["kind"] == "side_plank_right")
-        imbalance = (round(abs(left - right) / max(left, right) * 100, 1)
-                     if left > 0 and right > 0 else None)
         return {
             "schema": SCHEMA,
             "recording": {"duration_s": round(rec.duration_s, 3), "samples": rec.n_samples,
@@ -88,9 +85,9 @@ class Analysis:
             "posture": self.posture(),
             "activity": [a.to_dict() for a in self.activity],
             "slumps": [e.to_dict() for e in self.slumps],
-            "holds": self.holds,
-            "symmetry": {"side_plank_left_s": round(left, 1), "side_plank_right_s": round(right, 1),
-                         "imbalance_pct": imbalance},
+            "holds": [h.to_dict() for h in self.holds],
+            "sets": group_sets(self.holds, self.settings.set_gap_s),
+            "symmetry": symmetry(self.holds, self.settings.imbalance_flag_pct),
             "alerts": [a.to_dict() for a in sorted(self.alerts, key=lambda a: a.t_s)],
         }
 
@@ -119,10 +116,11 @@ def analyze(recording: Recording, settings: Settings = DEFAULT_SETTINGS, *,
     placement = recording.meta.get("placement")
     gap_s = 1.75 / recording.sample_rate_hz
     an = StreamAnalyzer(cal, has_gyro=recording.has_gyro, placement=placement,
-                        settings=settings, orientation=orientation, span_break_s=gap_s)
+                        settings=settings, orientation=orientation, span_break_s=gap_s,
+                        sample_rate_hz=recording.sample_rate_hz)
     an.push(recording.t, recording.acc_axes, recording.gyro_axes)
     an.finish()
     return Analysis(recording=recording, calibration=cal, settings=settings,
                     series=an.series(), slumps=an.episodes, alerts=an.alerts,
                     activity=an.spans, gaps=recording.gaps(), sedentary_s=an.sedentary_s,
-                    slump_on_deg=an.slump_on_deg, uses_gyro=an.uses_gyro)
+                    slump_on_deg=an.slump_on_deg, uses_gyro=an.uses_gyro, holds=an.holds)

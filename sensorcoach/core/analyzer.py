@@ -18,17 +18,21 @@ from numpy.typing import NDArray
 
 from sensorcoach.core.activity import ACTIVITY_NAMES, LYING, MOVING, STILL, Debouncer, classify
 from sensorcoach.core.calibration import Calibration
-from sensorcoach.core.events import ActivitySpan, Alert, SlumpEpisode
+from sensorcoach.core.events import ActivitySpan, Alert, Hold, SlumpEpisode
 from sensorcoach.core.framing import Framer, Frames
+from sensorcoach.core.holds import HoldDetector, HoldSpan
 from sensorcoach.core.motion import MotionAnalyser
 from sensorcoach.core.orientation import AccelGravity, GyroGravity
 from sensorcoach.core.sedentary import SedentaryTracker
 from sensorcoach.core.settings import DEFAULT_SETTINGS, Settings
 from sensorcoach.core.slumps import SlumpDetector
+from sensorcoach.core.stability import stability
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
-Event = SlumpEpisode | Alert | ActivitySpan
+Event = SlumpEpisode | Alert | ActivitySpan | Hold
+#: s of raw samples kept behind the settled frames when no hold is open.
+RAW_KEEP_S = 30.0
 
 #: s: frames further apart than this restart the gyro filter (orientation unknown).
 RESTART_GAP_S = 1.0
@@ -95,7 +99,7 @@ class StreamAnalyzer:
 
     def __init__(self, calibration: Calibration, *, has_gyro: bool, placement: str | None = None,
                  settings: Settings = DEFAULT_SETTINGS, orientation: str = "auto",
-                 span_break_s: float = 0.5):
+                 span_break_s: float = 0.5, sample_rate_hz: float = 50.0):
         """``orientation``: ``accel``, ``gyro`` or ``auto`` (gyro-aided where a gyro is
         present). ``span_break_s``: frames further apart than this split activity spans
         (the recording's gap threshold)."""
@@ -121,6 +125,11 @@ class StreamAnalyzer:
         self.sedentary = SedentaryTracker(s.sedentary_alert_s, s.sedentary_repeat_s,
                                           s.walking_break_s, s.sedentary_gap_reset_s, s.frame_s)
         self.span_break_s = max(span_break_s, 1.5 * s.frame_s)
+        self.sample_rate_hz = sample_rate_hz
+        self.hold_detector = HoldDetector(s)
+        self._raw_t: list[FloatArray] = []
+        self._raw_acc: list[FloatArray] = []
+        self.holds: list[Hold] = []
         self._last_frame_t: float | None = None
         # frames whose activity is not settled yet
         self._pend: list[FrameSeries] = []
@@ -133,6 +142,9 @@ class StreamAnalyzer:
     # ------------------------------------------------------------------ input
     def push(self, t: FloatArray, acc: FloatArray, gyro: FloatArray | None = None) -> list[Event]:
         """Feed samples: ``t`` (n,) s, ``acc`` (3, n) g, ``gyro`` (3, n) deg/s or None."""
+        if t.size:
+            self._raw_t.append(np.asarray(t, dtype=np.float64))
+            self._raw_acc.append(np.asarray(acc, dtype=np.float64))
         return self._frames(self.framer.push(t, acc, gyro), final=False)
 
     def finish(self) -> list[Event]:
@@ -171,7 +183,37 @@ class StreamAnalyzer:
             tail = self.slumps.flush()
             self.episodes += tail
             events += tail
+            events += self._finish_holds(self.hold_detector.flush())
+        self._trim_raw()
         return events
+
+    def _finish_holds(self, spans: list[HoldSpan]) -> list[Event]:
+        out: list[Event] = []
+        if not spans:
+            return out
+        t = np.concatenate(self._raw_t) if self._raw_t else np.zeros(0)
+        acc = np.concatenate(self._raw_acc, axis=1) if self._raw_acc else np.zeros((3, 0))
+        for sp in spans:
+            stab = stability(t, acc, self.sample_rate_hz, sp.start_s, sp.end_s, sp.drift_deg,
+                             sp.drift_kind, tuple(b.t_s for b in sp.form_breaks))
+            hold = Hold(sp.kind, sp.start_s, sp.end_s, sp.ended_by, stab, sp.form_breaks)
+            self.holds.append(hold)
+            out.append(hold)
+        return out
+
+    def _trim_raw(self) -> None:
+        """Drop raw samples no open or possible hold can need any more."""
+        if not self._raw_t:
+            return
+        done_t = self._done[-1].t[-1] if self._done and self._done[-1].size else None
+        if done_t is None:
+            return
+        keep = float(done_t) - RAW_KEEP_S
+        if self.hold_detector.open is not None:
+            keep = min(keep, self.hold_detector.open.start_s - 2.0)
+        while self._raw_t and self._raw_t[0][-1] < keep:
+            self._raw_t.pop(0)
+            self._raw_acc.pop(0)
 
     def _take(self, codes: IntArray) -> FrameSeries:
         """Pop ``codes.size`` pending frames and attach their settled activity."""
@@ -188,9 +230,12 @@ class StreamAnalyzer:
         seated = (fs.activity == STILL) | (fs.activity == MOVING)
         eps, alerts = self.slumps.push(fs.t, fs.flexion_deg, seated)
         alerts = alerts + self.sedentary.push(fs.t, fs.activity)
+        spans, hold_alerts = self.hold_detector.push(fs.t, fs.up_body, fs.motion_g)
+        alerts += hold_alerts
         self.episodes += eps
         self.alerts += alerts
         events += eps
+        events += self._finish_holds(spans)
         alerts.sort(key=lambda a: a.t_s)
         events += alerts
         events += self._spans(fs)

@@ -49,3 +49,26 @@ class ActivitySpan:
     def to_dict(self) -> dict[str, Any]:
         return {"state": self.state, "start_s": round(self.start_s, 2),
                 "end_s": round(self.end_s, 2)}
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A finished plank or side-plank hold (SPEC section 4 ``holds`` item)."""
+
+    kind: str
+    start_s: float
+    end_s: float
+    ended_by: str
+    stability: dict[str, Any]
+    form_breaks: tuple[Any, ...]
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "start_s": round(self.start_s, 2),
+                "end_s": round(self.end_s, 2), "duration_s": round(self.duration_s, 2),
+                "stability": self.stability,
+                "form_breaks": [b.to_dict() for b in self.form_breaks],
+                "ended_by": self.ended_by}

@@ -94,6 +94,43 @@ class Settings:
         300.0, "s", "a data gap at least this long restarts the sedentary count (sensor off)."
     )
 
+    hold_elev_min_deg: float = _setting(
+        6.0, "deg", "lowest rise of the trunk's long axis above horizontal for a hold."
+    )
+    hold_elev_max_deg: float = _setting(
+        40.0, "deg", "highest rise of the long axis for a hold (forearm plank: 10-15)."
+    )
+    hold_confirm_s: float = _setting(
+        2.0, "s", "time in a hold posture, with effort, before a hold is recognised."
+    )
+    hold_min_s: float = _setting(5.0, "s", "shortest hold reported.")
+    hold_settle_dps: float = _setting(
+        4.0, "deg/s", "angular speed below which the body is in position (entry settled)."
+    )
+    hold_exit_s: float = _setting(
+        1.0, "s", "time out of the hold posture that ends a hold (brief wobbles do not)."
+    )
+    hold_reference_s: float = _setting(
+        3.0, "s", "first seconds of a hold that set its reference angles for form and drift."
+    )
+    hold_effort_min_g: float = _setting(
+        0.0045, "g", "micro-motion above 1 Hz a hold needs at least (rest is stiller)."
+    )
+    hold_effort_ratio: float = _setting(
+        1.5, "1", "a hold's micro-motion must also exceed this multiple of the quietest level."
+    )
+    form_break_deg: float = _setting(
+        10.0, "deg", "sag, pike or twist from the hold's reference that is a form break."
+    )
+    form_break_min_s: float = _setting(1.0, "s", "how long a deviation must last to be a break.")
+    imbalance_flag_pct: float = _setting(
+        10.0, "%", "left/right side-plank imbalance flagged above this."
+    )
+    set_gap_s: float = _setting(
+        180.0, "s", "a rest longer than this between holds starts a new set."
+    )
+
+
     def slump_on_deg(self, placement: str | None) -> float:
         """On-threshold for a placement (``lower_back`` or anything else)."""
         return self.slump_on_deg_lower if placement == "lower_back" else self.slump_on_deg_upper

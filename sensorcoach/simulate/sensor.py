@@ -25,8 +25,11 @@ from sensorcoach.simulate.signals import FloatArray, loguniform
 from sensorcoach.simulate.trajectory import G, Kinematics
 
 #: The fine grid runs at an integer multiple of the output rate, at least this fast (Hz):
-#: eight samples per cycle of the fastest (12.4 Hz) tremor content, and cheap.
-MIN_FINE_RATE_HZ = 100.0
+#: sixteen samples per cycle of the fastest (12.4 Hz) tremor content. 200 Hz is a common
+#: multiple of 12.5, 25, 50 and 100 Hz, so the same seed gives the very same motion at all
+#: of those rates (only sampling and the sensor differ): stability scores can be compared
+#: across rates on one motion.
+MIN_FINE_RATE_HZ = 200.0
 #: Margin rendered before 0 and after the end (s), cropped after filtering.
 MARGIN_S = 2.0
 #: Dropout burst lengths (s), log-uniform: BLE connection-interval hiccups to short

@@ -1,0 +1,312 @@
+"""Plank and side-plank holds: detection, form breaks, drift.
+
+Posture from world-up in the calibrated body frame ``u = (forward, left, up)``: the trunk's
+long axis rises ``elev = asin(u_up)`` above horizontal, and the side facing the floor is
+the azimuth ``az = atan2(u_left, -u_forward)``: 0 front down (plank), -90 left side down
+(side plank left), +90 right side down, 180 back down. A forearm plank holds the trunk
+about 10-15 deg above horizontal (forearm height over body length); lying at rest is
+near 0, kneeling and sitting near 90, child's pose below 0.
+
+A hold is ``hold_elev_min_deg``-``hold_elev_max_deg`` of elevation with the right side
+down, sustained ``hold_confirm_s`` with effort (micro-motion above the quietest level
+seen: a rest on an incline is still), lasting at least ``hold_min_s``. It starts when the
+entry movement settles (angular speed below ``hold_settle_dps``). Once started it
+tolerates drift (sag and pike can take the long axis ``HOLD_DRIFT_MARGIN_DEG`` beyond the
+band) and ends when the side down changes, the posture leaves the widened band, or the
+effort stops, for ``hold_exit_s``; the end is put where the trunk left its position
+(the last frame within ``DEPARTURE_DEG`` of the level before the exit), so the timer
+counts time in position, not getting in and out.
+
+Form breaks: relative to the hold's own first ``hold_reference_s`` seconds, the long
+axis rising (``sag``: hips drop, so the shoulders sit relatively higher), falling
+(``pike``) or the trunk rolling about its long axis (``twist``) beyond
+``form_break_deg`` for ``form_break_min_s``: one event and one alert per break.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import signal
+
+from sensorcoach.core.events import Alert
+from sensorcoach.core.filters import ema_alpha
+from sensorcoach.core.settings import Settings
+
+FloatArray = NDArray[np.float64]
+
+NONE, PLANK, SIDE_LEFT, SIDE_RIGHT = 0, 1, 2, 3
+HOLD_KINDS = ("none", "plank", "side_plank_left", "side_plank_right")
+_AZ_CENTRE = {PLANK: 0.0, SIDE_LEFT: -90.0, SIDE_RIGHT: 90.0}
+#: deg: half-width of each azimuth band.
+AZ_HALF_WIDTH = 35.0
+#: A hold that ends within this many seconds of a form break was ended by it.
+BREAK_ENDS_HOLD_S = 4.0
+#: deg: how far beyond the elevation band an ongoing hold may drift (sag, pike).
+HOLD_DRIFT_MARGIN_DEG = 12.0
+#: deg: distance from the pre-exit posture that marks the start of the exit movement.
+DEPARTURE_DEG = 2.0
+#: s: effort must be missing this long (in position) to end a hold: micro-motion dips.
+EFFORT_LOSS_S = 3.0
+#: s: the pre-exit posture is the median over this window before the exit.
+DEPARTURE_WINDOW_S = (10.0, 3.0)
+
+
+@dataclass(frozen=True)
+class FormBreak:
+    t_s: float
+    kind: str
+    """``sag``, ``pike`` or ``twist``."""
+    deg: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"t_s": round(self.t_s, 2), "kind": self.kind, "deg": round(self.deg, 1)}
+
+
+@dataclass(frozen=True)
+class HoldSpan:
+    """A finished hold as the detector sees it (stability is added from raw samples)."""
+
+    kind: str
+    start_s: float
+    end_s: float
+    ended_by: str
+    form_breaks: tuple[FormBreak, ...]
+    drift_deg: float
+    drift_kind: str
+    reference_elev_deg: float
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+@dataclass
+class _Open:
+    kind: int
+    start_s: float
+    t: list[float] = field(default_factory=list)
+    elev: list[float] = field(default_factory=list)
+    az: list[float] = field(default_factory=list)
+    up: list[FloatArray] = field(default_factory=list)
+    ref: tuple[float, float] | None = None
+    away_since: float | None = None
+    breaks: list[FormBreak] = field(default_factory=list)
+    break_since: float | None = None
+    break_kind: str = ""
+    break_peak: float = 0.0
+    break_emitted: bool = False
+
+
+def posture_angles(up_body: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Elevation of the long axis above horizontal and floor-side azimuth, deg."""
+    elev = np.degrees(np.arcsin(np.clip(up_body[2], -1.0, 1.0)))
+    az = np.degrees(np.arctan2(up_body[1], -up_body[0]))
+    return elev, az
+
+
+def hold_kind(elev: FloatArray, az: FloatArray, s: Settings) -> NDArray[np.int64]:
+    kind = np.zeros(elev.shape, np.int64)
+    band = (elev >= s.hold_elev_min_deg) & (elev <= s.hold_elev_max_deg)
+    for code, centre in _AZ_CENTRE.items():
+        kind[band & (np.abs(_wrap(az - centre)) <= AZ_HALF_WIDTH)] = code
+    return kind
+
+
+def _wrap(deg: FloatArray | float) -> Any:
+    return (np.asarray(deg) + 180.0) % 360.0 - 180.0
+
+
+class HoldDetector:
+    """Stateful hold detector over settled frames."""
+
+    def __init__(self, settings: Settings):
+        self.s = settings
+        self.frame_s = settings.frame_s
+        a = ema_alpha(self.frame_s, 0.3)
+        self._rate_ba = (np.array([a]), np.array([1.0, a - 1.0]))
+        self._rate_zi: FloatArray | None = None
+        f = ema_alpha(self.frame_s, 5.0)
+        self._floor_ba = (np.array([f]), np.array([1.0, f - 1.0]))
+        self._floor_zi: FloatArray | None = None
+        self.floor_g = np.inf
+        self._prev_up: FloatArray | None = None
+        self._cand: tuple[int, float, list[float], list[bool]] | None = None
+        self.open: _Open | None = None
+        self.last_t: float | None = None
+
+    # ------------------------------------------------------------------ public
+    def push(self, t: FloatArray, up_body: FloatArray | None, motion_g: FloatArray | None
+             ) -> tuple[list[HoldSpan], list[Alert]]:
+        holds: list[HoldSpan] = []
+        alerts: list[Alert] = []
+        if t.size == 0 or up_body is None or motion_g is None:
+            return holds, alerts
+        elev, az = posture_angles(up_body)
+        kind = hold_kind(elev, az, self.s)
+        rate = self._rate(up_body)
+        active = self._active(motion_g)
+        gap = np.zeros(t.size, bool)
+        gap[1:] = np.diff(t) > self.s.max_gap_in_episode_s
+        if self.last_t is not None:
+            gap[0] = t[0] - self.last_t > self.s.max_gap_in_episode_s
+        busy = (kind != NONE) | gap
+        idle_only = self.open is None and self._cand is None
+        if idle_only and not busy.any():
+            self.last_t = float(t[-1])
+            return holds, alerts
+        for i in range(t.size):
+            ti = float(t[i])
+            if gap[i] and self.open is not None:
+                prev = float(t[i - 1]) if i > 0 else (self.last_t or ti)
+                holds += self._end(prev + self.frame_s / 2, "rest")
+                self._cand = None
+            if self.open is not None:
+                holds += self._step_open(ti, float(elev[i]), float(az[i]), up_body[:, i],
+                                         bool(active[i]), alerts)
+            if self.open is None:
+                self._step_idle(ti, int(kind[i]), float(rate[i]), bool(active[i]))
+        self.last_t = float(t[-1])
+        return holds, alerts
+
+    def flush(self) -> list[HoldSpan]:
+        if self.open is None:
+            return []
+        end = (self.open.t[-1] if self.open.t else self.open.start_s) + self.frame_s / 2
+        return self._end(end, "end_of_recording")
+
+    # ------------------------------------------------------------------ features
+    def _rate(self, up: FloatArray) -> FloatArray:
+        """Angular speed of the up vector, deg/s, smoothed over about 0.3 s."""
+        prev = up[:, :1] if self._prev_up is None else self._prev_up
+        both = np.concatenate([prev, up], axis=1)
+        cos = np.clip((both[:, 1:] * both[:, :-1]).sum(axis=0), -1.0, 1.0)
+        raw = np.degrees(np.arccos(cos)) / self.frame_s
+        self._prev_up = up[:, -1:].copy()
+        b, a = self._rate_ba
+        if self._rate_zi is None:
+            self._rate_zi = signal.lfilter_zi(b, a) * raw[0]
+        out, self._rate_zi = signal.lfilter(b, a, raw, zi=self._rate_zi)
+        return np.asarray(out)
+
+    def _active(self, motion: FloatArray) -> NDArray[np.bool_]:
+        """Effort: micro-motion clearly above the quietest level seen so far."""
+        b, a = self._floor_ba
+        if self._floor_zi is None:
+            self._floor_zi = signal.lfilter_zi(b, a) * motion[0]
+        smooth, self._floor_zi = signal.lfilter(b, a, motion, zi=self._floor_zi)
+        floor = np.minimum.accumulate(np.concatenate([[self.floor_g], smooth]))[1:]
+        self.floor_g = float(floor[-1])
+        need = np.maximum(self.s.hold_effort_min_g, self.s.hold_effort_ratio * floor)
+        return np.asarray(motion >= need)
+
+    # ------------------------------------------------------------------ states
+    def _step_idle(self, t: float, kind: int, rate: float, active: bool) -> None:
+        if kind == NONE:
+            self._cand = None
+            return
+        if self._cand is None or self._cand[0] != kind:
+            self._cand = (kind, t, [], [])
+        k, t0, rates, acts = self._cand
+        rates.append(rate)
+        acts.append(active)
+        if t - t0 + self.frame_s >= self.s.hold_confirm_s:
+            if np.mean(acts) < 0.5:
+                return  # lying on an incline, or resting: no effort
+            settled = [i for i, r in enumerate(rates) if r < self.s.hold_settle_dps]
+            start = t0 + (settled[0] if settled else 0) * self.frame_s - self.frame_s / 2
+            self.open = _Open(kind=k, start_s=start)
+            self._cand = None
+
+    def _step_open(self, t: float, elev: float, az: float, up: FloatArray, active: bool,
+                   alerts: list[Alert]) -> list[HoldSpan]:
+        h = self.open
+        assert h is not None
+        s = self.s
+        h.t.append(t)
+        h.elev.append(elev)
+        h.az.append(az)
+        h.up.append(up)
+        in_place = (abs(float(_wrap(az - _AZ_CENTRE[h.kind]))) <= AZ_HALF_WIDTH
+                    and s.hold_elev_min_deg - HOLD_DRIFT_MARGIN_DEG <= elev
+                    <= s.hold_elev_max_deg + HOLD_DRIFT_MARGIN_DEG)
+        if not (in_place and active):
+            if h.away_since is None:
+                h.away_since = t
+            limit = s.hold_exit_s if not in_place else EFFORT_LOSS_S
+            if t - h.away_since >= limit:
+                return self._end(self._departure(h.away_since), "rest")
+            if not in_place:
+                return []
+        else:
+            h.away_since = None
+        if h.ref is None:
+            if t - h.start_s >= s.hold_reference_s:
+                h.ref = (float(np.median(h.elev)), float(np.median(h.az)))
+            return []
+        d_elev = elev - h.ref[0]
+        d_az = float(_wrap(az - h.ref[1]))
+        if abs(d_az) >= abs(d_elev):
+            kind_name, dev = "twist", abs(d_az)
+        else:
+            kind_name, dev = ("sag" if d_elev > 0 else "pike"), abs(d_elev)
+        thr = s.form_break_deg
+        if dev > thr:
+            if h.break_since is None:
+                h.break_since, h.break_kind, h.break_peak = t, kind_name, dev
+                h.break_emitted = False
+            h.break_peak = max(h.break_peak, dev)
+            if not h.break_emitted and t - h.break_since >= s.form_break_min_s:
+                h.break_emitted = True
+                alerts.append(Alert(round(t, 3), "form_break",
+                                    f"form break: {h.break_kind} of {dev:.0f} deg in "
+                                    f"{HOLD_KINDS[h.kind].replace('_', ' ')}"))
+        elif dev < thr - 2.0 and h.break_since is not None:
+            self._close_break(h)
+        return []
+
+    def _departure(self, exit_t: float) -> float:
+        """Where the exit movement began: the last frame before ``exit_t`` (plus the
+        frames after it) within DEPARTURE_DEG of the posture held before the exit."""
+        h = self.open
+        assert h is not None
+        t = np.asarray(h.t)
+        up = np.asarray(h.up).T
+        lo, hi = DEPARTURE_WINDOW_S
+        base_sel = (t >= exit_t - lo) & (t <= exit_t - hi)
+        if base_sel.sum() < 5:
+            base_sel = t <= exit_t
+        base = np.median(up[:, base_sel], axis=1)
+        base /= np.linalg.norm(base)
+        ang = np.degrees(np.arccos(np.clip(base @ up, -1.0, 1.0)))
+        near = np.flatnonzero((ang <= DEPARTURE_DEG) & (t >= exit_t - lo))
+        last = float(t[near[-1]]) if near.size else exit_t
+        return min(last, exit_t) + self.frame_s / 2
+
+    @staticmethod
+    def _close_break(h: _Open) -> None:
+        if h.break_since is not None and h.break_emitted:
+            h.breaks.append(FormBreak(h.break_since, h.break_kind, h.break_peak))
+        h.break_since = None
+        h.break_emitted = False
+
+    def _end(self, end_s: float, ended_by: str) -> list[HoldSpan]:
+        h = self.open
+        assert h is not None
+        self.open = None
+        self._close_break(h)
+        breaks = tuple(b for b in h.breaks if b.t_s < end_s)
+        if end_s - h.start_s < self.s.hold_min_s:
+            return []
+        if ended_by == "rest" and breaks and end_s - breaks[-1].t_s <= BREAK_ENDS_HOLD_S:
+            ended_by = "form_break"
+        t = np.asarray(h.t)
+        elev = np.asarray(h.elev)
+        ref = h.ref[0] if h.ref is not None else float(np.median(elev)) if elev.size else 0.0
+        tail = elev[(t >= end_s - self.s.hold_reference_s) & (t <= end_s)]
+        drift = float(np.median(tail)) - ref if tail.size else 0.0
+        return [HoldSpan(HOLD_KINDS[h.kind], round(h.start_s, 3), round(end_s, 3), ended_by,
+                         breaks, abs(drift), "sag" if drift > 0 else "pike", ref)]
