@@ -230,7 +230,8 @@ class StreamAnalyzer:
         seated = (fs.activity == STILL) | (fs.activity == MOVING)
         eps, alerts = self.slumps.push(fs.t, fs.flexion_deg, seated)
         alerts = alerts + self.sedentary.push(fs.t, fs.activity)
-        spans, hold_alerts = self.hold_detector.push(fs.t, fs.up_body, fs.motion_g)
+        spans, hold_alerts = self.hold_detector.push(fs.t, fs.up_body, fs.motion_g,
+                                                     fs.jitter_g)
         alerts += hold_alerts
         self.episodes += eps
         self.alerts += alerts

@@ -14,8 +14,8 @@ entry movement settles (angular speed below ``hold_settle_dps``). Once started i
 tolerates drift (sag and pike can take the long axis ``HOLD_DRIFT_MARGIN_DEG`` beyond the
 band) and ends when the side down changes, the posture leaves the widened band, or the
 effort stops, for ``hold_exit_s``; the end is put where the trunk left its position
-(the last frame within ``DEPARTURE_DEG`` of the level before the exit), so the timer
-counts time in position, not getting in and out.
+(the start of the last fast movement before the loss), so the timer counts time in
+position, not getting in and out.
 
 Form breaks: relative to the hold's own first ``hold_reference_s`` seconds, the long
 axis rising (``sag``: hips drop, so the shoulders sit relatively higher), falling
@@ -46,13 +46,17 @@ AZ_HALF_WIDTH = 35.0
 #: A hold that ends within this many seconds of a form break was ended by it.
 BREAK_ENDS_HOLD_S = 4.0
 #: deg: how far beyond the elevation band an ongoing hold may drift (sag, pike).
-HOLD_DRIFT_MARGIN_DEG = 12.0
-#: deg: distance from the pre-exit posture that marks the start of the exit movement.
-DEPARTURE_DEG = 2.0
+HOLD_DRIFT_MARGIN_DEG = 18.0
+#: deg/s: smoothed angular speed below which a body in a hold posture is resting.
+REST_RATE_DPS = 0.5
+#: s of frames before the sensor-noise floor is learnt (filters settling).
+FLOOR_WARMUP_S = 5.0
 #: s: effort must be missing this long (in position) to end a hold: micro-motion dips.
 EFFORT_LOSS_S = 3.0
-#: s: the pre-exit posture is the median over this window before the exit.
-DEPARTURE_WINDOW_S = (10.0, 3.0)
+#: deg: a hold starts at the first frame this close to its reference posture.
+START_DEG = 3.0
+#: deg: distance from a posture that counts as having left it.
+DEPARTURE_DEG = 2.5
 
 
 @dataclass(frozen=True)
@@ -91,9 +95,10 @@ class _Open:
     t: list[float] = field(default_factory=list)
     elev: list[float] = field(default_factory=list)
     az: list[float] = field(default_factory=list)
-    up: list[FloatArray] = field(default_factory=list)
+    rate: list[float] = field(default_factory=list)
     ref: tuple[float, float] | None = None
     away_since: float | None = None
+    back_since: float | None = None
     breaks: list[FormBreak] = field(default_factory=list)
     break_since: float | None = None
     break_kind: str = ""
@@ -116,6 +121,11 @@ def hold_kind(elev: FloatArray, az: FloatArray, s: Settings) -> NDArray[np.int64
     return kind
 
 
+def _unit(v: FloatArray) -> FloatArray:
+    n = float(np.linalg.norm(v))
+    return v / n if n > 0 else v
+
+
 def _wrap(deg: FloatArray | float) -> Any:
     return (np.asarray(deg) + 180.0) % 360.0 - 180.0
 
@@ -132,6 +142,13 @@ class HoldDetector:
         f = ema_alpha(self.frame_s, 5.0)
         self._floor_ba = (np.array([f]), np.array([1.0, f - 1.0]))
         self._floor_zi: FloatArray | None = None
+        r = ema_alpha(self.frame_s, 2.0)
+        self._slow_ba = (np.array([r]), np.array([1.0, r - 1.0]))
+        self._slow_zi: FloatArray | None = None
+        j = ema_alpha(self.frame_s, 1.0)
+        self._jit_ba = (np.array([j]), np.array([1.0, j - 1.0]))
+        self._jit_zi: FloatArray | None = None
+        self._t0 = 0.0
         self.floor_g = np.inf
         self._prev_up: FloatArray | None = None
         self._cand: tuple[int, float, list[float], list[bool]] | None = None
@@ -139,16 +156,16 @@ class HoldDetector:
         self.last_t: float | None = None
 
     # ------------------------------------------------------------------ public
-    def push(self, t: FloatArray, up_body: FloatArray | None, motion_g: FloatArray | None
-             ) -> tuple[list[HoldSpan], list[Alert]]:
+    def push(self, t: FloatArray, up_body: FloatArray | None, motion_g: FloatArray | None,
+             jitter_g: FloatArray | None) -> tuple[list[HoldSpan], list[Alert]]:
         holds: list[HoldSpan] = []
         alerts: list[Alert] = []
-        if t.size == 0 or up_body is None or motion_g is None:
+        if t.size == 0 or up_body is None or motion_g is None or jitter_g is None:
             return holds, alerts
         elev, az = posture_angles(up_body)
         kind = hold_kind(elev, az, self.s)
         rate = self._rate(up_body)
-        active = self._active(motion_g)
+        active = self._active(t, motion_g, jitter_g) & self._not_still(rate)
         gap = np.zeros(t.size, bool)
         gap[1:] = np.diff(t) > self.s.max_gap_in_episode_s
         if self.last_t is not None:
@@ -165,7 +182,7 @@ class HoldDetector:
                 holds += self._end(prev + self.frame_s / 2, "rest")
                 self._cand = None
             if self.open is not None:
-                holds += self._step_open(ti, float(elev[i]), float(az[i]), up_body[:, i],
+                holds += self._step_open(ti, float(elev[i]), float(az[i]), float(rate[i]),
                                          bool(active[i]), alerts)
             if self.open is None:
                 self._step_idle(ti, int(kind[i]), float(rate[i]), bool(active[i]))
@@ -192,16 +209,40 @@ class HoldDetector:
         out, self._rate_zi = signal.lfilter(b, a, raw, zi=self._rate_zi)
         return np.asarray(out)
 
-    def _active(self, motion: FloatArray) -> NDArray[np.bool_]:
-        """Effort: micro-motion clearly above the quietest level seen so far."""
+    def _not_still(self, rate: FloatArray) -> NDArray[np.bool_]:
+        """A held plank sways (postural control, about a degree at 0.1-1 Hz); a body at
+        rest only breathes: its up vector turns slower than ``REST_RATE_DPS``."""
+        b, a = self._slow_ba
+        if self._slow_zi is None:
+            self._slow_zi = signal.lfilter_zi(b, a) * rate[0]
+        slow, self._slow_zi = signal.lfilter(b, a, rate, zi=self._slow_zi)
+        return np.asarray(slow >= REST_RATE_DPS)
+
+    def _active(self, t: FloatArray, motion: FloatArray, jitter: FloatArray
+                ) -> NDArray[np.bool_]:
+        """Effort: micro-motion of a working body. Slow components come from the frame
+        means above 1 Hz (``motion``), muscle tremor (8-12 Hz) from the spread within
+        frames (``jitter``) minus the sensor's own noise, taken as the quietest
+        within-frame spread seen so far (after the first seconds, while filters settle).
+        """
         b, a = self._floor_ba
+        jsq = jitter * jitter
         if self._floor_zi is None:
-            self._floor_zi = signal.lfilter_zi(b, a) * motion[0]
-        smooth, self._floor_zi = signal.lfilter(b, a, motion, zi=self._floor_zi)
-        floor = np.minimum.accumulate(np.concatenate([[self.floor_g], smooth]))[1:]
-        self.floor_g = float(floor[-1])
-        need = np.maximum(self.s.hold_effort_min_g, self.s.hold_effort_ratio * floor)
-        return np.asarray(motion >= need)
+            self._floor_zi = signal.lfilter_zi(b, a) * jsq[0]
+            self._t0 = float(t[0])
+        smooth, self._floor_zi = signal.lfilter(b, a, jsq, zi=self._floor_zi)
+        ready = t - self._t0 >= FLOOR_WARMUP_S
+        cand = np.where(ready, smooth, np.inf)
+        learnt = np.minimum.accumulate(np.concatenate([[self.floor_g], cand]))[1:]
+        self.floor_g = float(learnt[-1])
+        floor = np.where(np.isfinite(learnt), learnt, smooth)
+        jb, ja = self._jit_ba
+        if self._jit_zi is None:
+            self._jit_zi = signal.lfilter_zi(jb, ja) * jsq[0]
+        jsq1, self._jit_zi = signal.lfilter(jb, ja, jsq, zi=self._jit_zi)
+        effort = np.sqrt(motion * motion + np.maximum(jsq1 - floor, 0.0))
+        need = self.s.hold_effort_min_g
+        return np.asarray(effort >= need)
 
     # ------------------------------------------------------------------ states
     def _step_idle(self, t: float, kind: int, rate: float, active: bool) -> None:
@@ -221,7 +262,7 @@ class HoldDetector:
             self.open = _Open(kind=k, start_s=start)
             self._cand = None
 
-    def _step_open(self, t: float, elev: float, az: float, up: FloatArray, active: bool,
+    def _step_open(self, t: float, elev: float, az: float, rate: float, active: bool,
                    alerts: list[Alert]) -> list[HoldSpan]:
         h = self.open
         assert h is not None
@@ -229,11 +270,12 @@ class HoldDetector:
         h.t.append(t)
         h.elev.append(elev)
         h.az.append(az)
-        h.up.append(up)
+        h.rate.append(rate)
         in_place = (abs(float(_wrap(az - _AZ_CENTRE[h.kind]))) <= AZ_HALF_WIDTH
                     and s.hold_elev_min_deg - HOLD_DRIFT_MARGIN_DEG <= elev
                     <= s.hold_elev_max_deg + HOLD_DRIFT_MARGIN_DEG)
         if not (in_place and active):
+            h.back_since = None
             if h.away_since is None:
                 h.away_since = t
             limit = s.hold_exit_s if not in_place else EFFORT_LOSS_S
@@ -241,11 +283,15 @@ class HoldDetector:
                 return self._end(self._departure(h.away_since), "rest")
             if not in_place:
                 return []
-        else:
-            h.away_since = None
+        elif h.away_since is not None:
+            # effort flickers at rest (noise): only a second of it counts as coming back
+            if h.back_since is None:
+                h.back_since = t
+            if t - h.back_since >= 1.0:
+                h.away_since = None
         if h.ref is None:
             if t - h.start_s >= s.hold_reference_s:
-                h.ref = (float(np.median(h.elev)), float(np.median(h.az)))
+                self._settle_start(h)
             return []
         d_elev = elev - h.ref[0]
         d_az = float(_wrap(az - h.ref[1]))
@@ -268,23 +314,51 @@ class HoldDetector:
             self._close_break(h)
         return []
 
+    def _settle_start(self, h: _Open) -> None:
+        """Set the reference posture (median of the first seconds) and move the start to
+        the first frame that reached it: a slow entry (from side-lying, say) can pass the
+        speed test before the body is in position."""
+        t = np.asarray(h.t)
+        elev, az = np.asarray(h.elev), np.asarray(h.az)
+        late = t >= h.start_s + 1.0
+        h.ref = (float(np.median(elev[late])), float(np.median(az[late])))
+        near = (np.abs(elev - h.ref[0]) <= START_DEG) & (np.abs(_wrap(az - h.ref[1])) <= START_DEG)
+        first = np.flatnonzero(near)
+        if first.size:
+            h.start_s = max(h.start_s, float(t[first[0]]) - self.frame_s / 2)
+
     def _departure(self, exit_t: float) -> float:
-        """Where the exit movement began: the last frame before ``exit_t`` (plus the
-        frames after it) within DEPARTURE_DEG of the posture held before the exit."""
+        """Where the exit movement began. ``exit_t`` is when posture or effort was lost;
+        the posture reached by then is the resting one. Walking back, find the last
+        frame not yet at rest, take the level held in the seconds before it, and return
+        the last frame still at that level: the start of the move out of the hold (a slow
+        drift earlier in the hold does not count as leaving it)."""
         h = self.open
         assert h is not None
         t = np.asarray(h.t)
-        up = np.asarray(h.up).T
-        lo, hi = DEPARTURE_WINDOW_S
-        base_sel = (t >= exit_t - lo) & (t <= exit_t - hi)
-        if base_sel.sum() < 5:
-            base_sel = t <= exit_t
-        base = np.median(up[:, base_sel], axis=1)
-        base /= np.linalg.norm(base)
-        ang = np.degrees(np.arccos(np.clip(base @ up, -1.0, 1.0)))
-        near = np.flatnonzero((ang <= DEPARTURE_DEG) & (t >= exit_t - lo))
-        last = float(t[near[-1]]) if near.size else exit_t
-        return min(last, exit_t) + self.frame_s / 2
+        e = np.radians(np.asarray(h.elev))
+        z = np.radians(np.asarray(h.az))
+        u = np.vstack([-np.cos(e) * np.cos(z), np.cos(e) * np.sin(z), np.sin(e)])
+
+        def dist(i: NDArray[np.bool_] | NDArray[np.int64], ref: FloatArray) -> FloatArray:
+            return np.degrees(np.arccos(np.clip(ref @ u[:, i], -1.0, 1.0)))
+
+        upto = np.flatnonzero(t <= exit_t)
+        if upto.size < 5:
+            return exit_t
+        final = _unit(np.median(u[:, upto[-5:]], axis=1))
+        away = upto[dist(upto, final) > DEPARTURE_DEG]
+        if away.size == 0:
+            return exit_t  # never left the resting posture: effort stopped in place
+        j = int(away[-1])
+        before = np.flatnonzero((t >= t[j] - 4.0) & (t <= t[j] - 1.0))
+        if before.size < 3:
+            return float(t[j]) + self.frame_s / 2
+        level = _unit(np.median(u[:, before], axis=1))
+        idx = np.arange(j + 1)
+        held = idx[(dist(idx, level) <= DEPARTURE_DEG) & (t[idx] >= t[j] - 6.0)]
+        k = int(held[-1]) if held.size else j
+        return float(t[k]) + self.frame_s / 2
 
     @staticmethod
     def _close_break(h: _Open) -> None:

@@ -114,10 +114,7 @@ class Settings:
         3.0, "s", "first seconds of a hold that set its reference angles for form and drift."
     )
     hold_effort_min_g: float = _setting(
-        0.0045, "g", "micro-motion above 1 Hz a hold needs at least (rest is stiller)."
-    )
-    hold_effort_ratio: float = _setting(
-        1.5, "1", "a hold's micro-motion must also exceed this multiple of the quietest level."
+        0.0035, "g", "effort a hold needs: micro-motion above 1 Hz plus tremor above sensor noise."
     )
     form_break_deg: float = _setting(
         10.0, "deg", "sag, pike or twist from the hold's reference that is a form break."
