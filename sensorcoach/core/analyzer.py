@@ -227,7 +227,8 @@ class StreamAnalyzer:
 
     def _settled(self, fs: FrameSeries) -> list[Event]:
         events: list[Event] = []
-        seated = (fs.activity == STILL) | (fs.activity == MOVING)
+        seated = (((fs.activity == STILL) | (fs.activity == MOVING))
+                  & (fs.flexion_deg <= self.settings.slump_max_deg))
         eps, alerts = self.slumps.push(fs.t, fs.flexion_deg, seated)
         alerts = alerts + self.sedentary.push(fs.t, fs.activity)
         spans, hold_alerts = self.hold_detector.push(fs.t, fs.up_body, fs.motion_g,

@@ -67,6 +67,9 @@ class Settings:
     slump_hysteresis_deg: float = _setting(
         4.0, "deg", "a slump ends only when flexion drops this far below the on-threshold."
     )
+    slump_max_deg: float = _setting(
+        45.0, "deg", "flexion beyond this is bending or going down to the floor, not a slump."
+    )
     slump_min_s: float = _setting(
         15.0,
         "s",
