@@ -56,6 +56,7 @@ def render(d: dict[str, Any], name: str = "recording") -> str:
                        [[str(i + 1), clock(s["start_s"]), clock(s["end_s"]),
                          clock(s["duration_s"]), f"{s['peak_flexion_deg']:.1f}",
                          f"{s['mean_flexion_deg']:.1f}"] for i, s in enumerate(slumps)])
+    lines += _workout(d)
     alerts = d["alerts"]
     lines.append(f"Alerts:      {len(alerts)}")
     lines += [f"  {clock(a['t_s'])}  {a['kind']:<10} {a['message']}" for a in alerts]
@@ -64,3 +65,46 @@ def render(d: dict[str, Any], name: str = "recording") -> str:
 
 def _span(s: list[float] | None) -> str:
     return "-" if not s else f"{s[0]:g}-{s[1]:g} s"
+
+
+_SHORT = {"plank": "plank", "side_plank_left": "side plank L", "side_plank_right": "side plank R"}
+
+
+def _workout(d: dict[str, Any]) -> list[str]:
+    holds = d["holds"]
+    lines = [f"Holds:       {len(holds)}"]
+    if not holds:
+        return lines
+    for st in d.get("sets", []):
+        rest = st.get("rest_before_s")
+        lines.append(f"  Set {st['set']}" + (f" (after {rest:.0f} s rest)" if rest else ""))
+        rows = []
+        for h in holds:
+            if st["start_s"] <= h["start_s"] <= st["end_s"]:
+                s = h["stability"]
+                breaks = ", ".join(f"{b['kind']} {b['deg']:.0f} deg at {clock(b['t_s'])}"
+                                   for b in h["form_breaks"]) or "-"
+                rows.append([_SHORT.get(h["kind"], h["kind"]), clock(h["start_s"]),
+                             f"{h['duration_s']:.1f} s", str(s["score"]),
+                             _num(s["sway_rms_mg"]), _num(s["tremor_rms_mg"]),
+                             f"{s['drift_deg']:.1f} {s['drift_kind']}", h["ended_by"], breaks])
+        lines += ["  " + r for r in table(["hold", "start", "held", "score", "sway mg",
+                                           "tremor mg", "drift deg", "ended by",
+                                           "form breaks"], rows)]
+    sym = d["symmetry"]
+    left, right = sym["side_plank_left_s"], sym["side_plank_right_s"]
+    if left or right:
+        scale = max(left, right) or 1.0
+        for name, v in (("left ", left), ("right", right)):
+            lines.append(f"  {name} {'#' * round(30 * v / scale):<30} {v:.1f} s")
+        if sym["imbalance_pct"] is not None:
+            flag = "  <- imbalance" if sym.get("flagged") else ""
+            weaker = f", weaker side: {sym['weaker_side']}" if sym.get("weaker_side") else ""
+            lines.append(f"  left/right imbalance {sym['imbalance_pct']:.1f}%{weaker}{flag}")
+        else:
+            lines.append("  left/right imbalance: needs side planks on both sides")
+    return lines
+
+
+def _num(x: float | None) -> str:
+    return "-" if x is None else f"{x:.1f}"

@@ -126,7 +126,7 @@ class StreamAnalyzer:
                                           s.walking_break_s, s.sedentary_gap_reset_s, s.frame_s)
         self.span_break_s = max(span_break_s, 1.5 * s.frame_s)
         self.sample_rate_hz = sample_rate_hz
-        self.hold_detector = HoldDetector(s)
+        self.hold_detector = HoldDetector(s, sway_from_gyro=use_gyro)
         self._raw_t: list[FloatArray] = []
         self._raw_acc: list[FloatArray] = []
         self.holds: list[Hold] = []

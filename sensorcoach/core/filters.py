@@ -7,40 +7,30 @@ import math
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import signal
+
+from sensorcoach.core.iir import IIR, bandpass4, butter2, ema
 
 FloatArray = NDArray[np.float64]
 
 
-class IIRFilter:
-    """A Butterworth filter over channels (axis 0) along time (axis 1), with state.
+class IIRFilter(IIR):
+    """A second-order Butterworth low-/high-pass, or a fourth-order band-pass (a tuple of
+    cut-offs), over channels (axis 0) along time (axis 1), with state (see core.iir)."""
 
-    The state starts at the steady state of the first input value (for a high-pass: zero
-    output), so a filter switched on in the middle of a posture does not ring.
-    """
-
-    def __init__(self, order: int, cutoff_hz: float | tuple[float, float], fs_hz: float,
+    def __init__(self, cutoff_hz: float | tuple[float, float], fs_hz: float,
                  btype: str = "lowpass"):
-        nyq = fs_hz / 2
         if isinstance(cutoff_hz, tuple):
-            lo, hi = cutoff_hz
-            hi = min(hi, 0.95 * nyq)
-            wn: float | tuple[float, float] = (lo, hi)
+            b, a = bandpass4(cutoff_hz[0], cutoff_hz[1], fs_hz)
         else:
-            wn = min(cutoff_hz, 0.95 * nyq)
-        self.sos: FloatArray = signal.butter(order, wn, btype=btype, fs=fs_hz, output="sos")
-        self._zi_unit: FloatArray = signal.sosfilt_zi(self.sos)
-        self._zi: FloatArray | None = None
+            b, a = butter2(cutoff_hz, fs_hz, btype)
+        super().__init__(b, a)
 
-    def __call__(self, x: FloatArray) -> FloatArray:
-        """Filter ``x`` of shape (channels, m); returns the same shape."""
-        if x.shape[-1] == 0:
-            return x.copy()
-        if self._zi is None:
-            # zi shape: (sections, channels, 2)
-            self._zi = self._zi_unit[:, None, :] * x[None, :, 0, None]
-        y, self._zi = signal.sosfilt(self.sos, x, axis=1, zi=self._zi)
-        return np.asarray(y)
+
+class Ema(IIR):
+    """Exponential moving average with time constant ``tau_s`` at step ``dt_s``."""
+
+    def __init__(self, dt_s: float, tau_s: float):
+        super().__init__(*ema(dt_s, tau_s))
 
 
 def ema_alpha(dt_s: float, tau_s: float) -> float:

@@ -30,10 +30,9 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import signal
 
 from sensorcoach.core.events import Alert
-from sensorcoach.core.filters import ema_alpha
+from sensorcoach.core.filters import Ema
 from sensorcoach.core.settings import Settings
 
 FloatArray = NDArray[np.float64]
@@ -133,22 +132,18 @@ def _wrap(deg: FloatArray | float) -> Any:
 class HoldDetector:
     """Stateful hold detector over settled frames."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, sway_from_gyro: bool = True):
+        """``sway_from_gyro``: the up vector comes from the gyro-aided filter, so its
+        turning speed shows postural sway; the accelerometer low-pass hides most of it,
+        and then only effort tells a hold from rest."""
         self.s = settings
+        self.sway_from_gyro = sway_from_gyro
         self.frame_s = settings.frame_s
-        a = ema_alpha(self.frame_s, 0.3)
-        self._rate_ba = (np.array([a]), np.array([1.0, a - 1.0]))
-        self._rate_zi: FloatArray | None = None
-        f = ema_alpha(self.frame_s, 5.0)
-        self._floor_ba = (np.array([f]), np.array([1.0, f - 1.0]))
-        self._floor_zi: FloatArray | None = None
-        r = ema_alpha(self.frame_s, 2.0)
-        self._slow_ba = (np.array([r]), np.array([1.0, r - 1.0]))
-        self._slow_zi: FloatArray | None = None
-        j = ema_alpha(self.frame_s, 1.0)
-        self._jit_ba = (np.array([j]), np.array([1.0, j - 1.0]))
-        self._jit_zi: FloatArray | None = None
-        self._t0 = 0.0
+        self._rate_ema = Ema(self.frame_s, 0.3)
+        self._floor_ema = Ema(self.frame_s, 5.0)
+        self._slow_ema = Ema(self.frame_s, 2.0)
+        self._jit_ema = Ema(self.frame_s, 1.0)
+        self._t0: float | None = None
         self.floor_g = np.inf
         self._prev_up: FloatArray | None = None
         self._cand: tuple[int, float, list[float], list[bool]] | None = None
@@ -165,7 +160,9 @@ class HoldDetector:
         elev, az = posture_angles(up_body)
         kind = hold_kind(elev, az, self.s)
         rate = self._rate(up_body)
-        active = self._active(t, motion_g, jitter_g) & self._not_still(rate)
+        active = self._active(t, motion_g, jitter_g)
+        if self.sway_from_gyro:
+            active &= self._not_still(rate)
         gap = np.zeros(t.size, bool)
         gap[1:] = np.diff(t) > self.s.max_gap_in_episode_s
         if self.last_t is not None:
@@ -203,20 +200,13 @@ class HoldDetector:
         cos = np.clip((both[:, 1:] * both[:, :-1]).sum(axis=0), -1.0, 1.0)
         raw = np.degrees(np.arccos(cos)) / self.frame_s
         self._prev_up = up[:, -1:].copy()
-        b, a = self._rate_ba
-        if self._rate_zi is None:
-            self._rate_zi = signal.lfilter_zi(b, a) * raw[0]
-        out, self._rate_zi = signal.lfilter(b, a, raw, zi=self._rate_zi)
-        return np.asarray(out)
+        out: FloatArray = self._rate_ema(raw[None])[0]
+        return out
 
     def _not_still(self, rate: FloatArray) -> NDArray[np.bool_]:
         """A held plank sways (postural control, about a degree at 0.1-1 Hz); a body at
         rest only breathes: its up vector turns slower than ``REST_RATE_DPS``."""
-        b, a = self._slow_ba
-        if self._slow_zi is None:
-            self._slow_zi = signal.lfilter_zi(b, a) * rate[0]
-        slow, self._slow_zi = signal.lfilter(b, a, rate, zi=self._slow_zi)
-        return np.asarray(slow >= REST_RATE_DPS)
+        return np.asarray(self._slow_ema(rate[None])[0] >= REST_RATE_DPS)
 
     def _active(self, t: FloatArray, motion: FloatArray, jitter: FloatArray
                 ) -> NDArray[np.bool_]:
@@ -225,21 +215,16 @@ class HoldDetector:
         frames (``jitter``) minus the sensor's own noise, taken as the quietest
         within-frame spread seen so far (after the first seconds, while filters settle).
         """
-        b, a = self._floor_ba
         jsq = jitter * jitter
-        if self._floor_zi is None:
-            self._floor_zi = signal.lfilter_zi(b, a) * jsq[0]
+        if self._t0 is None:
             self._t0 = float(t[0])
-        smooth, self._floor_zi = signal.lfilter(b, a, jsq, zi=self._floor_zi)
+        smooth = self._floor_ema(jsq[None])[0]
         ready = t - self._t0 >= FLOOR_WARMUP_S
         cand = np.where(ready, smooth, np.inf)
         learnt = np.minimum.accumulate(np.concatenate([[self.floor_g], cand]))[1:]
         self.floor_g = float(learnt[-1])
         floor = np.where(np.isfinite(learnt), learnt, smooth)
-        jb, ja = self._jit_ba
-        if self._jit_zi is None:
-            self._jit_zi = signal.lfilter_zi(jb, ja) * jsq[0]
-        jsq1, self._jit_zi = signal.lfilter(jb, ja, jsq, zi=self._jit_zi)
+        jsq1 = self._jit_ema(jsq[None])[0]
         effort = np.sqrt(motion * motion + np.maximum(jsq1 - floor, 0.0))
         need = self.s.hold_effort_min_g
         return np.asarray(effort >= need)
@@ -341,7 +326,8 @@ class HoldDetector:
         u = np.vstack([-np.cos(e) * np.cos(z), np.cos(e) * np.sin(z), np.sin(e)])
 
         def dist(i: NDArray[np.bool_] | NDArray[np.int64], ref: FloatArray) -> FloatArray:
-            return np.degrees(np.arccos(np.clip(ref @ u[:, i], -1.0, 1.0)))
+            out: FloatArray = np.degrees(np.arccos(np.clip(ref @ u[:, i], -1.0, 1.0)))
+            return out
 
         upto = np.flatnonzero(t <= exit_t)
         if upto.size < 5:

@@ -17,32 +17,13 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import signal
 
-from sensorcoach.core.filters import IIRFilter, ema_alpha
+from sensorcoach.core.filters import Ema, IIRFilter
 from sensorcoach.core.framing import Frames
 
 FloatArray = NDArray[np.float64]
 
 STEP_BAND_HZ = (1.2, 3.0)
-
-
-class _Ema:
-    """Exponential moving average of channels (c, m) with state."""
-
-    def __init__(self, dt_s: float, tau_s: float):
-        a = ema_alpha(dt_s, tau_s)
-        self.b = np.array([a])
-        self.a = np.array([1.0, a - 1.0])
-        self.zi: FloatArray | None = None
-
-    def __call__(self, x: FloatArray) -> FloatArray:
-        if x.shape[-1] == 0:
-            return x.copy()
-        if self.zi is None:
-            self.zi = signal.lfilter_zi(self.b, self.a)[None, :] * x[:, :1]
-        y, self.zi = signal.lfilter(self.b, self.a, x, axis=1, zi=self.zi)
-        return np.asarray(y)
 
 
 @dataclass(frozen=True)
@@ -57,12 +38,11 @@ class MotionAnalyser:
 
     def __init__(self, frame_s: float):
         fs = 1.0 / frame_s
-        self._hp = IIRFilter(2, 1.0, fs, "highpass")
-        self._mag_hp = IIRFilter(2, 0.5, fs, "highpass")
-        self._band = IIRFilter(2, STEP_BAND_HZ, fs, "bandpass")
-        self._motion = _Ema(frame_s, 1.0)
-        self._step = _Ema(frame_s, 2.0)
-        self._mag = _Ema(frame_s, 2.0)
+        self._hp = IIRFilter(1.0, fs, "highpass")
+        self._mag_hp = IIRFilter(0.5, fs, "highpass")
+        self._band = IIRFilter(STEP_BAND_HZ, fs, "bandpass")
+        self._motion = Ema(frame_s, 1.0)
+        self._step_mag = Ema(frame_s, 2.0)
 
     def __call__(self, frames: Frames) -> MotionFeatures:
         acc = frames.acc
@@ -73,8 +53,8 @@ class MotionAnalyser:
         motion = np.sqrt(self._motion(energy[None])[0])
         mag = np.sqrt(mean_sq)[None]
         band = self._band(mag)
-        step = self._step(band * band)[0]
         mhp = self._mag_hp(mag)
-        total = self._mag(mhp * mhp + within[None])[0]
+        both = self._step_mag(np.vstack([band * band, mhp * mhp + within[None]]))
+        step, total = both[0], both[1]
         ratio = step / np.maximum(total, 1e-12)
         return MotionFeatures(motion, np.sqrt(step), ratio)

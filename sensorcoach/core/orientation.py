@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import signal
 
-from sensorcoach.core.filters import IIRFilter, affine_scan, ema_alpha, rotation_from_vector
+from sensorcoach.core.filters import Ema, IIRFilter, affine_scan, ema_alpha, rotation_from_vector
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -41,7 +40,7 @@ class AccelGravity:
     """Up direction = low-passed accelerometer, normalised."""
 
     def __init__(self, frame_s: float, cutoff_hz: float):
-        self._lp = IIRFilter(2, cutoff_hz, 1.0 / frame_s)
+        self._lp = IIRFilter(cutoff_hz, 1.0 / frame_s)
 
     def __call__(self, acc: FloatArray, gyro: FloatArray | None = None,
                  still: BoolArray | None = None, restart: BoolArray | None = None) -> FloatArray:
@@ -54,10 +53,7 @@ class GyroGravity:
     def __init__(self, frame_s: float, tau_s: float, bias_tau_s: float):
         self.frame_s = frame_s
         self.alpha = ema_alpha(frame_s, tau_s)
-        beta = ema_alpha(frame_s, bias_tau_s)
-        self._bias_b = np.array([beta])
-        self._bias_a = np.array([1.0, beta - 1.0])
-        self._bias_zi: FloatArray | None = None
+        self._bias_ema = Ema(frame_s, bias_tau_s)
         self.bias_dps = np.zeros(3)
         self._x: FloatArray | None = None
 
@@ -98,11 +94,7 @@ class GyroGravity:
         idx = np.flatnonzero(still)
         out = np.empty((3, m))
         if idx.size:
-            g = gyro[:, idx]
-            if self._bias_zi is None:
-                self._bias_zi = signal.lfilter_zi(self._bias_b, self._bias_a)[None, :] * g[:, :1]
-            est, self._bias_zi = signal.lfilter(self._bias_b, self._bias_a, g, axis=1,
-                                                zi=self._bias_zi)
+            est = self._bias_ema(gyro[:, idx])
             # frame k uses the estimate from the last still frame at or before k
             pos = np.searchsorted(idx, np.arange(m), side="right") - 1
             have = pos >= 0

@@ -26,7 +26,8 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import signal
+
+from sensorcoach.core.iir import IIR, bandpass4, butter2
 
 FloatArray = NDArray[np.float64]
 
@@ -38,14 +39,36 @@ EDGE_S = (2.5, 1.5)
 BREAK_SKIP_S = 3.0
 
 
+def filtfilt(b: FloatArray, a: FloatArray, x: FloatArray) -> FloatArray:
+    """Zero-phase filtering (forward, then backward) of (channels, n) with odd-reflected
+    edges of three filter lengths, as scipy's ``filtfilt`` pads."""
+    pad = min(3 * max(len(a), len(b)), x.shape[1] - 1)
+    left = 2 * x[:, :1] - x[:, pad:0:-1]
+    right = 2 * x[:, -1:] - x[:, -2:-pad - 2:-1]
+    ext = np.hstack([left, x, right])
+    fwd = IIR(b, a)(ext)
+    back = IIR(b, a)(fwd[:, ::-1])[:, ::-1]
+    out: FloatArray = back[:, pad:pad + x.shape[1]]
+    return out
+
+
+def detrend(x: FloatArray) -> FloatArray:
+    """Remove each channel's least-squares straight line."""
+    n = x.shape[1]
+    if n < 2:
+        flat: FloatArray = x - x.mean(axis=1, keepdims=True)
+        return flat
+    s = np.linspace(-1.0, 1.0, n)
+    slope = (x @ s) / (s @ s)
+    out: FloatArray = x - x.mean(axis=1, keepdims=True) - slope[:, None] * s[None, :]
+    return out
+
+
 def _band_rms_mg(acc: FloatArray, fs: float, lo: float, hi: float) -> float | None:
     hi = min(hi, 0.45 * fs)
-    if hi <= lo * 1.2:
+    if hi <= lo * 1.2 or acc.shape[1] <= 40:
         return None
-    sos = signal.butter(2, [lo, hi], btype="bandpass", fs=fs, output="sos")
-    if acc.shape[1] <= 3 * (2 * sos.shape[0] + 1) * 2:
-        return None
-    y = signal.sosfiltfilt(sos, acc, axis=1)
+    y = filtfilt(*bandpass4(lo, hi, fs), acc)
     return float(1000.0 * np.sqrt(np.mean((y * y).sum(axis=0))))
 
 
@@ -60,7 +83,7 @@ def stability(t: FloatArray, acc: FloatArray, fs: float, start_s: float, end_s: 
         sel = (t >= start_s) & (t <= end_s)
     a = acc[:, sel]
     # the slow drift (sag, pike) is reported as drift, not as sway
-    a = signal.detrend(a, axis=1)
+    a = detrend(a)
     sway_a = a
     if breaks:
         keep = np.ones(a.shape[1], bool)
@@ -72,11 +95,10 @@ def stability(t: FloatArray, acc: FloatArray, fs: float, start_s: float, end_s: 
     sway = _band_rms_mg(sway_a, fs, 0.1, 1.0)
     tremor = _band_rms_mg(a, fs, 3.0, 12.0)
     t46 = _band_rms_mg(a, fs, 4.0, 6.0)
-    t812 = _band_rms_mg(a, fs, 8.0, 12.0) if 0.45 * fs >= 11.0 else None
+    t812 = _band_rms_mg(a, fs, 8.0, 12.0) if 0.45 * fs >= 12.0 else None
     mean_acc = None
     if a.shape[1] > 30:
-        sos = signal.butter(2, 0.1, btype="highpass", fs=fs, output="sos")
-        hp = signal.sosfiltfilt(sos, a, axis=1)
+        hp = filtfilt(*butter2(0.1, fs, "highpass"), a)
         mean_acc = float(1000.0 * np.mean(np.sqrt((hp * hp).sum(axis=0))))
     instab = (tremor or 0.0) + 0.5 * (sway or 0.0)
     score = 100.0 / (1.0 + (instab / SCORE_REF_MG) ** 2)
