@@ -28,19 +28,27 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_BAD_INPUT)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The CLI parser; with ``argv``, only the command named in it is fully loaded."""
     parser = _Parser(prog="sensorcoach",
                      description="Posture and core-hold coach for IMU sensors and phones.")
     parser.add_argument("--version", action="version", version=f"sensorcoach {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     from sensorcoach import commands
 
-    commands.register(sub)
+    selected = next((a for a in argv if not a.startswith("-")), None) if argv else None
+    if selected is not None and selected not in commands.COMMANDS:
+        selected = None
+    if selected is None and argv and "--version" in argv:
+        selected = ""  # nothing to load
+
+    commands.register(sub, selected)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
 import io
 import zipfile
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -14,24 +12,10 @@ import pytest
 from firmware_interface.codecs import encode
 from firmware_interface.formats import decode_file
 from firmware_interface.samples import G0
-from sensorcoach import Recording, cli, commands
-from sensorcoach.commands import convert_cmd, scan_cmd
+from sensorcoach import Recording, cli
+from sensorcoach.commands import convert_cmd
 
 T0 = 1_700_000_000_000_000_000
-
-
-@pytest.fixture(autouse=True)
-def _registered(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Until the lead registers them, add convert and scan to the real CLI."""
-    original = commands.register
-
-    def register(sub: argparse._SubParsersAction[Any]) -> None:
-        original(sub)
-        if "convert" not in sub.choices:
-            convert_cmd.register(sub)
-            scan_cmd.register(sub)
-
-    monkeypatch.setattr(commands, "register", register)
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
