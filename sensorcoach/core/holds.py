@@ -167,12 +167,16 @@ class HoldDetector:
         gap[1:] = np.diff(t) > self.s.max_gap_in_episode_s
         if self.last_t is not None:
             gap[0] = t[0] - self.last_t > self.s.max_gap_in_episode_s
-        busy = (kind != NONE) | gap
-        idle_only = self.open is None and self._cand is None
-        if idle_only and not busy.any():
-            self.last_t = float(t[-1])
-            return holds, alerts
-        for i in range(t.size):
+        # Frames out of every hold posture, with no hold open, only reset the candidate:
+        # step over them in bulk (a desk day is almost all such frames).
+        busy = np.flatnonzero((kind != NONE) | gap)
+        i = 0
+        while i < t.size:
+            if self.open is None and kind[i] == NONE and not gap[i]:
+                self._cand = None
+                k = int(np.searchsorted(busy, i))
+                i = int(busy[k]) if k < busy.size else t.size
+                continue
             ti = float(t[i])
             if gap[i] and self.open is not None:
                 prev = float(t[i - 1]) if i > 0 else (self.last_t or ti)
@@ -183,6 +187,7 @@ class HoldDetector:
                                          bool(active[i]), alerts)
             if self.open is None:
                 self._step_idle(ti, int(kind[i]), float(rate[i]), bool(active[i]))
+            i += 1
         self.last_t = float(t[-1])
         return holds, alerts
 
