@@ -20,7 +20,7 @@ from sensorcoach.core.activity import ACTIVITY_NAMES, LYING, MOVING, STILL, Debo
 from sensorcoach.core.calibration import Calibration
 from sensorcoach.core.events import ActivitySpan, Alert, Hold, SlumpEpisode
 from sensorcoach.core.framing import Framer, Frames
-from sensorcoach.core.holds import HoldDetector, HoldSpan
+from sensorcoach.core.holds import HOLD_KINDS, HoldDetector, HoldSpan
 from sensorcoach.core.motion import MotionAnalyser
 from sensorcoach.core.orientation import AccelGravity, GyroGravity
 from sensorcoach.core.sedentary import SedentaryTracker
@@ -282,11 +282,15 @@ class StreamAnalyzer:
 
     def status(self) -> dict[str, object]:
         """A snapshot for a live view: the newest frame's angles and activity (settled or
-        not), and whether a slump is in progress (since when)."""
+        not), whether a slump is in progress (since when) and the hold under way (kind,
+        since when; its start may still move by a second while the hold settles)."""
         latest = self._pend[-1] if self._pend else (self._done[-1] if self._done else None)
+        hold = self.hold_detector.open
+        hold_kind = HOLD_KINDS[hold.kind] if hold is not None else None
+        hold_since = round(hold.start_s, 2) if hold is not None else None
         if latest is None or latest.t.size == 0:
             return {"t_s": None, "flexion_deg": None, "lateral_deg": None, "activity": None,
-                    "slump_since_s": None}
+                    "slump_since_s": None, "hold_kind": hold_kind, "hold_since_s": hold_since}
         code = int(self.debouncer.current if self.debouncer.current is not None
                    else latest.activity[-1])
         sl = self.slumps
@@ -297,6 +301,8 @@ class StreamAnalyzer:
             else round(float(latest.lateral_deg[-1]), 1),
             "activity": ACTIVITY_NAMES[code],
             "slump_since_s": round(sl.start_s, 2) if sl.in_episode else None,
+            "hold_kind": hold_kind,
+            "hold_since_s": hold_since,
         }
 
 

@@ -1,0 +1,150 @@
+"""``sensorcoach monitor --source SOURCE [--rate HZ] [--json] ...``: live coaching."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from firmware_interface.errors import DecodeError, DeviceError
+from sensorcoach.alerts import AlertDispatcher, AlertSink, DesktopSink, TerminalSink
+from sensorcoach.core.calibration import Calibration
+from sensorcoach.errors import SensorcoachError
+from sensorcoach.live import LiveRunner, SessionRecorder, open_live_source, recover
+from sensorcoach.live.view import JsonPrinter, PlainPrinter, RichView
+from sensorcoach.store import Store
+
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    p = sub.add_parser("monitor", help="live: calibrate, monitor, alert, record")
+    p.add_argument("--source", required=True,
+                   help="ble:ADDRESS_OR_NAME[:PROFILE], serial:PORT[@BAUD][:PROFILE], "
+                        "replay:FILE[@SPEED], phone:phyphox@HOST[:PORT]")
+    p.add_argument("--rate", type=float, default=None, metavar="HZ",
+                   help="sensor output rate to set up (default: the profile's)")
+    p.add_argument("--json", action="store_true", help="print SPEC's JSON event lines")
+    p.add_argument("--calibration", metavar="FILE",
+                   help="reuse a saved calibration (JSON) and skip the guided one")
+    p.add_argument("--save-calibration", metavar="FILE",
+                   help="write the calibration to FILE for later --calibration")
+    p.add_argument("--db", metavar="PATH",
+                   help="sessions database (default $SENSORCOACH_DB or the user data dir)")
+    p.add_argument("--no-store", action="store_true", help="do not record the session")
+    p.add_argument("--name", help="session name (default: the source)")
+    p.add_argument("--mode", choices=["training", "tracking"], default="training",
+                   help="training: alerts; tracking: silent logging (default training)")
+    p.add_argument("--snooze", type=float, default=0.0, metavar="MIN",
+                   help="start with alerts snoozed for MIN minutes (they resume by themselves)")
+    p.add_argument("--no-desktop", action="store_true", help="no desktop notifications")
+    p.set_defaults(handler=run)
+
+
+def load_calibration(path: str) -> Calibration:
+    """A calibration saved with ``--save-calibration`` (``Calibration.to_state`` JSON)."""
+    try:
+        state = json.loads(Path(path).read_text())
+        return Calibration.from_state(state, method="file")
+    except (OSError, json.JSONDecodeError, ValueError, AttributeError) as e:
+        raise SensorcoachError(f"{path}: cannot read calibration: {e}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.snooze < 0:
+        raise SensorcoachError("--snooze must be 0 or more minutes")
+    cal = load_calibration(args.calibration) if args.calibration else None
+    try:
+        source, rec = open_live_source(args.source, rate_hz=args.rate)
+    except (DeviceError, DecodeError) as e:
+        raise SensorcoachError(str(e)) from None
+    header = None
+    placement = None
+    if rec is not None:
+        placement = rec.meta.get("placement")
+        if cal is None and rec.calibration_upright_s is not None:
+            header = (rec.calibration_upright_s, rec.calibration_forward_s)
+        elif cal is None:
+            from sensorcoach.analysis import calibrate
+
+            cal = calibrate(rec)  # no spans: the same automatic calibration as analyze
+    store = None if args.no_store else Store(args.db)
+    if store is not None:
+        for sid, old in recover(store):
+            sys.stderr.write(f"recovered interrupted session {sid}: "
+                             f"{old.get('duration_s', 0):.0f} s, "
+                             f"{old.get('slumps', 0)} slumps (analysed and closed)\n")
+    recorder = None if store is None else SessionRecorder(
+        store, name=args.name or args.source, source=args.source,
+        rate_hz=getattr(source, "rate_hz", None), placement=placement,
+        meta=dict(rec.meta) if rec is not None else {})
+    sinks: list[AlertSink] = [TerminalSink()]
+    if not args.no_desktop and args.mode == "training":
+        sinks.append(DesktopSink())
+    dispatcher = AlertDispatcher(sinks, mode=args.mode)
+    runner = LiveRunner(source, calibration=cal, header_spans=header, placement=placement,
+                        dispatcher=dispatcher, recorder=recorder)
+    runner.keep_lines = False
+    if args.snooze:
+        dispatcher.snooze(args.snooze, float(rec.t[0]) if rec is not None else 0.0)
+    if args.save_calibration:
+        runner.listeners.append(lambda ln: _save(ln, runner, args.save_calibration))
+    tty = sys.stdout.isatty() and not args.json
+    view: RichView | None = None
+    if args.json:
+        runner.listeners.append(JsonPrinter())
+    elif tty and _has_rich():
+        view = RichView(runner, f"sensorcoach monitor - {args.source}")
+        runner.listeners.append(view)
+    else:
+        runner.listeners.append(PlainPrinter())
+    interrupted = False
+    try:
+        if view is not None:
+            with view:
+                asyncio.run(_main(runner))
+        else:
+            asyncio.run(_main(runner))
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        runner.finish()
+        if recorder is not None:
+            summary = recorder.finish(runner.calibration)
+            if summary is not None and not args.json:
+                sys.stderr.write(f"session {recorder.session_id} saved to {recorder.store.path}"
+                                 f": {summary['slumps']} slumps, {summary['alerts']} alerts\n")
+        if store is not None:
+            store.close()
+    return 130 if interrupted else 0
+
+
+async def _main(runner: LiveRunner) -> None:
+    task = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    if task is not None:
+        try:
+            loop.add_signal_handler(signal.SIGTERM, task.cancel)
+        except (NotImplementedError, RuntimeError):  # not on this platform
+            pass
+    try:
+        await runner.run()
+    except asyncio.CancelledError:
+        pass
+    except (DeviceError, DecodeError) as e:
+        raise SensorcoachError(str(e)) from None
+
+
+def _save(line: dict[str, Any], runner: LiveRunner, path: str) -> None:
+    if line["type"] == "calibrated" and runner.calibration is not None:
+        Path(path).write_text(json.dumps(runner.calibration.to_state(), indent=1) + "\n")
+
+
+def _has_rich() -> bool:
+    try:
+        import rich  # noqa: F401
+    except ImportError:
+        return False
+    return True
