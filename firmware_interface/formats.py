@@ -8,9 +8,11 @@ only reads files; the decoding itself is in :mod:`firmware_interface.codecs`.
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 import numpy as np
@@ -140,9 +142,17 @@ def _read(p: Path) -> bytes:
     if p.is_dir():
         raise DecodeError("is a folder; this format is a single file", path=p)
     try:
-        return p.read_bytes()
+        data = p.read_bytes()
     except OSError as e:
         raise DecodeError(f"cannot read: {e.strerror or e}", path=p) from None
+    if data[:2] == b"\x1f\x8b":  # gzip (e.g. a .csv.gz recording): read what is inside
+        try:
+            return gzip.decompress(data)
+        except EOFError:
+            raise DecodeError("truncated gzip file", path=p) from None
+        except (OSError, zlib.error) as e:
+            raise DecodeError(f"corrupt gzip data: {e}", path=p) from None
+    return data
 
 
 def _files(p: Path) -> dict[str, bytes]:

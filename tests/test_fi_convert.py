@@ -160,3 +160,15 @@ def test_scan_without_bluetooth_is_one_clear_line(capsys: pytest.CaptureFixture[
     assert sum("bluetooth: unavailable" in line for line in out.out.splitlines()) == 1
     code, err = run(["scan", "--timeout", "0.5", "--require-ble"], capsys)
     assert code == 2 and err.count("\n") == 1 and "Bluetooth" in err
+
+
+def test_gzipped_recording_converts_and_sniffs(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    src = Path(__file__).resolve().parents[1] / "fixtures" / "recordings" / "desk_upright.csv.gz"
+    out = tmp_path / "out.csv"
+    code, err = run(["convert", str(src), "--from", "auto", "-o", str(out)], capsys)
+    assert code == 0, err
+    original = Recording.read(src)
+    again = Recording.read(out)
+    assert again.n_samples == original.n_samples
+    np.testing.assert_allclose(again.acc, original.acc, atol=1e-5)
