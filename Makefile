@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck pytest bench fixtures clean
+.PHONY: install demo test lint pytest bench accuracy fixtures clean
 
 install: $(STAMP)
 
@@ -29,7 +29,16 @@ pytest: install
 test: lint pytest
 
 bench: install
+	$(BIN)/python benchmarks/accuracy.py
+	$(BIN)/python benchmarks/orientation_error.py
+	$(BIN)/python benchmarks/analyze_speed.py
 	$(BIN)/python benchmarks/read_speed.py
+	$(BIN)/python benchmarks/witmotion_decode.py
+	$(BIN)/python benchmarks/live_latency.py
+	test ! -f benchmarks/dashboard_speed.py || $(BIN)/python benchmarks/dashboard_speed.py
+
+accuracy: install
+	$(BIN)/python benchmarks/accuracy.py
 
 fixtures: install
 	$(BIN)/python fixtures/regenerate.py
