@@ -1,0 +1,92 @@
+"""The app factory: ``create_app(settings)`` (FastAPI, lifespan-managed store and live hub)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from dashboard import routes_api, routes_pages
+from dashboard.context import Context
+from dashboard.security import BodyLimit, TokenMiddleware, too_large
+from dashboard.settings import Settings
+from sensorcoach import __version__
+from sensorcoach.live import recover
+
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(settings: Settings | None = None, *,
+               tasks: Sequence[Callable[[Context], Coroutine[Any, Any, None]]] = ()) -> FastAPI:
+    """The dashboard app; ``settings`` default to the environment's; ``tasks`` run in
+    the background while it serves (the demo's replays).  Raises
+    :class:`dashboard.settings.ConfigError` for settings it refuses (no token off
+    loopback)."""
+    settings = settings or Settings.from_env()
+    settings.check()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        ctx = Context(settings)
+        recover(ctx.store())  # sessions a killed process left live: close and analyse
+        ctx.bus.loop = asyncio.get_running_loop()
+        ctx.hub.start()
+        app.state.ctx = ctx
+        running = [asyncio.get_running_loop().create_task(t(ctx)) for t in tasks]
+        for task in running:
+            task.add_done_callback(_report)
+        try:
+            yield
+        finally:
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
+            await ctx.hub.stop()
+            ctx.bus.close()
+            ctx.close()
+
+    app = FastAPI(title="sensorcoach dashboard", version=__version__, lifespan=lifespan)
+    app.state.settings = settings
+    limit = settings.max_body_bytes
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail
+        if exc.status_code == 413:
+            detail = too_large(limit)
+        return JSONResponse({"detail": detail}, status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        parts = []
+        for err in exc.errors():
+            where = ".".join(str(x) for x in err.get("loc", ()) if x not in ("query", "path"))
+            parts.append(f"{where}: {err.get('msg', 'invalid')}")
+        return JSONResponse({"detail": "; ".join(parts) or "invalid request"},
+                            status_code=422)
+
+    app.include_router(routes_api.router)
+    app.include_router(routes_pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    if settings.token:
+        app.add_middleware(TokenMiddleware, token=settings.token)
+    app.add_middleware(BodyLimit, limit=limit)  # outermost: before anything reads
+    return app
+
+
+def _report(task: asyncio.Task[None]) -> None:
+    """A background task that failed says so (one line) instead of vanishing."""
+    if not task.cancelled() and task.exception() is not None:
+        exc = task.exception()
+        sys.stderr.write(f"sensorcoach dashboard: background task failed: "
+                         f"{type(exc).__name__}: {exc}\n")

@@ -1,0 +1,53 @@
+"""What the routes share: settings, per-thread store connections, the live hub, the SSE
+broadcaster and the series cache.  Created and closed by the app's lifespan."""
+
+from __future__ import annotations
+
+import threading
+
+from fastapi import Request
+
+from dashboard.live import LiveHub
+from dashboard.push import PushIngest
+from dashboard.series import SeriesCache
+from dashboard.settings import Settings
+from dashboard.sse import Broadcaster
+from sensorcoach.store import Store
+
+
+class Context:
+    """One per app.  API handlers run in worker threads: each thread gets its own SQLite
+    connection (WAL lets readers run beside the one writer)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.db_path = settings.db_path
+        self.bus = Broadcaster()
+        self.hub = LiveHub(self.db_path, self.bus, sample_hz=settings.sample_hz,
+                           push_idle_s=settings.push_idle_s)
+        self.push = PushIngest(self.hub)
+        self.cache = SeriesCache()
+        self._local = threading.local()
+        self._stores: list[Store] = []
+        self._lock = threading.Lock()
+        self.store()  # open (and migrate) now: a bad --db fails at startup
+
+    def store(self) -> Store:
+        st: Store | None = getattr(self._local, "store", None)
+        if st is None:
+            st = Store(self.db_path, check_same_thread=False)
+            self._local.store = st
+            with self._lock:
+                self._stores.append(st)
+        return st
+
+    def close(self) -> None:
+        with self._lock:
+            stores, self._stores = self._stores, []
+        for st in stores:
+            st.close()
+
+
+def get_ctx(request: Request) -> Context:
+    ctx: Context = request.app.state.ctx
+    return ctx

@@ -1,0 +1,242 @@
+"""Live sessions inside the dashboard: replays (the demo) and phone pushes, each a
+:class:`LiveRunner` whose event lines go to the SSE :class:`Broadcaster`.
+
+Each live session has its own store connection (SQLite WAL allows one writer at a time
+across connections, with a busy timeout), so finishing one (its analysis runs in a
+worker thread) never shares a connection with the API or another session.
+``sample`` events are the runner's view polled at ``sample_hz``: decimated by design.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from dashboard.sse import Broadcaster
+from firmware_interface.samples import DecodeStats, SampleBlock
+from firmware_interface.transports.base import Event as SourceEvent
+from sensorcoach.alerts import AlertDispatcher
+from sensorcoach.live import LiveRunner, RecordingReplay, SessionRecorder
+from sensorcoach.recording import Recording
+from sensorcoach.store import Store
+
+#: Event line types forwarded to /api/live (``sample`` comes from the view).
+FORWARD = frozenset({"state", "alert", "hold", "slump", "calibrated", "guide", "source"})
+
+
+class PushSource:
+    """A stand-in source for pushed data: the push endpoint feeds the runner directly."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.stats = DecodeStats()
+
+    async def blocks(self) -> AsyncIterator[SourceEvent]:  # never iterated
+        return
+        yield
+
+    async def aclose(self) -> None:
+        return None
+
+
+@dataclass
+class LiveSession:
+    id: int
+    name: str
+    source: str
+    runner: LiveRunner
+    recorder: SessionRecorder
+    store: Store
+    task: asyncio.Task[None] | None = None
+    last_seen: float = field(default_factory=time.monotonic)
+    last_sample_t: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def snapshot(self) -> dict[str, Any]:
+        v = self.runner.view
+        d = self.runner.dispatcher
+        return {"id": self.id, "name": self.name, "source": self.source, "state": v.state,
+                "t_s": v.t_s, "flexion_deg": v.flexion_deg, "lateral_deg": v.lateral_deg,
+                "activity": v.activity, "hold_kind": v.hold_kind, "hold_s": _since(v.t_s,
+                v.hold_since_s), "slump_s": _since(v.t_s, v.slump_since_s),
+                "counts": dict(v.counts), "link": v.link,
+                "calibration_stale": v.calibration_stale, "guide": v.guide,
+                "snoozed": d.snoozed_until_s is not None,
+                "can_calibrate": hasattr(self.runner, "recalibrate")}
+
+
+def _since(now: float | None, start: float | None) -> float | None:
+    return None if now is None or start is None else round(now - start, 1)
+
+
+class LiveHub:
+    """The running live sessions of this server process."""
+
+    def __init__(self, db_path: Path, bus: Broadcaster, *, sample_hz: float = 4.0,
+                 push_idle_s: float = 60.0) -> None:
+        self.db_path = db_path
+        self.bus = bus
+        self.sample_hz = sample_hz
+        self.push_idle_s = push_idle_s
+        self.sessions: dict[int, LiveSession] = {}
+        self._ticker: asyncio.Task[None] | None = None
+        self._finishing: set[asyncio.Task[None]] = set()
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> None:
+        self._ticker = asyncio.get_running_loop().create_task(self._tick())
+
+    async def stop(self) -> None:
+        """Cancel replays, end push sessions; everything is analysed and stored."""
+        if self._ticker is not None:
+            self._ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._ticker
+        for ls in list(self.sessions.values()):
+            if ls.task is not None:
+                ls.task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await ls.task
+            else:
+                await self.end(ls, status="finished")
+        if self._finishing:
+            await asyncio.gather(*self._finishing, return_exceptions=True)
+
+    def snapshot(self) -> dict[str, Any]:
+        return {"sessions": [ls.snapshot() for ls in self.sessions.values()]}
+
+    # ------------------------------------------------------------------ sessions
+    def open(self, *, name: str, source: str, runner_source: Any, rate_hz: float | None,
+             has_gyro: bool, placement: str | None, meta: dict[str, str],
+             **runner_kw: Any) -> LiveSession:
+        """A new live session row, its recorder and runner (not started)."""
+        store = Store(self.db_path, check_same_thread=False)
+        sid = store.create_session(name, source, sample_rate_hz=rate_hz, has_gyro=has_gyro,
+                                   placement=placement, meta=meta)
+        rec = SessionRecorder(store, name=name, source=source, rate_hz=rate_hz,
+                              placement=placement, meta=meta)
+        rec.session_id = sid  # the row exists already, so the session is listed at once
+        runner = LiveRunner(runner_source, placement=placement, recorder=rec,
+                            dispatcher=AlertDispatcher(), **runner_kw)
+        runner.keep_lines = False
+        ls = LiveSession(sid, name, source, runner, rec, store)
+        runner.listeners.append(lambda line: self._forward(ls, line))
+        self.sessions[sid] = ls
+        self.bus.publish("session", {"session_id": sid, "event": "started", "name": name,
+                                     "source": source})
+        return ls
+
+    def start_replay(self, recording: Recording, *, name: str, speed: float,
+                     block_s: float = 0.1) -> LiveSession:
+        """Replay ``recording`` live at ``speed`` x real time through the runner."""
+        header = None
+        cal = None
+        if recording.calibration_upright_s is not None:
+            header = (recording.calibration_upright_s, recording.calibration_forward_s)
+        else:
+            from sensorcoach.analysis import calibrate
+
+            cal = calibrate(recording)
+        src = RecordingReplay(recording, speed, block_s=block_s)
+        ls = self.open(name=name, source=f"replay@{speed:g}", runner_source=src,
+                       rate_hz=recording.sample_rate_hz, has_gyro=recording.has_gyro,
+                       placement=recording.meta.get("placement"), meta=dict(recording.meta),
+                       header_spans=header, calibration=cal)
+        ls.task = asyncio.get_running_loop().create_task(self._run(ls))
+        return ls
+
+    async def _run(self, ls: LiveSession) -> None:
+        status = "finished"
+        try:
+            await ls.runner.run()
+        except asyncio.CancelledError:
+            status = "interrupted"
+            ls.runner.finish()
+            self._finish_now(ls, status)
+            raise
+        await self.end(ls, status=status)
+
+    async def end(self, ls: LiveSession, status: str = "finished") -> None:
+        """Finish a session: close episodes, analyse (in a worker thread), store."""
+        if self.sessions.pop(ls.id, None) is None:
+            return
+        on_end = ls.extra.pop("on_end", None)
+        if callable(on_end):
+            on_end()  # a push session's held-back last second
+        ls.runner.finish()
+        await anyio.to_thread.run_sync(self._finish_sync, ls, status)
+
+    def _finish_now(self, ls: LiveSession, status: str) -> None:
+        if self.sessions.pop(ls.id, None) is not None:
+            self._finish_sync(ls, status)
+
+    def _finish_sync(self, ls: LiveSession, status: str) -> None:
+        try:
+            summary = ls.recorder.finish(ls.runner.calibration, status=status)
+        finally:
+            ls.store.close()
+        self.bus.publish("session", {"session_id": ls.id, "event": status, "name": ls.name,
+                                     "summary": summary})
+
+    def feed(self, ls: LiveSession, block: SampleBlock) -> None:
+        """Samples that arrived for a pushed session (committed at once)."""
+        ls.last_seen = time.monotonic()
+        if len(block):
+            ls.runner.handle(block)
+        ls.recorder.flush()
+
+    # ------------------------------------------------------------------ controls
+    def snooze(self, session_id: int, minutes: float) -> dict[str, Any]:
+        ls = self.sessions[session_id]
+        ls.runner.snooze(minutes)
+        snap = ls.snapshot()
+        self.bus.publish("state", {"session_id": session_id, "state": snap["state"],
+                                   "snoozed": snap["snoozed"], **self.snapshot()})
+        return snap
+
+    def calibrate(self, session_id: int) -> bool:
+        """Restart the guided calibration if the runner supports it (False if not)."""
+        ls = self.sessions[session_id]
+        fn = getattr(ls.runner, "recalibrate", None)
+        if fn is None:
+            return False
+        fn()
+        return True
+
+    # ------------------------------------------------------------------ events
+    def _forward(self, ls: LiveSession, line: dict[str, Any]) -> None:
+        kind = str(line["type"])
+        if kind not in FORWARD:
+            return
+        data = {"session_id": ls.id, "session_name": ls.name, **line}
+        if kind == "state":
+            data.update(self.snapshot())
+        self.bus.publish(kind, data)
+
+    async def _tick(self) -> None:
+        period = 1.0 / self.sample_hz
+        while True:
+            await asyncio.sleep(period)
+            now = time.monotonic()
+            for ls in list(self.sessions.values()):
+                v = ls.runner.view
+                if v.t_s is not None and v.t_s != ls.last_sample_t:
+                    ls.last_sample_t = v.t_s
+                    snap = ls.snapshot()
+                    self.bus.publish("sample", {"session_id": ls.id, **{
+                        k: snap[k] for k in ("t_s", "flexion_deg", "lateral_deg", "state",
+                                             "activity", "hold_kind", "hold_s", "slump_s")}})
+                if ls.task is None and now - ls.last_seen > self.push_idle_s:
+                    self._spawn_end(ls)
+
+    def _spawn_end(self, ls: LiveSession) -> None:
+        task = asyncio.get_running_loop().create_task(self.end(ls))
+        self._finishing.add(task)
+        task.add_done_callback(self._finishing.discard)

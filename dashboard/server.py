@@ -1,0 +1,161 @@
+"""Running the dashboard: ``sensorcoach serve`` and ``sensorcoach demo`` (uvicorn).
+
+The demo serves a temporary database, imports a few fixtures as finished sessions (dated
+over the last days so the trends page has a week to show), and replays a desk and a
+workout fixture live through the live runner, faster than real time and in a loop, so a
+newcomer sees live state, a slump alert, a hold timer and finished sessions within a
+minute, with no hardware.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import socket
+import sys
+import tempfile
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, TextIO
+
+import anyio
+import uvicorn
+from fastapi import FastAPI
+
+from dashboard.app import create_app
+from dashboard.context import Context
+from dashboard.settings import Settings
+from dashboard.uploads import TempBody, import_upload
+from sensorcoach.recording import Recording
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "recordings"
+#: (fixture, days ago) imported as finished sessions by the demo.
+DEMO_IMPORTS = (("desk_upright", 6), ("desk_noisy", 4), ("workout_weak_left", 3),
+                ("mixed", 2), ("desk_upper_50hz", 1))
+#: (fixture, speed) replayed live by the demo: a slump alert ~12 s in, a plank ~15 s in.
+DEMO_LIVE = (("desk_chest_100hz", 10.0), ("workout_steady", 4.0))
+
+Task = Callable[[Context], Coroutine[Any, Any, None]]
+
+
+def free_port(host: str, preferred: int) -> int:
+    """``preferred`` if it can be bound on ``host``, else a free port."""
+    for port in (preferred, 0):
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+            try:
+                s.bind((host, port))
+            except OSError:
+                continue
+            return int(s.getsockname()[1])
+    raise OSError(f"no free port on {host}")
+
+
+def run_server(app: FastAPI, settings: Settings) -> None:
+    """Serve ``app`` until interrupted (Ctrl-C or SIGTERM)."""
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
+                            timeout_graceful_shutdown=3, access_log=False)
+    uvicorn.Server(config).run()
+
+
+def serve(settings: Settings, out: TextIO | None = None) -> int:
+    """``sensorcoach serve``."""
+    app = create_app(settings)
+    out = out or sys.stdout
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    out.write(f"sensorcoach dashboard on http://{host}:{settings.port}/ "
+              f"(database {settings.db_path}); Ctrl-C stops it\n")
+    out.flush()
+    run_server(app, settings)
+    return 0
+
+
+@dataclass(frozen=True)
+class DemoPlan:
+    imports: tuple[tuple[str, int], ...] = DEMO_IMPORTS
+    live: tuple[tuple[str, float], ...] = DEMO_LIVE
+    loop: bool = True
+    fixtures: Path = FIXTURES
+
+
+def demo_task(plan: DemoPlan) -> Task:
+    """The demo's background work inside the app: live replays, then imports."""
+
+    async def run(ctx: Context) -> None:
+        async with anyio.create_task_group() as tg:
+            for name, speed in plan.live:
+                tg.start_soon(_replay_loop, ctx, plan, name, speed)
+            tg.start_soon(_imports, ctx, plan)
+
+    return run
+
+
+async def _replay_loop(ctx: Context, plan: DemoPlan, name: str, speed: float) -> None:
+    rec = await anyio.to_thread.run_sync(Recording.read, plan.fixtures / f"{name}.csv.gz")
+    n = 0
+    while True:
+        n += 1
+        ls = ctx.hub.start_replay(rec, name=f"{name} (live replay {n})", speed=speed)
+        assert ls.task is not None
+        with contextlib.suppress(Exception):
+            await asyncio.shield(ls.task)
+        while ls.id in ctx.hub.sessions:  # being analysed and stored
+            await asyncio.sleep(0.2)
+        if not plan.loop:
+            return
+        await asyncio.sleep(2.0)
+
+
+async def _imports(ctx: Context, plan: DemoPlan) -> None:
+    today = dt.datetime.now(dt.UTC).replace(hour=9, minute=0, second=0, microsecond=0)
+    for name, days_ago in plan.imports:
+        path = plan.fixtures / f"{name}.csv.gz"
+        started = (today - dt.timedelta(days=days_ago)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+        def work(path: Path = path, name: str = name, started: str = started) -> None:
+            body = TempBody()
+            try:
+                body.write_file(path.open("rb"))
+                imp = import_upload(ctx.store(), body, name, started_at=started,
+                                    source="demo import")
+                ctx.cache.put(imp.id, imp.series)
+                ctx.bus.publish("session", {"session_id": imp.id, "event": "imported",
+                                            "name": imp.name, "summary": imp.summary})
+            finally:
+                body.close()
+
+        await anyio.to_thread.run_sync(work)
+
+
+def demo(settings: Settings, plan: DemoPlan | None = None, out: TextIO | None = None,
+         open_browser: bool = False) -> int:
+    """``sensorcoach demo``: the dashboard on a temporary database with live replays."""
+    plan = plan or DemoPlan()
+    missing = [n for n, _ in (*plan.live, *plan.imports)
+               if not (plan.fixtures / f"{n}.csv.gz").is_file()]
+    if missing:
+        from sensorcoach.errors import SensorcoachError
+
+        raise SensorcoachError(f"demo fixtures missing in {plan.fixtures}: "
+                               f"{', '.join(missing)} (run it from a clone of the repository)")
+    out = out or sys.stdout
+    with tempfile.TemporaryDirectory(prefix="sensorcoach-demo-") as tmp:
+        settings = replace(settings, db=Path(tmp) / "demo.sqlite3",
+                           port=free_port(settings.host, settings.port))
+        app = create_app(settings, tasks=[demo_task(plan)])
+        url = f"http://{settings.host}:{settings.port}/live"
+        if settings.token:
+            url += f"?token={settings.token}"
+        out.write(f"sensorcoach demo: open {url}\n"
+                  "  a desk session (10x real time) and a workout (4x) replay live through "
+                  "the live runner;\n  within a minute: live state, a slump alert, a timed "
+                  "plank; finished sessions under Sessions and Trends.\n"
+                  "  Temporary database, deleted on exit. Ctrl-C stops it.\n")
+        out.flush()
+        if open_browser:
+            import webbrowser
+
+            webbrowser.open(url)
+        run_server(app, settings)
+    return 0

@@ -1,0 +1,118 @@
+"""The dashboard in a real browser: Debian's chromium, headless, driven by Playwright.
+
+Skipped (saying why) when chromium or Playwright is missing, except in CI (``CI=true``),
+where that is a failure.  Playwright's own browser download is never used.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from dashboard.app import create_app
+from dashboard.context import Context
+from dashboard.settings import Settings
+from sensorcoach.recording import Recording
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FIX = Path(__file__).resolve().parents[1] / "fixtures" / "recordings"
+
+
+def _need(what: str) -> None:
+    msg = f"browser test needs {what}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(msg + " (CI=true: .ci/run installs it with apt)")
+    pytest.skip(msg)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        _need("Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _need("Playwright for Python (pip install playwright)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
+    app = create_app(Settings(db=tmp_path_factory.mktemp("b") / "db.sqlite3"))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                       timeout_graceful_shutdown=1, lifespan="on"))
+    th = threading.Thread(target=srv.run, daemon=True)
+    th.start()
+    deadline = time.monotonic() + 15
+    while not srv.started:
+        assert time.monotonic() < deadline and th.is_alive(), "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", app
+    srv.should_exit = True
+    th.join(15)
+
+
+def _page(browser: Any) -> tuple[Any, list[str]]:
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return page, errors
+
+
+def test_upload_shows_session_and_chart(browser: Any, server: tuple[str, Any]) -> None:
+    url, _ = server
+    page, errors = _page(browser)
+    page.goto(url + "/")
+    page.set_input_files("#upload-file", str(FIX / "workout_steady.csv.gz"))
+    page.click("#upload-form button")
+    row = page.locator("#sessions tbody tr", has_text="workout_steady")
+    row.wait_for(timeout=20_000)
+    assert "workout" in row.inner_text()
+    row.locator("a").click()
+    page.wait_for_selector("#angle-chart canvas", timeout=10_000)
+    box = page.locator("#angle-chart canvas").first.bounding_box()
+    assert box is not None and box["width"] > 100 and box["height"] > 100
+    assert page.locator("text=Left vs right").count() == 1
+    page.goto(url + "/trends")
+    page.wait_for_selector("#trend-7 canvas", timeout=10_000)
+    assert not errors, errors
+    page.close()
+
+
+def test_live_replay_raises_a_toast(browser: Any, server: tuple[str, Any]) -> None:
+    url, app = server
+    page, errors = _page(browser)
+    page.goto(url + "/live")
+    page.wait_for_selector("#live-dot.on", timeout=10_000)
+    ctx: Context = app.state.ctx
+    assert ctx.bus.loop is not None
+    rec = Recording.read(FIX / "desk_chest_100hz.csv.gz")
+
+    async def start() -> None:  # the first slump alert is ~118 s in: ~3 s at 40x
+        ctx.hub.start_replay(rec, name="browser replay", speed=40.0)
+
+    asyncio.run_coroutine_threadsafe(start(), ctx.bus.loop).result(10)
+    page.wait_for_selector(".card .state", timeout=15_000)
+    toast = page.locator("#toasts .toast").first
+    toast.wait_for(timeout=30_000)
+    assert "Posture" in toast.inner_text()
+    assert not errors, errors
+    page.close()
