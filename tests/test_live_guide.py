@@ -119,3 +119,39 @@ def test_buffered_samples_all_reach_the_analyser() -> None:
     assert r.lines[-1]["type"] in ("activity", "source", "state")
     spans = [ln for ln in r.lines if ln["type"] == "activity"]
     assert spans[0]["start_s"] == 0.0 and abs(spans[-1]["end_s"] - 40.0) < 0.2
+
+
+def test_recalibrate_runs_the_guide_again_on_the_new_mounting() -> None:
+    """The clip moved: a recalibration mid-session finishes the current analysis, guides
+    again from the current stream time and calibrates to the new mounting."""
+    first = trunk(GOOD)
+    # the same person, sensor re-clipped at another angle; a second guided lean at 40-50 s
+    rot = np.array([[1.0, 0.0, 0.0], [0.0, np.cos(0.7), -np.sin(0.7)],
+                    [0.0, np.sin(0.7), np.cos(0.7)]])
+    second = trunk([(0, 0), (46.0, 0), (47.5, 30), (49.0, 30), (50.3, 0), (80, 0)],
+                   mount=MOUNT @ rot, seed=1)
+    cut = first[0].size
+    t = np.concatenate([first[0], second[0][second[0] >= first[0][-1] + 0.02]])
+    keep = second[0] >= first[0][-1] + 0.02
+    acc = np.vstack([first[1], second[1][keep]])
+    gyro = np.vstack([first[2], second[2][keep]])
+    source = ArraySource(t, acc, gyro, block=5)
+    runner = LiveRunner(source)  # type: ignore[arg-type]
+
+    async def drive() -> None:
+        async for item in source.blocks():
+            runner.handle(item)
+            if isinstance(item, SampleBlock) and item.t[-1] >= 40.0 and \
+                    runner.guide.start_s == 0.0 and runner.analyzer is not None:
+                runner.recalibrate()
+        runner.finish()
+
+    asyncio.run(drive())
+    cals = [ln for ln in runner.lines if ln["type"] == "calibrated"]
+    assert len(cals) == 2, [ln for ln in runner.lines if ln["type"] == "guide"][-3:]
+    assert cals[1]["upright_s"][0] >= 40.0 and cals[1]["warnings"] == []
+    assert runner.calibration is not None
+    # upright after the re-clip reads as upright again under the new calibration
+    last = [ln for ln in runner.lines if ln["type"] == "state" and
+            ln.get("flexion_deg") is not None][-1]
+    assert last["t_s"] > 50.0 and abs(last["flexion_deg"]) < 5.0 and cut > 0

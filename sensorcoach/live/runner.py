@@ -159,6 +159,28 @@ class LiveRunner:
             self.recorder.flush()
         return out
 
+    def recalibrate(self) -> list[Line]:
+        """Calibrate again from the next samples (e.g. the clip moved): the current
+        analysis is finished (open episodes and holds close at the last sample), the
+        guided calibration starts over at the current stream time, and a new analyser with
+        the new calibration takes over when it is done. Event times stay in stream time."""
+        out: list[Line] = []
+        if self.analyzer is not None:
+            out += self._push_feed()
+            out += self._core_events(self.analyzer.finish())
+            self.analyzer = None
+        now = self._last_t or 0.0
+        self.calibration = None
+        self.header_spans = None
+        self.guide = CalibrationGuide(start_s=now, max_attempts=self.guide.max_attempts)
+        self.watch = OrientationWatch()
+        self.view.calibration_stale = False
+        self._buf_t, self._buf_acc, self._buf_gyro = [], [], []
+        out += self._set_state("calibrating", now)
+        for line in out:
+            self._emit(line)
+        return out
+
     def snooze(self, minutes: float) -> None:
         """Hold alerts back for ``minutes`` of stream time (0: resume)."""
         self.dispatcher.snooze(minutes, self._last_t or 0.0)
