@@ -352,9 +352,19 @@ class HoldDetector:
         return float(t[k]) + self.frame_s / 2
 
     @staticmethod
-    def _close_break(h: _Open) -> None:
+    def _close_break(h: _Open, end_s: float | None = None) -> None:
+        """Record the open break. At the end of a hold (``end_s``) its size is taken over
+        the frames before the end only: the exit movement is not part of the break."""
         if h.break_since is not None and h.break_emitted:
-            h.breaks.append(FormBreak(h.break_since, h.break_kind, h.break_peak))
+            peak = h.break_peak
+            if end_s is not None and h.ref is not None:
+                t = np.asarray(h.t)
+                sel = (t >= h.break_since) & (t <= end_s)
+                if sel.any():
+                    d_e = np.abs(np.asarray(h.elev)[sel] - h.ref[0])
+                    d_a = np.abs(_wrap(np.asarray(h.az)[sel] - h.ref[1]))
+                    peak = float(np.maximum(d_e, d_a).max())
+            h.breaks.append(FormBreak(h.break_since, h.break_kind, peak))
         h.break_since = None
         h.break_emitted = False
 
@@ -362,7 +372,7 @@ class HoldDetector:
         h = self.open
         assert h is not None
         self.open = None
-        self._close_break(h)
+        self._close_break(h, end_s)
         breaks = tuple(b for b in h.breaks if b.t_s < end_s)
         if end_s - h.start_s < self.s.hold_min_s:
             return []
