@@ -38,6 +38,8 @@ class ReplaySource:
     """Replays ``path`` (format ``fmt``, sniffed by default) at ``speed`` x real time.
 
     ``rate_hz``: output rate of a timestamp-less raw capture (default: the profile's);
+    ``samples``: replay these already-decoded samples instead of reading ``path`` (which
+    then only names the source; ``rate_hz`` is required);
     ``block_s``: stream seconds per block; ``clock``/``sleep``: host clock (s) and async
     sleep, injectable for tests.  File problems raise :class:`DecodeError` here, before
     anything is replayed.
@@ -46,7 +48,8 @@ class ReplaySource:
     def __init__(self, path: str | Path, speed: float = 1.0, *, fmt: str = "auto",
                  rate_hz: float | None = None, block_s: float = 0.02,
                  clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 samples: SampleBlock | None = None) -> None:
         if not speed >= 0:
             raise ValueError(f"speed must be >= 0, got {speed!r}")
         if not block_s > 0:
@@ -60,18 +63,29 @@ class ReplaySource:
         self._clock = clock
         self._sleep = sleep
         self._closed = False
+        self.meta: dict[str, str] = {}
+        """Header keys of a recording (calibration spans, device, ...)."""
+        self._decoded: SampleBlock | None = None
+        self.stats: DecodeStats
+        if samples is not None:
+            # already decoded (e.g. a recording read with its header by the caller)
+            if not rate_hz:
+                raise ValueError("rate_hz is required with samples")
+            self.format = "samples"
+            self.rate_hz = float(rate_hz)
+            self._raw = b""
+            self._decoded = samples
+            self.stats = DecodeStats(samples_ok=len(samples))
+            return
         if not self.path.exists():
             raise DecodeError("no such file", path=self.path)
         self.format = formats.sniff(self.path) if fmt == "auto" else fmt
-        self.meta: dict[str, str] = {}
-        """Header keys of a recording (calibration spans, device, ...)."""
         if self.format in STREAM_FORMATS:
             prof = devices.PROFILES[devices.FORMAT_PROFILES[self.format]]
             self.rate_hz = float(rate_hz) if rate_hz else prof.default_rate_hz
             self._raw = self.path.read_bytes()
-            self._decoded: SampleBlock | None = None
             self._decoder = stream_decoder(self.format, self.rate_hz)
-            self.stats: DecodeStats = self._decoder.stats
+            self.stats = self._decoder.stats
             self.meta = {"device": prof.name, "source_format": self.format}
         else:
             out = formats.decode_file(self.path, self.format, rate_hz, keep_time=True)

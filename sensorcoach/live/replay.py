@@ -13,18 +13,16 @@ their last sample's time divided by ``speed`` (``0`` or ``inf``: as fast as poss
 from __future__ import annotations
 
 import asyncio
-import itertools
 import math
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-import numpy as np
-
 from firmware_interface import devices
-from firmware_interface.samples import DecodeStats, SampleBlock
+from firmware_interface.samples import SampleBlock
 from firmware_interface.sources import open_source
-from firmware_interface.transports.base import Event, Source, Status
+from firmware_interface.transports.base import Source
+from firmware_interface.transports.replay import ReplaySource
 from sensorcoach.recording import Recording
 
 
@@ -47,59 +45,16 @@ def is_recording_file(path: str | Path) -> bool:
     return first.lstrip(b"\xef\xbb\xbf").startswith(b"# sensorcoach-recording")
 
 
-class RecordingReplay:
-    """Replays ``recording`` at ``speed`` x real time in blocks of ``block_s`` (s)."""
-
-    def __init__(self, recording: Recording, speed: float = 1.0, *, block_s: float = 0.02,
-                 clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
-        if not speed >= 0:
-            raise ValueError(f"speed must be >= 0, got {speed!r}")
-        if not block_s > 0:
-            raise ValueError(f"block_s must be positive, got {block_s!r}")
-        self.recording = recording
-        self.speed = speed
-        self.block_s = block_s
-        self.rate_hz = recording.sample_rate_hz
-        self.name = f"replay:{recording.source or 'recording'}@{speed:g}"
-        self.stats = DecodeStats(samples_ok=recording.n_samples)
-        self.counters = {"samples": 0, "blocks": 0, "behind_ms": 0}
-        self._clock = clock
-        self._sleep = sleep
-        self._closed = False
-
-    async def aclose(self) -> None:
-        self._closed = True
-
-    async def blocks(self) -> AsyncIterator[Event]:
-        rec = self.recording
-        yield Status("connected", float(rec.t[0]), self.name, counters=dict(self.counters))
-        fast = self.speed == 0 or math.isinf(self.speed)
-        t = rec.t
-        w = np.floor((t - t[0]) / self.block_s + 1e-6).astype(np.int64)
-        bounds = [0, *(np.flatnonzero(np.diff(w)) + 1).tolist(), t.size]
-        h0 = self._clock()
-        acc = rec.acc_axes.T
-        gyro = None if rec.gyro_axes is None else rec.gyro_axes.T
-        for a, b in itertools.pairwise(bounds):
-            if self._closed:
-                return
-            if fast:
-                await self._sleep(0)
-            else:
-                delay = h0 + (float(t[b - 1]) - float(t[0])) / self.speed - self._clock()
-                if delay > 0:
-                    await self._sleep(delay)
-                else:
-                    self.counters["behind_ms"] = max(self.counters["behind_ms"],
-                                                     round(-delay * 1000))
-                    await self._sleep(0)
-            if self._closed:
-                return
-            self.counters["samples"] += b - a
-            self.counters["blocks"] += 1
-            yield SampleBlock(t[a:b], acc[a:b], None if gyro is None else gyro[a:b])
-        yield Status("ended", float(t[-1]), self.stats.summary(), counters=dict(self.counters))
+def RecordingReplay(recording: Recording, speed: float = 1.0, *,
+                    block_s: float = 0.02, clock: Callable[[], float] = time.monotonic,
+                    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> ReplaySource:
+    """Replays ``recording`` at ``speed`` x real time in blocks of ``block_s`` (s), through
+    the ingestion layer's replay transport (the recording is already read, header and
+    all, so its own time origin and spans are kept)."""
+    samples = SampleBlock(recording.t, recording.acc, recording.gyro)
+    return ReplaySource(recording.source or "recording", speed,
+                        rate_hz=recording.sample_rate_hz, block_s=block_s, clock=clock,
+                        sleep=sleep, samples=samples)
 
 
 def open_live_source(spec: str, *, rate_hz: float | None = None,
