@@ -86,18 +86,20 @@ class Recording:
         calibration_upright_s: Span | None = None,
         calibration_forward_s: Span | None = None,
         meta: Mapping[str, Any] | None = None,
+        source: str | None = None,
     ) -> Recording:
         """Validate arrays and build a recording.
 
         ``acc`` and ``gyro`` are ``(N, 3)`` (or ``(3, N)`` when N != 3) in g and deg/s.
-        ``sample_rate_hz`` defaults to the median sample interval's rate.
+        ``sample_rate_hz`` defaults to the median sample interval's rate; ``source`` names
+        where the arrays came from, in messages.
         """
         tt = np.ascontiguousarray(np.asarray(t, dtype=np.float64))
         if tt.ndim != 1:
             raise RecordingError(f"t must be one-dimensional, got shape {tt.shape}")
         acc_axes = _axes(acc, tt.size, "acc")
         gyro_axes = None if gyro is None else _axes(gyro, tt.size, "gyro")
-        _validate_samples(tt, acc_axes, gyro_axes, None, None)
+        _validate_samples(tt, acc_axes, gyro_axes, None if source is None else Path(source), None)
         rate = _check_rate(sample_rate_hz, tt)
         meta_s = {str(k): str(v) for k, v in (meta or {}).items()}
         rec = cls(
@@ -108,6 +110,7 @@ class Recording:
             calibration_upright_s=_span(calibration_upright_s, "calibration_upright_s"),
             calibration_forward_s=_span(calibration_forward_s, "calibration_forward_s"),
             meta=meta_s,
+            source=source,
         )
         _check_spans(rec)
         return rec
@@ -227,6 +230,29 @@ def _validate_samples(t: FloatArray, acc: FloatArray, gyro: FloatArray | None,
         row = int(back[0]) + 1
         what = "goes backwards" if dt[back[0]] < 0 else "repeats"
         fail(f"time {what}: t={t[row]:.6f} after t={t[row - 1]:.6f}", row)
+    _check_units(acc, path)
+
+
+#: g: a worn sensor feels gravity; the median |a| of a recording must lie in this range.
+PLAUSIBLE_G = (0.3, 3.0)
+
+
+def _check_units(acc: FloatArray, path: Path | None) -> None:
+    """Refuse acceleration that cannot be in g (silently wrong numbers are worse than an
+    error): m/s^2 reads about 9.8, milli-g about 1000, a wrong decoder anything."""
+    mag = float(np.median(np.sqrt((acc * acc).sum(axis=0))))
+    lo, hi = PLAUSIBLE_G
+    if lo <= mag <= hi:
+        return
+    hint = ""
+    if 7.0 <= mag <= 13.0:
+        hint = ": it looks like m/s^2; divide by 9.80665"
+    elif 300.0 <= mag <= 3000.0:
+        hint = ": it looks like milli-g; divide by 1000"
+    else:
+        hint = ": wrong units or a wrong input format?"
+    raise RecordingError(f"acceleration must be in g (a sensor at rest reads about 1 g); "
+                         f"the median |a| here is {mag:.3g}{hint}", path=path)
 
 
 def _check_spans(rec: Recording) -> None:

@@ -110,6 +110,10 @@ BAD_CASES: dict[str, tuple[bytes, str, int | None]] = {
                       "positive", None),
     "bad span": (HEADER.encode() + b"# calibration_upright_s: 5\nt,ax,ay,az\n0,0,0,1\n0.02,0,0,1\n",
                  "calibration_upright_s must be", None),
+    "m/s^2": (HEADER.encode() + b"t,ax,ay,az\n0,0,0,9.81\n0.02,0,0.1,9.8\n",
+              "looks like m/s^2", None),
+    "milli-g": (HEADER.encode() + b"t,ax,ay,az\n0,0,0,1000\n0.02,0,10,998\n",
+                "looks like milli-g", None),
     "span outside": (HEADER.encode() + b"# calibration_upright_s: 50,60\nt,ax,ay,az\n0,0,0,1\n"
                      b"0.02,0,0,1\n", "outside the recording", None),
 }

@@ -57,7 +57,7 @@ def to_recording(ds: DecodedStream, source: str | None = None) -> Recording:
     if source:
         meta.setdefault("converted_from", Path(source).name)
     return Recording.from_arrays(ds.t, ds.acc, ds.gyro, sample_rate_hz=ds.sample_rate_hz,
-                                 meta=meta)
+                                 meta=meta, source=source)
 
 
 def load_recording(path: str | Path, fmt: str = "auto",
