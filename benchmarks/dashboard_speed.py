@@ -194,6 +194,41 @@ async def bench_push(base: str, phones: int = 20, rate: float = 50.0,
           f"(keeps up if lag stays well under the {batch_s * 1000:.0f} ms batch period)")
 
 
+WRK_SCRIPT = """
+local paths = {%s}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i %% #paths) + 1])
+end
+"""
+
+
+def bench_wrk(port: int, ids: list[int], clients: int = 50, seconds: int = 15) -> None:
+    """The same request mix from ``wrk`` (C, two threads), when installed: Python client
+    processes on a 2-core machine take CPU from the server they measure."""
+    import re
+    import shutil
+
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        print("API via wrk: skipped (wrk not installed; Debian package 'wrk')")
+        return
+    paths = ["/api/sessions", f"/api/sessions/{ids[0]}", "/api/alerts",
+             f"/api/sessions/{ids[1]}/series?points=1000", "/healthz"]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(WRK_SCRIPT % ", ".join(f'"{p}"' for p in paths))
+    out = subprocess.run([wrk, "-t2", f"-c{clients}", f"-d{seconds}s", "--latency", "-s",
+                          f.name, f"http://127.0.0.1:{port}"], capture_output=True,
+                         text=True, check=True).stdout
+    Path(f.name).unlink()
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    lat = dict(re.findall(r"^\s+(50|90|99)%\s+(\S+)", out, re.M))
+    print(f"API via wrk, {clients} connections, {seconds} s: {rps.group(1) if rps else '?'} "
+          f"req/s, p50 {lat.get('50')}, p90 {lat.get('90')}, p99 {lat.get('99')} "
+          "(target p99 < 100 ms)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -212,6 +247,7 @@ def main() -> None:
             if long_id is not None:
                 bench_series(base, long_id)
             bench_concurrent(port, ids)
+            bench_wrk(port, ids)
             asyncio.run(bench_push(base, seconds=args.push_s))
         finally:
             proc.terminate()

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import anyio
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from starlette.datastructures import UploadFile
 
@@ -25,7 +25,7 @@ Ctx = Annotated[Context, Depends(get_ctx)]
 
 
 @router.get("/healthz")
-def healthz() -> dict[str, bool]:
+async def healthz() -> dict[str, bool]:
     return {"ok": True}
 
 
@@ -97,13 +97,20 @@ async def session(session_id: int, ctx: Ctx) -> JSONResponse:
 
 @router.get("/api/sessions/{session_id}/series")
 async def series(session_id: int, ctx: Ctx,
-           points: Annotated[int, Query(ge=10, le=100_000)] = 2000) -> JSONResponse:
+           points: Annotated[int, Query(ge=10, le=100_000)] = 2000) -> Response:
     s = _session(ctx, session_id)
-    fs = None if s["live"] else ctx.cache.get(session_id)
+    live = bool(s["live"])
+    body = None if live else ctx.cache.body(session_id, points)
+    if body is not None:
+        return Response(body, media_type="application/json")
+    fs = None if live else ctx.cache.get(session_id)
     if fs is None:  # analyses the stored samples: seconds for a long session
         fs = await anyio.to_thread.run_sync(
-            lambda: ctx.cache.load(ctx.store(), session_id, live=bool(s["live"])))
-    return _json({"id": session_id, **decimate(fs, points)})
+            lambda: ctx.cache.load(ctx.store(), session_id, live=live))
+    resp = _json({"id": session_id, **decimate(fs, points)})
+    if not live:
+        ctx.cache.put_body(session_id, points, bytes(resp.body))
+    return resp
 
 
 @router.get("/api/alerts")

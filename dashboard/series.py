@@ -97,10 +97,25 @@ class SeriesCache:
     def __init__(self, size: int = 16) -> None:
         self.size = size
         self._d: OrderedDict[int, FrameSeries] = OrderedDict()
+        self._bodies: OrderedDict[tuple[int, int], bytes] = OrderedDict()
         self._lock = threading.Lock()
+
+    def body(self, session_id: int, points: int) -> bytes | None:
+        """The encoded response for a finished session's series at ``points``, if kept:
+        plot requests repeat, and decimating plus encoding costs more than serving."""
+        with self._lock:
+            return self._bodies.get((session_id, points))
+
+    def put_body(self, session_id: int, points: int, body: bytes) -> None:
+        with self._lock:
+            self._bodies[(session_id, points)] = body
+            while len(self._bodies) > 4 * self.size:
+                self._bodies.popitem(last=False)
 
     def put(self, session_id: int, fs: FrameSeries) -> None:
         with self._lock:
+            for key in [k for k in self._bodies if k[0] == session_id]:
+                del self._bodies[key]
             self._d[session_id] = fs
             self._d.move_to_end(session_id)
             while len(self._d) > self.size:
