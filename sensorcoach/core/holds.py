@@ -215,22 +215,23 @@ class HoldDetector:
 
     def _active(self, t: FloatArray, motion: FloatArray, jitter: FloatArray
                 ) -> NDArray[np.bool_]:
-        """Effort: micro-motion of a working body. Slow components come from the frame
-        means above 1 Hz (``motion``), muscle tremor (8-12 Hz) from the spread within
-        frames (``jitter``) minus the sensor's own noise, taken as the quietest
-        within-frame spread seen so far (after the first seconds, while filters settle).
+        """Effort: micro-motion of a working body, above the sensor's own noise. Slow
+        components come from the frame means above 1 Hz (``motion``), muscle tremor
+        (8-12 Hz) from the spread within frames (``jitter``); the noise of both (which
+        grows as fewer samples fall in a frame: 25 Hz is noisier than 100 Hz) is the
+        quietest level seen so far, learnt after the first seconds while filters settle.
         """
-        jsq = jitter * jitter
+        esq = motion * motion + jitter * jitter
         if self._t0 is None:
             self._t0 = float(t[0])
-        smooth = self._floor_ema(jsq[None])[0]
+        smooth = self._floor_ema(esq[None])[0]
         ready = t - self._t0 >= FLOOR_WARMUP_S
         cand = np.where(ready, smooth, np.inf)
         learnt = np.minimum.accumulate(np.concatenate([[self.floor_g], cand]))[1:]
         self.floor_g = float(learnt[-1])
         floor = np.where(np.isfinite(learnt), learnt, smooth)
-        jsq1 = self._jit_ema(jsq[None])[0]
-        effort = np.sqrt(motion * motion + np.maximum(jsq1 - floor, 0.0))
+        esq1 = self._jit_ema(esq[None])[0]
+        effort = np.sqrt(np.maximum(esq1 - floor, 0.0))
         need = self.s.hold_effort_min_g
         return np.asarray(effort >= need)
 

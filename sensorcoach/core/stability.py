@@ -35,14 +35,17 @@ SCORE_REF_MG = 36.0
 #: s trimmed at the start and end of a hold before measuring: the tail of the entry
 #: movement and the start of the exit would otherwise count as sway.
 EDGE_S = (2.5, 1.5)
+#: s of odd reflection at each edge of a hold before zero-phase filtering.
+PAD_S = 2.0
 #: s after a form break left out of sway.
 BREAK_SKIP_S = 3.0
 
 
-def filtfilt(b: FloatArray, a: FloatArray, x: FloatArray) -> FloatArray:
-    """Zero-phase filtering (forward, then backward) of (channels, n) with odd-reflected
-    edges of three filter lengths, as scipy's ``filtfilt`` pads."""
-    pad = min(3 * max(len(a), len(b)), x.shape[1] - 1)
+def filtfilt(b: FloatArray, a: FloatArray, x: FloatArray, pad: int) -> FloatArray:
+    """Zero-phase filtering (forward, then backward) of (channels, n) with ``pad``
+    odd-reflected samples at each edge. Callers pad by a duration, not a sample count, so
+    edge effects are the same at every sample rate."""
+    pad = max(1, min(pad, x.shape[1] - 1))
     left = 2 * x[:, :1] - x[:, pad:0:-1]
     right = 2 * x[:, -1:] - x[:, -2:-pad - 2:-1]
     ext = np.hstack([left, x, right])
@@ -68,7 +71,7 @@ def _band_rms_mg(acc: FloatArray, fs: float, lo: float, hi: float) -> float | No
     hi = min(hi, 0.45 * fs)
     if hi <= lo * 1.2 or acc.shape[1] <= 40:
         return None
-    y = filtfilt(*bandpass4(lo, hi, fs), acc)
+    y = filtfilt(*bandpass4(lo, hi, fs), acc, round(PAD_S * fs))
     return float(1000.0 * np.sqrt(np.mean((y * y).sum(axis=0))))
 
 
@@ -98,7 +101,7 @@ def stability(t: FloatArray, acc: FloatArray, fs: float, start_s: float, end_s: 
     t812 = _band_rms_mg(a, fs, 8.0, 12.0) if 0.45 * fs >= 12.0 else None
     mean_acc = None
     if a.shape[1] > 30:
-        hp = filtfilt(*butter2(0.1, fs, "highpass"), a)
+        hp = filtfilt(*butter2(0.1, fs, "highpass"), a, round(PAD_S * fs))
         mean_acc = float(1000.0 * np.mean(np.sqrt((hp * hp).sum(axis=0))))
     instab = (tremor or 0.0) + 0.5 * (sway or 0.0)
     score = 100.0 / (1.0 + (instab / SCORE_REF_MG) ** 2)
