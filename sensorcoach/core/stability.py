@@ -12,12 +12,18 @@
   acceleration that Barbado et al. (2018) validated for plank stability (ICC 0.71-0.88).
 - ``drift_deg``: change of the long axis from the hold's first seconds to its last
   (``drift_kind`` sag or pike).
-- ``score`` 0-100: ``100 / (1 + (I / 36 mg)^2)`` with ``I = tremor + sway / 2`` (drift
-  and form breaks are reported beside it, not folded in). 36 mg (0.35 m/s^2) is where
-  bridging intensity turns from adequate to excessive (Frontiers in Physiology 2021), so
-  an instability of that size scores 50. Sway counts half: a slow wobble of the same RMS
-  is less loss of control than shaking (a design choice, checked on the simulated
-  workouts: rank correlation with the simulated instability 0.92-0.95 at 25-100 Hz).
+- ``score`` 0-100: ``100 / (1 + (I / 36 mg)^2)`` with ``I = tremor(3-7 Hz) + sway / 2``
+  (drift and form breaks are reported beside it, not folded in). 36 mg (0.35 m/s^2) is
+  where bridging intensity turns from adequate to excessive (Frontiers in Physiology
+  2021), so an instability of that size scores 50. Sway counts half: a slow wobble of the
+  same RMS is less loss of control than shaking (a design choice). The tremor in the score
+  stops at 7 Hz because that is what every supported rate sees (a 25 Hz sensor filters
+  above about 7.5 Hz before sampling): the same hold scores alike at 25 and 100 Hz, while
+  ``tremor_rms_mg`` still reports all of the 3-12 Hz band the rate can see.
+
+All bands come from Hann-windowed periodograms of the detrended hold: no filter start-up
+transients (a recursive filter started on a sample of strong tremor rings at its own low
+frequencies for seconds and passes tremor off as sway).
 """
 
 from __future__ import annotations
@@ -27,32 +33,18 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from sensorcoach.core.iir import IIR, bandpass4, butter2
-
 FloatArray = NDArray[np.float64]
 
 SCORE_REF_MG = 36.0
+#: Hz: top of the tremor band that enters the score. Sensors filter before they sample
+#: (a 25 Hz stream keeps little above ~7.5 Hz), so the score uses the part of the tremor
+#: every supported rate sees, and the same hold scores alike at 25 and 100 Hz.
+SCORE_TREMOR_TOP_HZ = 7.0
 #: s trimmed at the start and end of a hold before measuring: the tail of the entry
 #: movement and the start of the exit would otherwise count as sway.
 EDGE_S = (2.5, 1.5)
-#: s of odd reflection at each edge of a hold before zero-phase filtering.
-PAD_S = 2.0
 #: s after a form break left out of sway.
 BREAK_SKIP_S = 3.0
-
-
-def filtfilt(b: FloatArray, a: FloatArray, x: FloatArray, pad: int) -> FloatArray:
-    """Zero-phase filtering (forward, then backward) of (channels, n) with ``pad``
-    odd-reflected samples at each edge. Callers pad by a duration, not a sample count, so
-    edge effects are the same at every sample rate."""
-    pad = max(1, min(pad, x.shape[1] - 1))
-    left = 2 * x[:, :1] - x[:, pad:0:-1]
-    right = 2 * x[:, -1:] - x[:, -2:-pad - 2:-1]
-    ext = np.hstack([left, x, right])
-    fwd = IIR(b, a)(ext)
-    back = IIR(b, a)(fwd[:, ::-1])[:, ::-1]
-    out: FloatArray = back[:, pad:pad + x.shape[1]]
-    return out
 
 
 def detrend(x: FloatArray) -> FloatArray:
@@ -68,11 +60,33 @@ def detrend(x: FloatArray) -> FloatArray:
 
 
 def _band_rms_mg(acc: FloatArray, fs: float, lo: float, hi: float) -> float | None:
+    """Vector RMS of the ``lo``-``hi`` Hz part of (3, n) detrended acceleration, in mg,
+    from a Hann-windowed periodogram. A spectral estimate has no filter start-up: a
+    recursive filter started on a sample of strong tremor rings at its own low
+    frequencies for seconds and would pass tremor off as sway (more so at high rates,
+    where more of the tremor is visible)."""
     hi = min(hi, 0.45 * fs)
-    if hi <= lo * 1.2 or acc.shape[1] <= 40:
+    n = acc.shape[1]
+    if hi <= lo * 1.2 or n <= 40:
         return None
-    y = filtfilt(*bandpass4(lo, hi, fs), acc, round(PAD_S * fs))
-    return float(1000.0 * np.sqrt(np.mean((y * y).sum(axis=0))))
+    w = np.hanning(n)
+    spec = np.fft.rfft(acc * w, axis=1)
+    f = np.fft.rfftfreq(n, 1.0 / fs)
+    band = (f >= lo) & (f < hi)
+    power = 2.0 * float((np.abs(spec[:, band]) ** 2).sum()) / (n * float((w * w).sum()))
+    return 1000.0 * float(np.sqrt(power))
+
+
+def _mean_acc_mg(acc: FloatArray, fs: float) -> float | None:
+    """Mean magnitude of the acceleration above 0.1 Hz (Barbado's measure), in mg, via a
+    spectral high-pass of the detrended hold."""
+    n = acc.shape[1]
+    if n <= 30:
+        return None
+    spec = np.fft.rfft(acc, axis=1)
+    spec[:, np.fft.rfftfreq(n, 1.0 / fs) < 0.1] = 0.0
+    hp = np.fft.irfft(spec, n=n, axis=1)
+    return float(1000.0 * np.mean(np.sqrt((hp * hp).sum(axis=0))))
 
 
 def stability(t: FloatArray, acc: FloatArray, fs: float, start_s: float, end_s: float,
@@ -99,11 +113,9 @@ def stability(t: FloatArray, acc: FloatArray, fs: float, start_s: float, end_s: 
     tremor = _band_rms_mg(a, fs, 3.0, 12.0)
     t46 = _band_rms_mg(a, fs, 4.0, 6.0)
     t812 = _band_rms_mg(a, fs, 8.0, 12.0) if 0.45 * fs >= 12.0 else None
-    mean_acc = None
-    if a.shape[1] > 30:
-        hp = filtfilt(*butter2(0.1, fs, "highpass"), a, round(PAD_S * fs))
-        mean_acc = float(1000.0 * np.mean(np.sqrt((hp * hp).sum(axis=0))))
-    instab = (tremor or 0.0) + 0.5 * (sway or 0.0)
+    mean_acc = _mean_acc_mg(a, fs)
+    common = _band_rms_mg(a, fs, 3.0, SCORE_TREMOR_TOP_HZ)
+    instab = (common or 0.0) + 0.5 * (sway or 0.0)
     score = 100.0 / (1.0 + (instab / SCORE_REF_MG) ** 2)
     return {
         "score": round(max(0.0, min(100.0, score))),
