@@ -132,3 +132,14 @@ def test_activity_per_sample_covers_every_sample() -> None:
     states = result.activity_per_sample()
     assert len(states) == rec.n_samples
     assert set(states) <= {"still", "moving", "walking", "lying"}
+
+
+def test_public_api_of_spec_section_5(tmp_path: Path) -> None:
+    import sensorcoach
+
+    assert {"Recording", "analyze"} <= set(sensorcoach.__all__)
+    rec = desk(61, sample_rate_hz=25.0)
+    rec.write(tmp_path / "r.csv")
+    result = sensorcoach.analyze(sensorcoach.Recording.read(tmp_path / "r.csv"))
+    assert isinstance(result, sensorcoach.Analysis)
+    assert SPEC_KEYS <= set(result.to_dict())
