@@ -198,6 +198,24 @@ class Recording:
         return out.getvalue()
 
 # ---------------------------------------------------------------------- helpers
+def is_recording_file(path: str | Path) -> bool:
+    """Whether ``path`` looks like a sensorcoach recording (its first header line), plain
+    or gzipped; False for anything unreadable."""
+    p = Path(path)
+    try:
+        with p.open("rb") as f:
+            head = f.read(2)
+            f.seek(0)
+            if head == b"\x1f\x8b":
+                with gzip.open(p, "rb") as g:
+                    first = g.read(64)
+            else:
+                first = f.read(64)
+    except (OSError, EOFError):
+        return False
+    return first.lstrip(b"\xef\xbb\xbf").startswith(f"# {MAGIC_KEY}".encode())
+
+
 def find_gaps(t: FloatArray, sample_rate_hz: float, factor: float = GAP_FACTOR) -> list[Gap]:
     """Spans between consecutive samples more than ``factor`` nominal periods apart."""
     if t.size < 2:

@@ -16,33 +16,13 @@ import asyncio
 import math
 import time
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 
 from firmware_interface import devices
 from firmware_interface.samples import SampleBlock
 from firmware_interface.sources import open_source
 from firmware_interface.transports.base import Source
 from firmware_interface.transports.replay import ReplaySource
-from sensorcoach.recording import Recording
-
-
-def is_recording_file(path: str | Path) -> bool:
-    """Whether ``path`` looks like a sensorcoach recording (first line of the header)."""
-    p = Path(path)
-    try:
-        with p.open("rb") as f:
-            head = f.read(2)
-            f.seek(0)
-            if head == b"\x1f\x8b":
-                import gzip
-
-                with gzip.open(p, "rb") as g:
-                    first = g.read(64)
-            else:
-                first = f.read(64)
-    except OSError:
-        return False
-    return first.lstrip(b"\xef\xbb\xbf").startswith(b"# sensorcoach-recording")
+from sensorcoach.recording import Recording, is_recording_file
 
 
 def RecordingReplay(recording: Recording, speed: float = 1.0, *,
