@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from sensorcoach.core.activity import MOVING, STILL
+from sensorcoach.core.activity import MOVING, STILL, still_frames, walking_frames
 from sensorcoach.core.analyzer import FrameSeries, StreamAnalyzer
 from sensorcoach.core.calibration import Calibration, auto_calibration, calibration_from_spans
 from sensorcoach.core.events import ActivitySpan, Alert, Hold, SlumpEpisode
@@ -103,10 +103,8 @@ def calibrate(recording: Recording, settings: Settings = DEFAULT_SETTINGS) -> Ca
             raise CalibrationError(f"{recording.source or 'recording'}: {e}") from None
     frames = make_frames(recording.t, recording.acc_axes, None, settings.frame_s)
     feats = MotionAnalyser(settings.frame_s)(frames)
-    still = feats.motion_rms_g < settings.still_motion_g
-    walking = ((feats.step_rms_g >= settings.walking_band_g)
-               & (feats.step_ratio >= settings.walking_ratio))
-    return auto_calibration(frames.acc, still, walking)
+    return auto_calibration(frames.acc, still_frames(feats, settings),
+                            walking_frames(feats, settings))
 
 
 def analyze(recording: Recording, settings: Settings = DEFAULT_SETTINGS, *,

@@ -21,13 +21,22 @@ STILL, MOVING, WALKING, LYING = 0, 1, 2, 3
 ACTIVITY_NAMES = ("still", "moving", "walking", "lying")
 
 
+def still_frames(features: MotionFeatures, settings: Settings) -> NDArray[np.bool_]:
+    """Frames whose motion above 1 Hz stays under ``still_motion_g``."""
+    return np.asarray(features.motion_rms_g < settings.still_motion_g)
+
+
+def walking_frames(features: MotionFeatures, settings: Settings) -> NDArray[np.bool_]:
+    """Frames with rhythmic step-band energy (before debouncing)."""
+    return np.asarray((features.step_rms_g >= settings.walking_band_g)
+                      & (features.step_ratio >= settings.walking_ratio))
+
+
 def classify(features: MotionFeatures, tilt_deg: FloatArray, settings: Settings) -> IntArray:
     """Raw (undebounced) activity code per frame."""
     code = np.full(tilt_deg.shape, STILL, dtype=np.int64)
-    code[features.motion_rms_g >= settings.still_motion_g] = MOVING
-    walking = ((features.step_rms_g >= settings.walking_band_g)
-               & (features.step_ratio >= settings.walking_ratio))
-    code[walking] = WALKING
+    code[~still_frames(features, settings)] = MOVING
+    code[walking_frames(features, settings)] = WALKING
     code[tilt_deg >= settings.lying_deg] = LYING
     return code
 

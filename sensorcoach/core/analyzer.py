@@ -16,10 +16,18 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 from numpy.typing import NDArray
 
-from sensorcoach.core.activity import ACTIVITY_NAMES, LYING, MOVING, STILL, Debouncer, classify
+from sensorcoach.core.activity import (
+    ACTIVITY_NAMES,
+    LYING,
+    MOVING,
+    STILL,
+    Debouncer,
+    classify,
+    still_frames,
+)
 from sensorcoach.core.calibration import Calibration
 from sensorcoach.core.events import ActivitySpan, Alert, Hold, SlumpEpisode
-from sensorcoach.core.framing import Framer, Frames
+from sensorcoach.core.framing import Framer, Frames, gaps_before
 from sensorcoach.core.holds import HOLD_KINDS, HoldDetector, HoldSpan
 from sensorcoach.core.motion import MotionAnalyser
 from sensorcoach.core.orientation import AccelGravity, GyroGravity
@@ -157,10 +165,8 @@ class StreamAnalyzer:
         events: list[Event] = []
         if fr.size:
             feats = self.motion(fr)
-            still = feats.motion_rms_g < self.settings.still_motion_g
-            dt = np.diff(np.concatenate([[fr.t[0] if self._last_frame_t is None
-                                          else self._last_frame_t], fr.t]))
-            restart = dt > RESTART_GAP_S
+            still = still_frames(feats, self.settings)
+            restart = gaps_before(fr.t, self._last_frame_t, RESTART_GAP_S)
             self._last_frame_t = float(fr.t[-1])
             up = self.gravity(fr.acc, fr.gyro, still, restart)
             flex, lat = self.calibration.angles(up)

@@ -33,11 +33,6 @@ class Ema(IIR):
         super().__init__(*ema(dt_s, tau_s))
 
 
-def ema_alpha(dt_s: float, tau_s: float) -> float:
-    """Per-step weight of an exponential moving average with time constant ``tau_s``."""
-    return 1.0 - math.exp(-dt_s / tau_s)
-
-
 def affine_scan(a: FloatArray, b: FloatArray, x0: FloatArray) -> FloatArray:
     """Solve the recursion ``x[k] = a[k] @ x[k-1] + b[k]`` for all k, vectorised.
 

@@ -54,6 +54,18 @@ class Frames:
         )
 
 
+def gaps_before(t: FloatArray, last_t: float | None, limit_s: float) -> NDArray[np.bool_]:
+    """Per frame of a block, whether more than ``limit_s`` passed since the frame before
+    it (for the first frame: since ``last_t``, the previous block's last frame; False
+    when there was none). Every stage that breaks at data gaps uses this."""
+    out = np.zeros(t.size, bool)
+    if t.size:
+        out[1:] = np.diff(t) > limit_s
+        if last_t is not None:
+            out[0] = t[0] - last_t > limit_s
+    return out
+
+
 def frame_ids(t: FloatArray, frame_s: float) -> IntArray:
     """Frame number of each sample time."""
     return np.floor(t / frame_s + 1e-9).astype(np.int64)

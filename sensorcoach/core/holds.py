@@ -33,6 +33,7 @@ from numpy.typing import NDArray
 
 from sensorcoach.core.events import Alert
 from sensorcoach.core.filters import Ema
+from sensorcoach.core.framing import gaps_before
 from sensorcoach.core.settings import Settings
 
 FloatArray = NDArray[np.float64]
@@ -163,10 +164,7 @@ class HoldDetector:
         active = self._active(t, motion_g, jitter_g)
         if self.sway_from_gyro:
             active &= self._not_still(rate)
-        gap = np.zeros(t.size, bool)
-        gap[1:] = np.diff(t) > self.s.max_gap_in_episode_s
-        if self.last_t is not None:
-            gap[0] = t[0] - self.last_t > self.s.max_gap_in_episode_s
+        gap = gaps_before(t, self.last_t, self.s.max_gap_in_episode_s)
         # Frames out of every hold posture, with no hold open, only reset the candidate:
         # step over them in bulk (a desk day is almost all such frames).
         busy = np.flatnonzero((kind != NONE) | gap)

@@ -57,9 +57,14 @@ def bandpass4(lo_hz: float, hi_hz: float, fs_hz: float) -> tuple[FloatArray, Flo
     return np.convolve(bh, bl), np.convolve(ah, al)
 
 
+def ema_alpha(dt_s: float, tau_s: float) -> float:
+    """Per-step weight of an exponential moving average with time constant ``tau_s``."""
+    return 1.0 - math.exp(-dt_s / tau_s)
+
+
 def ema(dt_s: float, tau_s: float) -> tuple[FloatArray, FloatArray]:
     """First-order exponential moving average with time constant ``tau_s``."""
-    alpha = 1.0 - math.exp(-dt_s / tau_s)
+    alpha = ema_alpha(dt_s, tau_s)
     return np.array([alpha, 0.0]), np.array([1.0, alpha - 1.0])
 
 

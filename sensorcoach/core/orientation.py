@@ -18,7 +18,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from sensorcoach.core.filters import Ema, IIRFilter, affine_scan, ema_alpha, rotation_from_vector
+from sensorcoach.core.filters import Ema, IIRFilter, affine_scan, rotation_from_vector
+from sensorcoach.core.iir import ema_alpha
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]

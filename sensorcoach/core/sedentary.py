@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 
 from sensorcoach.core.activity import WALKING, runs
 from sensorcoach.core.events import Alert
+from sensorcoach.core.framing import gaps_before
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -38,10 +39,7 @@ class SedentaryTracker:
         half = self.frame_s / 2
         walking = codes == WALKING
         self.sedentary_s += float((~walking).sum()) * self.frame_s
-        gaps = np.zeros(t.size, bool)
-        gaps[1:] = np.diff(t) > self.gap_reset_s
-        if self.last_t is not None:
-            gaps[0] = t[0] - self.last_t > self.gap_reset_s
+        gaps = gaps_before(t, self.last_t, self.gap_reset_s)
         _, starts, lengths = runs(walking.astype(np.int64) + 2 * np.cumsum(gaps))
         for s, n in zip(starts.tolist(), lengths.tolist(), strict=True):
             e = s + n - 1

@@ -26,6 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sensorcoach.core.events import Alert, SlumpEpisode
+from sensorcoach.core.framing import gaps_before
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -81,10 +82,7 @@ class SlumpDetector:
             return episodes, alerts
         sym = np.where(~seated | (flex < self.off_deg), BELOW,
                        np.where(flex >= self.on_deg, ABOVE, MID))
-        brk = np.zeros(t.size, bool)
-        brk[1:] = np.diff(t) > self.max_gap_s
-        if self.last_t is not None:
-            brk[0] = t[0] - self.last_t > self.max_gap_s
+        brk = gaps_before(t, self.last_t, self.max_gap_s)
         cut = np.flatnonzero(np.diff(sym) != 0) + 1
         starts = np.unique(np.concatenate([[0], cut, np.flatnonzero(brk)]))
         ends = np.append(starts[1:], t.size)
