@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint pytest bench accuracy fixtures clean
+.PHONY: install demo test lint pytest bench accuracy realdata fixtures clean
 
 install: $(STAMP)
 
@@ -39,6 +39,17 @@ bench: install
 
 accuracy: install
 	$(BIN)/python benchmarks/accuracy.py
+
+# Real recordings (SisFall): a local copy is read from $(SISFALL_DIR); nothing is committed.
+realdata: install
+	@if [ -z "$(SISFALL_DIR)" ]; then \
+	  echo "SISFALL_DIR is not set. Get the public SisFall data set (e.g. the GitHub copy"; \
+	  echo "Fall-Prevention-Team/sisfallData: git clone it, or download its zip), then run"; \
+	  echo "  make realdata SISFALL_DIR=/path/to/sisfallData"; \
+	  echo "Only subjects SA01-SA15 and SE01-SE08 are read (the rest is kept for an independent check)."; \
+	  exit 2; \
+	fi
+	$(BIN)/python benchmarks/realdata.py --sisfall "$(SISFALL_DIR)"
 
 fixtures: install
 	$(BIN)/python fixtures/regenerate.py

@@ -19,14 +19,21 @@ import numpy as np
 from numpy.typing import NDArray
 
 from firmware_interface import devices
-from firmware_interface.codecs import STREAM_FORMATS, _table, generic_csv, phyphox, sensorlogger
+from firmware_interface.codecs import (
+    STREAM_FORMATS,
+    _table,
+    generic_csv,
+    phyphox,
+    sensorlogger,
+    sisfall,
+)
 from firmware_interface.codecs import stream_decoder as make_stream_decoder
 from firmware_interface.codecs import witmotion_scan as ws
 from firmware_interface.errors import DecodeError
 from firmware_interface.samples import DecodedStream, DecodeStats, FloatArray, SampleBlock
 
 FORMATS = ("auto", "csv", "witmotion-serial", "witmotion-ble", "microbit", "thingy52",
-           "sensorlogger", "sensorlogger-json", "phyphox-csv", "sensorcoach-v1")
+           "sensorlogger", "sensorlogger-json", "phyphox-csv", "sensorcoach-v1", "sisfall")
 _SNIFF_BYTES = 1 << 16
 
 
@@ -61,6 +68,8 @@ def decode_file(path: str | Path, fmt: str = "auto", rate_hz: float | None = Non
             out = _decode_sensorlogger(_files(p), phone_frame)
         elif fmt == "sensorlogger-json":
             out = _decode_sl_json(_read(p), phone_frame)
+        elif fmt == "sisfall":
+            out = sisfall.decode(_read(p), p.name)
         else:
             out = _decode_phyphox(_files(p))
     except DecodeError as e:
@@ -107,6 +116,8 @@ def sniff(p: Path) -> str:
             return "phyphox-csv"
         if "seconds_elapsed" in first:
             return "sensorlogger"
+        if sisfall.looks_like(stripped.encode()):
+            return "sisfall"
         return "csv"
     from firmware_interface.codecs import sensorcoach_v1
 
