@@ -27,10 +27,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from firmware_interface.codecs.sisfall import NAME_RE  # noqa: E402
-from sensorcoach.analysis import analyze  # noqa: E402
-from sensorcoach.commands.convert_cmd import decode, to_recording  # noqa: E402
-from sensorcoach.core.activity import ACTIVITY_NAMES  # noqa: E402
+from firmware_interface.codecs.sisfall import NAME_RE
+from sensorcoach.analysis import analyze
+from sensorcoach.commands.convert_cmd import decode, to_recording
+from sensorcoach.core.activity import ACTIVITY_NAMES
 
 DEV_SUBJECTS = tuple([f"SA{i:02d}" for i in range(1, 16)] + [f"SE{i:02d}" for i in range(1, 9)])
 HOLDOUT_SUBJECTS = tuple([f"SA{i:02d}" for i in range(16, 24)]
