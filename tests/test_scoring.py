@@ -1,0 +1,99 @@
+"""Honest scoring (SPEC 3): a detection matches a label only at IoU >= 0.5, one to one."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from sensorcoach.scoring import iou, match, match_kinds, spearman
+
+PLANK = (100.0, 174.0)  # a 74 s plank
+
+
+def test_iou_of_intervals() -> None:
+    assert iou((0.0, 10.0), (0.0, 10.0)) == 1.0
+    assert iou((0.0, 10.0), (5.0, 15.0)) == pytest.approx(5.0 / 15.0)
+    assert iou((0.0, 10.0), (10.0, 20.0)) == 0.0
+    assert iou((0.0, 0.0), (0.0, 0.0)) == 0.0
+
+
+def test_piece_of_a_plank_is_a_miss_and_a_false_alarm() -> None:
+    """Regression: overlap over half of the shorter span counted an 11 s piece of a
+    74 s plank as found."""
+    sc = match([(120.0, 131.0)], [PLANK])
+    assert (sc.tp, sc.fp, sc.fn) == (0, 1, 1)
+    assert sc.fragments == 1 and sc.split_labels == 0
+    assert sc.f1 == 0.0
+
+
+def test_nearly_whole_detection_is_a_hit_with_its_errors() -> None:
+    sc = match([(101.0, 173.0)], [PLANK])
+    assert (sc.tp, sc.fp, sc.fn, sc.fragments) == (1, 0, 0, 0)
+    assert sc.start_errors == [1.0] and sc.end_errors == [-1.0]
+    assert sc.duration_errors == [-2.0]
+    assert sc.ious == [pytest.approx(72.0 / 74.0)]
+    assert sc.f1 == 1.0
+
+
+def test_iou_boundary_half_is_a_hit() -> None:
+    assert match([(100.0, 137.0)], [PLANK]).tp == 1  # 37/74 = 0.5
+    assert match([(100.0, 136.9)], [PLANK]).tp == 0
+
+
+def test_hold_cut_in_two_is_a_split_label() -> None:
+    sc = match([(100.0, 130.0), (132.0, 174.0)], [PLANK])
+    # the longer piece (42/74 = 0.57) still matches; the other is a fragment
+    assert (sc.tp, sc.fp, sc.fn) == (1, 1, 0)
+    assert sc.fragments == 1 and sc.split_labels == 1
+    sc3 = match([(100.0, 120.0), (121.0, 150.0), (151.0, 174.0)], [PLANK])
+    assert (sc3.tp, sc3.fp, sc3.fn, sc3.fragments, sc3.split_labels) == (0, 3, 1, 3, 1)
+
+
+def test_false_alarm_away_from_labels_is_not_a_fragment() -> None:
+    sc = match([(10.0, 20.0), (101.0, 174.0)], [PLANK])
+    assert (sc.tp, sc.fp, sc.fn, sc.fragments) == (1, 1, 0, 0)
+
+
+def test_one_to_one_greedy_by_iou() -> None:
+    labels = [(0.0, 60.0), (62.0, 100.0)]
+    # one long detection spanning both labels matches the one it covers best only
+    sc = match([(0.0, 100.0)], labels)
+    assert (sc.tp, sc.fp, sc.fn) == (1, 0, 1)
+    assert sc.ious == [pytest.approx(0.6)]
+    # two detections, both best on the first label: the better one takes it
+    sc2 = match([(0.0, 58.0), (5.0, 61.0)], labels)
+    assert (sc2.tp, sc2.fp, sc2.fn) == (1, 1, 1)
+    assert sc2.start_errors == [0.0]
+
+
+def test_empty_sides() -> None:
+    assert (match([], []).precision, match([], []).recall) == (1.0, 1.0)
+    miss = match([], [PLANK])
+    assert (miss.tp, miss.fn, miss.recall) == (0, 1, 0.0)
+    alarm = match([PLANK], [])
+    assert (alarm.fp, alarm.precision, alarm.fragments) == (1, 0.0, 0)
+
+
+def test_kinds_must_agree_and_wrong_kind_is_counted() -> None:
+    kinds = ("plank", "side_plank_left", "side_plank_right")
+    labels = [("plank", 0.0, 60.0), ("side_plank_left", 100.0, 140.0),
+              ("rest", 60.0, 100.0), ("running", 200.0, 300.0)]
+    det = [("plank", 1.0, 59.0), ("side_plank_right", 101.0, 139.0)]
+    sc = match_kinds(det, labels, kinds)
+    assert (sc.tp, sc.fp, sc.fn, sc.wrong_kind) == (1, 1, 1, 1)
+    # kinds outside the scored ones are ignored on both sides
+    assert match_kinds([("bending", 200.0, 300.0)], labels, kinds).fp == 0
+
+
+def test_spearman_ranks_and_ties() -> None:
+    assert spearman([1, 2, 3, 4], [10, 20, 30, 40]) == pytest.approx(1.0)
+    assert spearman([1, 2, 3, 4], [4, 3, 2, 1]) == pytest.approx(-1.0)
+    assert spearman([1, 2, 2, 3], [1, 2, 3, 4]) == pytest.approx(0.9486833, abs=1e-6)
+    assert math.isnan(spearman([1, 1, 1], [1, 2, 3]))
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=50)
+    y = x**3 + 0.1 * rng.normal(size=50)
+    ref = np.corrcoef(np.argsort(np.argsort(x)), np.argsort(np.argsort(y)))[0, 1]
+    assert spearman(list(x), list(y)) == pytest.approx(ref)
