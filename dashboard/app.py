@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import sys
+import logging
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,12 +17,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dashboard import routes_api, routes_pages
 from dashboard.context import Context
-from dashboard.security import BodyLimit, TokenMiddleware, too_large
+from dashboard.security import BodyLimit, BrowserGuard, TokenMiddleware, TooLarge, too_large
 from dashboard.settings import Settings
 from sensorcoach import __version__
 from sensorcoach.live import recover
 
 STATIC = Path(__file__).parent / "static"
+
+log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None, *,
@@ -61,8 +63,8 @@ def create_app(settings: Settings | None = None, *,
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail
-        if exc.status_code == 413:
-            detail = too_large(limit)
+        if exc.status_code == 413 and not isinstance(exc, TooLarge):
+            detail = too_large(limit)  # the multipart parser's own words
         return JSONResponse({"detail": detail}, status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))
 
@@ -80,7 +82,9 @@ def create_app(settings: Settings | None = None, *,
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if settings.token:
         app.add_middleware(TokenMiddleware, token=settings.token)
-    app.add_middleware(BodyLimit, limit=limit)  # outermost: before anything reads
+    app.add_middleware(BodyLimit, limit=limit)  # before anything reads
+    if not settings.token:  # loopback (settings.check): browsers are who must be kept out
+        app.add_middleware(BrowserGuard, host=settings.host)
     return app
 
 
@@ -88,5 +92,4 @@ def _report(task: asyncio.Task[None]) -> None:
     """A background task that failed says so (one line) instead of vanishing."""
     if not task.cancelled() and task.exception() is not None:
         exc = task.exception()
-        sys.stderr.write(f"sensorcoach dashboard: background task failed: "
-                         f"{type(exc).__name__}: {exc}\n")
+        log.error("background task failed: %s: %s", type(exc).__name__, exc)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import threading
 
+import anyio
 from fastapi import Request
 
 from dashboard.live import LiveHub
-from dashboard.push import PushIngest
+from dashboard.push import PushIngest, PushLimits
 from dashboard.series import SeriesCache
 from dashboard.settings import Settings
 from dashboard.sse import Broadcaster
@@ -16,16 +17,25 @@ from sensorcoach.store import Store
 
 
 class Context:
-    """One per app.  API handlers run in worker threads: each thread gets its own SQLite
-    connection (WAL lets readers run beside the one writer)."""
+    """One per app, created on the event loop (lifespan).  API handlers run in worker
+    threads: each thread gets its own SQLite connection (WAL lets readers run beside the
+    one writer)."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.db_path = settings.db_path
-        self.bus = Broadcaster()
+        self.bus = Broadcaster(max_streams=settings.max_live_streams)
         self.hub = LiveHub(self.db_path, self.bus, sample_hz=settings.sample_hz,
                            push_idle_s=settings.push_idle_s)
-        self.push = PushIngest(self.hub)
+        self.push = PushIngest(self.hub, PushLimits(
+            sessions=settings.push_max_sessions,
+            per_client=settings.push_max_sessions_per_client))
+        # Work off the event loop, bounded: push messages (parse, decode, analyse) and
+        # the heavy jobs (an upload's read and analysis, a long session's series), one
+        # at a time, so memory stays bounded whatever the number of clients.
+        self.push_workers = anyio.CapacityLimiter(settings.push_workers)
+        self.push_in_flight = 0
+        self.heavy = anyio.CapacityLimiter(1)
         self.cache = SeriesCache()
         self._local = threading.local()
         self._stores: list[Store] = []

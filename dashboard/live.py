@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from sensorcoach.alerts import AlertDispatcher
 from sensorcoach.live import LiveRunner, RecordingReplay, SessionRecorder
 from sensorcoach.recording import Recording
 from sensorcoach.store import Store
+
+log = logging.getLogger(__name__)
 
 #: Event line types forwarded to /api/live (``sample`` comes from the view).
 FORWARD = frozenset({"state", "alert", "hold", "slump", "calibrated", "guide", "source"})
@@ -167,21 +170,37 @@ class LiveHub:
         """Finish a session: close episodes, analyse (in a worker thread), store."""
         if self.sessions.pop(ls.id, None) is None:
             return
-        on_end = ls.extra.pop("on_end", None)
-        if callable(on_end):
-            on_end()  # a push session's held-back last second
-        ls.runner.finish()
-        await anyio.to_thread.run_sync(self._finish_sync, ls, status)
+        await anyio.to_thread.run_sync(self._end_sync, ls, status)
+
+    def _end_sync(self, ls: LiveSession, status: str) -> None:
+        """Everything of ending a session that is work (a worker thread)."""
+        try:
+            on_end = ls.extra.pop("on_end", None)
+            if callable(on_end):
+                on_end()  # a push session's held-back last second
+            ls.runner.finish()
+        except Exception:
+            log.exception("live session %s: finishing the stream failed", ls.id)
+        self._finish_sync(ls, status)
 
     def _finish_now(self, ls: LiveSession, status: str) -> None:
         if self.sessions.pop(ls.id, None) is not None:
             self._finish_sync(ls, status)
 
     def _finish_sync(self, ls: LiveSession, status: str) -> None:
+        summary: dict[str, Any] | None = None
         try:
             summary = ls.recorder.finish(ls.runner.calibration, status=status)
+        except Exception:  # never leave the session live (and its connection open)
+            log.exception("live session %s: analysis failed; closed without one", ls.id)
+            summary = {"duration_s": 0.0, "slumps": 0, "holds": 0, "alerts": 0,
+                       "error": "analysis failed"}
+            with contextlib.suppress(Exception):
+                ls.store.finish_session(ls.id, summary=summary, analysis=None,
+                                        status=status)
         finally:
             ls.store.close()
+            ls.extra.clear()
         self.bus.publish("session", {"session_id": ls.id, "event": status, "name": ls.name,
                                      "summary": summary})
 

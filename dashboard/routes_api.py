@@ -2,26 +2,43 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncIterable
+import logging
+from collections.abc import AsyncIterable, AsyncIterator
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from starlette.datastructures import UploadFile
 
 from dashboard.context import Context, get_ctx
-from dashboard.push import FRAMES, PushError, validate
+from dashboard.push import FRAMES, PushError, PushLimit
+from dashboard.security import TooLarge
 from dashboard.series import decimate
 from dashboard.summaries import trends, with_kind
-from dashboard.uploads import RAW_TYPES, TempBody, UploadError, default_name, import_upload
+from dashboard.uploads import (
+    RAW_TYPES,
+    TempBody,
+    UploadError,
+    UploadLimits,
+    UploadTooLarge,
+    default_name,
+    import_upload,
+    release_memory,
+)
 from dashboard.uploads import session_name as stem
+from firmware_interface.codecs.sensorlogger import Frame
 from sensorcoach.store import StoreError
 
 router = APIRouter()
 Ctx = Annotated[Context, Depends(get_ctx)]
+#: Row ids are SQLite integers (64 bits): a larger one is a 422, never a 500.
+SessionId = Annotated[int, Path(ge=0, le=2**63 - 1)]
+#: Push requests in flight (bodies being read or waiting for a worker) per worker.
+PUSH_QUEUE_PER_WORKER = 8
+
+log = logging.getLogger(__name__)
 
 
 @router.get("/healthz")
@@ -51,13 +68,20 @@ async def upload(request: Request, ctx: Ctx,
                                 "CSV as the raw body (text/csv, application/gzip or "
                                 "application/octet-stream) or as multipart field 'file'")
         final = name or default_name()
+        limits = UploadLimits(ctx.settings.upload_max_bytes, ctx.settings.upload_max_ratio)
 
         def work() -> Any:
-            return import_upload(ctx.store(), body, final)
+            try:
+                return import_upload(ctx.store(), body, final, limits=limits)
+            finally:
+                release_memory()
 
-        try:
-            imp = await anyio.to_thread.run_sync(work)
+        try:  # one import at a time (ctx.heavy): memory stays bounded
+            imp = await anyio.to_thread.run_sync(work, limiter=ctx.heavy)
+        except UploadTooLarge as e:
+            raise TooLarge(str(e)) from None
         except UploadError as e:
+            log.info("upload %r refused: %s", final[:80], e)
             raise HTTPException(422, str(e)) from None
     finally:
         body.close()
@@ -88,7 +112,7 @@ def _session(ctx: Context, session_id: int) -> dict[str, Any]:
 
 
 @router.get("/api/sessions/{session_id}")
-async def session(session_id: int, ctx: Ctx) -> JSONResponse:
+async def session(session_id: SessionId, ctx: Ctx) -> JSONResponse:
     s = with_kind(_session(ctx, session_id))
     if s["live"]:
         s["events"] = ctx.store().events(session_id)
@@ -96,7 +120,7 @@ async def session(session_id: int, ctx: Ctx) -> JSONResponse:
 
 
 @router.get("/api/sessions/{session_id}/series")
-async def series(session_id: int, ctx: Ctx,
+async def series(session_id: SessionId, ctx: Ctx,
            points: Annotated[int, Query(ge=10, le=100_000)] = 2000) -> Response:
     s = _session(ctx, session_id)
     live = bool(s["live"])
@@ -106,7 +130,7 @@ async def series(session_id: int, ctx: Ctx,
     fs = None if live else ctx.cache.get(session_id)
     if fs is None:  # analyses the stored samples: seconds for a long session
         fs = await anyio.to_thread.run_sync(
-            lambda: ctx.cache.load(ctx.store(), session_id, live=live))
+            lambda: ctx.cache.load(ctx.store(), session_id, live=live), limiter=ctx.heavy)
     resp = _json({"id": session_id, **decimate(fs, points)})
     if not live:
         ctx.cache.put_body(session_id, points, bytes(resp.body))
@@ -123,7 +147,21 @@ async def trend(ctx: Ctx, days: Annotated[int, Query(ge=1, le=366)] = 7) -> JSON
     return _json({"days": days, "per_day": trends(ctx.store().list_sessions(), days)})
 
 
-@router.get("/api/live", response_class=EventSourceResponse)
+async def live_slot(ctx: Ctx) -> AsyncIterator[None]:
+    """A slot among ``max_live_streams`` for the whole stream, else 503."""
+    if not ctx.bus.acquire():
+        log.warning("refused a live stream: %d open", ctx.bus.streams)
+        raise HTTPException(503, f"too many live streams open ({ctx.bus.max_streams}, the "
+                            "max_live_streams setting); close a dashboard tab or try "
+                            "again later", headers={"Retry-After": "10"})
+    try:
+        yield
+    finally:
+        ctx.bus.release()
+
+
+@router.get("/api/live", response_class=EventSourceResponse,
+            dependencies=[Depends(live_slot)])
 async def live(ctx: Ctx,
                last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
                limit: Annotated[int | None, Query(ge=1, le=100_000)] = None,
@@ -142,14 +180,14 @@ def _live_session(ctx: Context, session_id: int) -> None:
 
 
 @router.post("/api/live/{session_id}/snooze")
-async def snooze(session_id: int, ctx: Ctx,
+async def snooze(session_id: SessionId, ctx: Ctx,
                  minutes: Annotated[float, Query(ge=0, le=24 * 60)] = 15.0) -> dict[str, Any]:
     _live_session(ctx, session_id)
     return ctx.hub.snooze(session_id, minutes)
 
 
 @router.post("/api/live/{session_id}/calibrate")
-async def calibrate(session_id: int, ctx: Ctx) -> dict[str, Any]:
+async def calibrate(session_id: SessionId, ctx: Ctx) -> dict[str, Any]:
     _live_session(ctx, session_id)
     if not ctx.hub.calibrate(session_id):
         raise HTTPException(409, "this live runner cannot recalibrate a running session; "
@@ -160,15 +198,41 @@ async def calibrate(session_id: int, ctx: Ctx) -> dict[str, Any]:
 @router.post("/api/push/sensorlogger")
 async def push(request: Request, ctx: Ctx,
                frame: Annotated[str, Query()] = "standard") -> dict[str, Any]:
+    """One Sensor Logger message: read (at most ``push_max_bytes``), then parsed,
+    decoded and analysed in a worker thread (``push_workers`` at a time)."""
     if frame not in FRAMES:
         raise HTTPException(422, f"frame must be one of {', '.join(FRAMES)}")
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype not in ("application/json", ""):
         raise HTTPException(415, f"unsupported content type {ctype!r}: send JSON")
-    raw = await request.body()
+    limit = ctx.settings.push_max_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise TooLarge(_push_too_large(limit))
+    if ctx.push_in_flight >= ctx.settings.push_workers * PUSH_QUEUE_PER_WORKER:
+        log.warning("push refused: %d messages in flight", ctx.push_in_flight)
+        raise HTTPException(503, "too many push messages in flight; send it again shortly",
+                            headers={"Retry-After": "2"})
+    client = request.client.host if request.client else "?"
+    ctx.push_in_flight += 1
     try:
-        msg = validate(json.loads(raw))
-        return ctx.push.receive(msg, "ios-raw" if frame == "ios-raw" else "standard")
-    except (ValueError, UnicodeDecodeError) as e:
-        detail = str(e) if isinstance(e, PushError) else f"not JSON: {e}"
-        raise HTTPException(422, detail) from None
+        raw = bytearray()
+        async for chunk in request.stream():
+            raw += chunk
+            if len(raw) > limit:
+                raise TooLarge(_push_too_large(limit))
+        fr: Frame = "ios-raw" if frame == "ios-raw" else "standard"
+        return await anyio.to_thread.run_sync(ctx.push.handle, bytes(raw), fr, client,
+                                              limiter=ctx.push_workers)
+    except PushError as e:
+        log.info("push from %s refused: %s", client, e)
+        raise HTTPException(422, str(e)) from None
+    except PushLimit as e:
+        log.warning("push from %s refused: %s", client, e.detail)
+        raise HTTPException(e.status, e.detail, headers={"Retry-After": "10"}) from None
+    finally:
+        ctx.push_in_flight -= 1
+
+
+def _push_too_large(limit: int) -> str:
+    return f"push message too large: the limit is {limit} bytes (push_max_bytes)"

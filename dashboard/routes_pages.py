@@ -69,6 +69,8 @@ def index(request: Request, ctx: Ctx) -> HTMLResponse:
 def session_page(session_id: int, request: Request,
                  ctx: Ctx) -> HTMLResponse:
     try:
+        if not 0 <= session_id < 2**63:  # beyond SQLite's integers: no such row
+            raise StoreError(f"no session {session_id}")
         s = ctx.store().get_session(session_id)
     except StoreError:
         return _render(request, "error.html", 404, message=f"No session {session_id}")

@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import errno
+import logging
 import socket
 import sys
 import tempfile
@@ -26,9 +28,10 @@ from fastapi import FastAPI
 
 from dashboard.app import create_app
 from dashboard.context import Context
-from dashboard.settings import Settings
+from dashboard.settings import ConfigError, Settings
 from dashboard.uploads import TempBody, import_upload
 from sensorcoach.recording import Recording
+from sensorcoach.store import Store
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "recordings"
 #: (fixture, days ago) imported as finished sessions by the demo.
@@ -38,6 +41,8 @@ DEMO_IMPORTS = (("desk_upright", 6), ("desk_noisy", 4), ("workout_weak_left", 3)
 DEMO_LIVE = (("desk_chest_100hz", 10.0), ("workout_steady", 4.0))
 
 Task = Callable[[Context], Coroutine[Any, Any, None]]
+
+log = logging.getLogger(__name__)
 
 
 def free_port(host: str, preferred: int) -> int:
@@ -52,22 +57,56 @@ def free_port(host: str, preferred: int) -> int:
     raise OSError(f"no free port on {host}")
 
 
-def run_server(app: FastAPI, settings: Settings) -> None:
-    """Serve ``app`` until interrupted (Ctrl-C or SIGTERM)."""
+def listen(settings: Settings) -> socket.socket:
+    """The listening socket, bound before anything is printed: a busy port or an
+    address this machine does not have is one line (ConfigError), never another
+    server's URL or uvicorn's exit code."""
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((settings.host.strip("[]"), settings.port))
+        sock.listen(2048)
+    except OSError as e:
+        sock.close()
+        why = ("is in use (another server?); pick another with --port"
+               if e.errno == errno.EADDRINUSE else f"cannot be used: {e.strerror or e}")
+        raise ConfigError(f"{settings.host} port {settings.port} {why}") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def check_db(settings: Settings) -> None:
+    """Open (and migrate) the database once, so a file that is not one is a one-line
+    StoreError before the server starts."""
+    Store(settings.db_path).close()
+
+
+def run_server(app: FastAPI, settings: Settings, sock: socket.socket | None = None) -> None:
+    """Serve ``app`` until interrupted (Ctrl-C or SIGTERM), on ``sock`` if given."""
     config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
                             timeout_graceful_shutdown=3, access_log=False)
-    uvicorn.Server(config).run()
+    server = uvicorn.Server(config)
+    if sock is None:
+        server.run()
+        return
+    with sock:
+        server.run(sockets=[sock])
 
 
 def serve(settings: Settings, out: TextIO | None = None) -> int:
     """``sensorcoach serve``."""
     app = create_app(settings)
+    check_db(settings)
+    sock = listen(settings)
     out = out or sys.stdout
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
-    out.write(f"sensorcoach dashboard on http://{host}:{settings.port}/ "
+    port = sock.getsockname()[1]
+    out.write(f"sensorcoach dashboard on http://{host}:{port}/ "
               f"(database {settings.db_path}); Ctrl-C stops it\n")
     out.flush()
-    run_server(app, settings)
+    log.info("serving on %s port %d", settings.host, port)
+    run_server(app, settings, sock)
     return 0
 
 

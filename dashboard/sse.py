@@ -43,14 +43,30 @@ OVERFLOW = _Overflow()
 class Broadcaster:
     """Publish events (from any thread) to every subscriber (on the event loop)."""
 
-    def __init__(self, keep: int = 2000, queue_size: int = 1000) -> None:
+    def __init__(self, keep: int = 2000, queue_size: int = 1000,
+                 max_streams: int = 100) -> None:
         self.keep = keep
         self.queue_size = queue_size
+        self.max_streams = max_streams
+        self.streams = 0
+        """Streams holding a slot (:meth:`acquire`), on the event loop only."""
         self._log: deque[Event] = deque(maxlen=keep)
         self._next = 1
         self._subs: set[asyncio.Queue[Event | _Overflow | None]] = set()
         self._lock = threading.Lock()
         self.loop: asyncio.AbstractEventLoop | None = None
+
+    def acquire(self) -> bool:
+        """Take a stream slot; False when ``max_streams`` are open (the caller says 503:
+        each stream costs a serialisation per event, so a thousand idle ones would stall
+        every other request)."""
+        if self.streams >= self.max_streams:
+            return False
+        self.streams += 1
+        return True
+
+    def release(self) -> None:
+        self.streams = max(0, self.streams - 1)
 
     def publish(self, event: str, data: dict[str, Any]) -> None:
         loop = self.loop

@@ -5,14 +5,24 @@ The temporary file's name is ours (never the client's), and the client's file na
 only used, reduced to its stem, as the session name.  The body limit (413) is enforced
 by :class:`dashboard.security.BodyLimit` (Content-Length first, then counted while
 streaming), so nothing oversized is ever held in memory or on disk.
+
+Gzip bodies are limited by the bytes they *produce*: :func:`gunzip_bounded` inflates in
+bounded chunks to a temporary ``.csv`` and stops (413, :class:`TooLarge`) as soon as the
+output passes ``upload_max_bytes`` or grows more than ``upload_max_ratio`` times the input
+(a gzip bomb); the reader then sees plain text of a known size.  (The recording readers
+have no public bounded gzip reader yet, so this one lives here.)
 """
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
+import logging
 import os
 import shutil
+import sys
 import tempfile
+import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -31,8 +41,86 @@ RAW_TYPES = frozenset({"", "text/csv", "text/plain", "application/csv", "applica
                        "application/x-gzip", "application/octet-stream"})
 
 
+#: Chunk (bytes) read from a gzip body, and most inflated from one call.
+CHUNK = 1 << 16
+#: Inflated size from which the ratio limit applies (small files may compress well).
+RATIO_FROM = 1 << 20
+
+log = logging.getLogger(__name__)
+
+
 class UploadError(ValueError):
     """A recording that cannot be analysed (422), with a message for the user."""
+
+
+class UploadTooLarge(UploadError):
+    """A recording larger than the limits once decompressed (413)."""
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    max_bytes: int = 64 * 1024 * 1024
+    """Largest recording once decompressed (bytes)."""
+    max_ratio: float = 100.0
+    """Largest decompression ratio (output / input) past the first MiB."""
+
+
+def gunzip_bounded(src: Path, dst: Path, limits: UploadLimits) -> int:
+    """Inflate gzip ``src`` (one or more members) into ``dst``, never holding more than a
+    chunk of output; returns the bytes written.  UploadTooLarge once the output passes
+    ``limits.max_bytes`` or ``limits.max_ratio`` times the input used; UploadError for
+    data that is not gzip or is cut short."""
+    produced = read = 0
+    with src.open("rb") as fin, dst.open("wb") as fout:
+        d = zlib.decompressobj(31)
+        started = False
+        buf = b""
+        at_end = False
+        while True:
+            if not buf and not at_end:
+                buf = fin.read(CHUNK)
+                read += len(buf)
+                at_end = not buf
+            if d.eof:  # a member ended: another may follow, or zero padding
+                if not buf.strip(b"\0"):
+                    if at_end:
+                        break
+                    buf = b""
+                    continue
+                d, started = zlib.decompressobj(31), False
+            if at_end and not buf and not started:
+                break
+            try:
+                out = d.decompress(buf, CHUNK)
+            except zlib.error as e:
+                raise UploadError(f"not valid gzip data ({e})") from None
+            started = True
+            buf = d.unused_data if d.eof else d.unconsumed_tail
+            if not out and at_end and not buf and not d.eof:
+                raise UploadError("gzip data cut short (no end-of-stream marker)")
+            produced += len(out)
+            used = read - len(buf)
+            if produced > limits.max_bytes:
+                raise UploadTooLarge(f"recording too large once decompressed: more than "
+                                     f"{limits.max_bytes} bytes (upload_max_bytes)")
+            if produced > RATIO_FROM and produced > limits.max_ratio * max(used, 1):
+                raise UploadTooLarge(f"gzip data that expands more than "
+                                     f"{limits.max_ratio:g} times (upload_max_ratio): "
+                                     "refused as a decompression bomb")
+            fout.write(out)
+    if produced == 0:
+        raise UploadError("gzip data without a recording in it")
+    return produced
+
+
+def release_memory() -> None:
+    """Give freed heap back to the system after a large import (glibc keeps it in its
+    arenas otherwise, so the server would stay at its peak while idle)."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):
+            pass
 
 
 @dataclass(frozen=True)
@@ -78,12 +166,24 @@ class TempBody:
             shutil.copyfileobj(src, f, 1 << 20)
             self.size = f.tell()
 
-    def recording_path(self) -> Path:
-        """Renamed so that the reader sees gzip data as ``.csv.gz``, text as ``.csv``."""
+    def recording_path(self, limits: UploadLimits) -> Path:
+        """A plain ``.csv`` of at most ``limits.max_bytes`` for the reader: gzip data is
+        inflated by :func:`gunzip_bounded`, text renamed."""
         with self.path.open("rb") as f:
             gz = f.read(2) == b"\x1f\x8b"
-        target = self.path.with_suffix(".csv.gz" if gz else ".csv")
-        self.path.rename(target)
+        target = self.path.with_suffix(".csv")
+        if gz:
+            try:
+                gunzip_bounded(self.path, target, limits)
+            except BaseException:
+                target.unlink(missing_ok=True)
+                raise
+            self.path.unlink()
+        else:
+            if self.size > limits.max_bytes:
+                raise UploadTooLarge(f"recording too large: more than {limits.max_bytes} "
+                                     "bytes (upload_max_bytes)")
+            self.path.rename(target)
         self.path = target
         return target
 
@@ -92,12 +192,17 @@ class TempBody:
 
 
 def import_upload(store: Store, body: TempBody, name: str, *,
-                  started_at: str | None = None, source: str = "upload") -> Imported:
+                  started_at: str | None = None, source: str = "upload",
+                  limits: UploadLimits | None = None) -> Imported:
     """Read, analyse and store an uploaded recording (all or nothing).  ``started_at``
     overrides the recording's own start for the session's day (demo imports)."""
     if body.size == 0:
         raise UploadError("empty body: send a recording CSV (SPEC section 3)")
-    path = body.recording_path()
+    try:
+        path = body.recording_path(limits or UploadLimits())
+    except UploadError as e:
+        log.warning("upload %r refused: %s", name[:80], e)
+        raise
     try:
         rec = Recording.read(path)
         result = analyze(rec)

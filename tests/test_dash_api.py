@@ -20,6 +20,8 @@ with warnings.catch_warnings():  # starlette 1.x nudges towards httpx2; httpx wo
     from fastapi.testclient import TestClient
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "recordings"
+#: The dashboard answers only to its own names (DNS rebinding guard): not "testserver".
+BASE = "http://127.0.0.1"
 WORKOUT = FIX / "workout_steady.csv.gz"
 DESK = FIX / "desk_upright.csv.gz"
 
@@ -27,7 +29,7 @@ DESK = FIX / "desk_upright.csv.gz"
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
     app = create_app(Settings(db=tmp_path / "db.sqlite3", max_body_bytes=8 * 1024 * 1024))
-    with TestClient(app) as c:
+    with TestClient(app, base_url=BASE) as c:
         yield c
 
 
@@ -35,7 +37,7 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
 def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, int, int]]:
     """A client with a workout (raw body) and a desk session (multipart) uploaded."""
     db = tmp_path_factory.mktemp("dash") / "db.sqlite3"
-    with TestClient(create_app(Settings(db=db))) as c:
+    with TestClient(create_app(Settings(db=db)), base_url=BASE) as c:
         r1 = c.post("/api/recordings?name=my workout", content=WORKOUT.read_bytes(),
                     headers={"content-type": "application/gzip"})
         r2 = c.post("/api/recordings",
@@ -143,7 +145,7 @@ def test_bad_uploads_store_nothing(client: TestClient) -> None:
 def test_body_limit_413(tmp_path: Path) -> None:
     app = create_app(Settings(db=tmp_path / "db.sqlite3", max_body_bytes=1000))
     big = gzip.compress(DESK.read_bytes()[:5000])
-    with TestClient(app) as c:
+    with TestClient(app, base_url=BASE) as c:
         r = c.post("/api/recordings", content=b"x" * 5000, headers={"content-type": "text/csv"})
         assert r.status_code == 413 and "1000 bytes" in r.json()["detail"]
 
@@ -184,7 +186,7 @@ def test_token_required_off_loopback(tmp_path: Path) -> None:
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("192.168.1.5")
     app = create_app(Settings(host="0.0.0.0", db=tmp_path / "db.sqlite3", token="s3cret"))
-    with TestClient(app) as c:
+    with TestClient(app, base_url=BASE) as c:
         assert c.get("/healthz").status_code == 200
         r = c.get("/api/sessions")
         assert r.status_code == 401 and "token" in r.json()["detail"]

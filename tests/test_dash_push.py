@@ -25,6 +25,8 @@ with warnings.catch_warnings():  # starlette 1.x nudges towards httpx2; httpx wo
     from fastapi.testclient import TestClient
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "recordings"
+#: The dashboard answers only to its own names (DNS rebinding guard): not "testserver".
+BASE = "http://127.0.0.1"
 G0 = 9.80665
 T0_NS = 1_764_000_000_000_000_000
 URL = "/api/push/sensorlogger"
@@ -61,7 +63,7 @@ def messages(session: str, *, seconds: float = 16.0, batch_s: float = 0.5,
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
     app = create_app(Settings(db=tmp_path / "db.sqlite3", push_idle_s=0.3))
-    with TestClient(app) as c:
+    with TestClient(app, base_url=BASE) as c:
         yield c
 
 
