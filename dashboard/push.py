@@ -147,7 +147,7 @@ def screen(payload: list[dict[str, Any]], ref_ns: int | None) -> tuple[list[Any]
         name = str(item["name"]).lower()
         if name in SENSORS:
             v = item["values"]
-            mag = math.sqrt(float(v["x"]) ** 2 + float(v["y"]) ** 2 + float(v["z"]) ** 2)
+            mag = math.hypot(float(v["x"]), float(v["y"]), float(v["z"]))  # inf past max
             limit = gyro_max if name == GYRO_NAME else acc_max
             assert ref_ns is not None
             if not mag <= limit or abs(int(item["time"]) - ref_ns) > MAX_TIME_JUMP_NS:
