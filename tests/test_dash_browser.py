@@ -7,8 +7,12 @@ where that is a failure.  Playwright's own browser download is never used.
 from __future__ import annotations
 
 import asyncio
+import gzip
+import json
 import os
 import socket
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import threading
 import time
 from collections.abc import Iterator
@@ -25,7 +29,9 @@ from sensorcoach.recording import Recording
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        # another site whose name resolves to this machine (as after DNS rebinding)
+        "--host-resolver-rules=MAP evil.example 127.0.0.1"]
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "recordings"
 
 
@@ -116,3 +122,69 @@ def test_live_replay_raises_a_toast(browser: Any, server: tuple[str, Any]) -> No
     assert "Posture" in toast.inner_text()
     assert not errors, errors
     page.close()
+
+
+ATTACK = """<!doctype html><title>cute cats</title>
+<form id="f" method="POST" enctype="text/plain" action="%(target)s/api/recordings?name=csrf-form">
+<input name="x" value="y"></form>
+<script>
+const csv = %(csv)s;
+const fd = new FormData();
+fd.append("file", new File([csv], "csrf.csv", {type: "text/csv"}));
+const push = {messageId: 0, sessionId: "csrf-phone", deviceId: "csrf", payload: []};
+Promise.allSettled([
+  fetch("%(target)s/api/recordings", {method: "POST", mode: "no-cors", body: fd}),
+  fetch("%(target)s/api/push/sensorlogger", {method: "POST", mode: "no-cors",
+                                             body: new Blob([JSON.stringify(push)])}),
+]).then(() => document.getElementById("f").submit());
+</script>"""
+
+
+def _attacker(html: str) -> tuple[ThreadingHTTPServer, int]:
+    """Another site (http://evil.example:PORT/, resolved to this machine by chromium)."""
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            body = html.encode()
+            self.send_response(200)
+            self.send_header("content-type", "text/html")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            return
+
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv, int(srv.server_address[1])
+
+
+def test_another_site_cannot_post_or_rebind(browser: Any, server: tuple[str, Any]) -> None:
+    url, app = server
+    port = url.rsplit(":", 1)[1]
+    text = gzip.decompress((FIX / "workout_steady.csv.gz").read_bytes()).decode()
+    csv = "\n".join(text.splitlines()[:1500])  # ~30 s: enough to be stored as a session
+    srv, evil_port = _attacker(ATTACK % {"target": url, "csv": json.dumps(csv)})
+    page, _ = _page(browser)
+    seen: list[tuple[str, int]] = []
+    page.on("response", lambda r: seen.append((r.request.method, r.status))
+            if r.url.startswith(url) else None)
+    try:
+        page.goto(f"http://evil.example:{evil_port}/")
+        deadline = time.monotonic() + 20
+        while len([s for s in seen if s[0] == "POST"]) < 3 and time.monotonic() < deadline:
+            page.wait_for_timeout(100)
+        # the posts reached the dashboard and were refused (not blocked on the way)
+        assert sorted(seen) == [("POST", 403)] * 3, seen
+        # DNS rebinding: the dashboard's own port under the other site's name
+        r = page.goto(f"http://evil.example:{port}/api/sessions")
+        assert r is not None and r.status == 400
+    finally:
+        page.close()
+        srv.shutdown()
+        srv.server_close()
+    with urllib.request.urlopen(url + "/api/sessions") as resp:
+        names = [s["name"] for s in json.load(resp)]
+    assert not [n for n in names if "csrf" in n or "Sensor Logger" in n], names
+    assert not any(ls.source == "sensorlogger" for ls in app.state.ctx.hub.sessions.values())
