@@ -11,11 +11,11 @@ import gzip
 import json
 import os
 import socket
-import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -144,7 +144,7 @@ def _attacker(html: str) -> tuple[ThreadingHTTPServer, int]:
     """Another site (http://evil.example:PORT/, resolved to this machine by chromium)."""
 
     class Page(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:
             body = html.encode()
             self.send_response(200)
             self.send_header("content-type", "text/html")
