@@ -38,7 +38,7 @@ bench: install
 	test ! -f benchmarks/dashboard_speed.py || $(BIN)/python benchmarks/dashboard_speed.py
 
 accuracy: install
-	$(BIN)/python benchmarks/accuracy.py
+	$(BIN)/python benchmarks/accuracy.py --sweep
 
 # Real recordings (SisFall): a local copy is read from $(SISFALL_DIR); nothing is committed.
 realdata: install

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import math
+import sys
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 from sensorcoach.scoring import iou, match, match_kinds, spearman
+from sensorcoach.simulate import SimConfig, simulate, write_simulation
 
 PLANK = (100.0, 174.0)  # a 74 s plank
 
@@ -97,3 +103,41 @@ def test_spearman_ranks_and_ties() -> None:
     y = x**3 + 0.1 * rng.normal(size=50)
     ref = np.corrcoef(np.argsort(np.argsort(x)), np.argsort(np.argsort(y)))[0, 1]
     assert spearman(list(x), list(y)) == pytest.approx(ref)
+
+
+def _accuracy_module() -> Any:
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "accuracy.py"
+    spec = importlib.util.spec_from_file_location("accuracy_benchmark", path)
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod  # dataclasses look their module up while it loads
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_accuracy_benchmark_scores_every_fixture_and_unknown_kinds(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sub = tmp_path / "more"
+    sub.mkdir()
+    write_simulation(simulate("rest_lying", seed=5, config=SimConfig(duration_s=60.0)),
+                     tmp_path / "a_rest.csv.gz")
+    write_simulation(simulate("rest_lying", seed=6, config=SimConfig(duration_s=60.0)),
+                     sub / "b_rest.csv.gz")
+    labels = json.loads((sub / "b_rest.labels.json").read_text())
+    labels["segments"].append({"kind": "running", "start_s": 10.0, "end_s": 20.0})
+    labels["scenario"] = "daily_jog"
+    (sub / "b_rest.labels.json").write_text(json.dumps(labels))
+    (tmp_path / "unlabelled.csv").write_text("# sensorcoach-recording: 1\nt,ax,ay,az\n")
+    (tmp_path / "broken.csv").write_text("# sensorcoach-recording: 1\nt,ax,ay,az\n0,x,0,1\n")
+    (tmp_path / "broken.labels.json").write_text('{"segments": []}')
+    mod = _accuracy_module()
+    assert mod.main([str(tmp_path), "--sweep"]) == 0
+    out = capsys.readouterr().out
+    assert "ALL 2 simulated fixtures" in out
+    assert "a_rest" in out and "b_rest" in out and "daily_jog" in out
+    assert "broken.csv: not scored" in out
+    assert "running" in out.split("label kinds not scored")[1].splitlines()[0]
+    for name in mod.sweep_settings():
+        assert name.startswith(("hold_", "slump_")) and f"\n{name} " in out
+    assert "hold_min_s" in mod.sweep_settings() and "slump_min_s" in mod.sweep_settings()
+    assert mod.main([str(tmp_path / "nowhere")]) == 2
