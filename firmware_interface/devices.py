@@ -10,10 +10,12 @@ SOURCE strings: ``ble:ADDRESS_OR_NAME[:PROFILE]``, ``serial:PORT[@BAUD][:PROFILE
 
 from __future__ import annotations
 
+import math
 import re
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from firmware_interface.codecs import sensorcoach_v1 as scv1
@@ -215,6 +217,10 @@ def _split_profile(rest: str) -> tuple[str, str | None]:
     return rest, None
 
 
+#: Baud rates a serial port can be opened at (USB adapters reach 12 Mbaud).
+BAUD_RANGE = (50, 12_000_000)
+
+
 def parse_source(text: str) -> SourceSpec:
     """Parse a SOURCE string; raise DeviceError with the expected forms when invalid."""
     kind, sep, rest = text.partition(":")
@@ -233,8 +239,10 @@ def parse_source(text: str) -> SourceSpec:
         port, at, baud_text = body.rpartition("@")
         baud = None
         if at:
-            if not baud_text.isdigit() or int(baud_text) <= 0:
-                raise DeviceError(f"bad baud rate {baud_text!r} in {text!r}")
+            lo, hi = BAUD_RANGE
+            if not baud_text.isdigit() or not lo <= int(baud_text) <= hi:
+                raise DeviceError(f"bad baud rate {baud_text[:20]!r} in {text[:80]!r}: a whole "
+                                  f"number from {lo} to {hi}")
             baud = int(baud_text)
         else:
             port = body
@@ -247,9 +255,13 @@ def parse_source(text: str) -> SourceSpec:
             try:
                 speed = float(speed_text.rstrip("xX"))
             except ValueError:
-                return ReplaySource(rest)  # an '@' inside the file name
-            if speed < 0:
-                raise DeviceError(f"replay speed must be >= 0, got {speed_text!r}")
+                if Path(rest).exists() or not Path(path).exists():
+                    return ReplaySource(rest)  # an '@' inside the file name
+                raise DeviceError(f"bad replay speed {speed_text!r} in {text!r}: a number "
+                                  "of times real time (0: as fast as possible)") from None
+            if math.isnan(speed) or speed < 0:
+                raise DeviceError(f"replay speed must be a number >= 0 (0: as fast as "
+                                  f"possible), got {speed_text!r}")
             return ReplaySource(path, speed)
         return ReplaySource(rest)
     if kind == "phone":

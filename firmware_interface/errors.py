@@ -7,6 +7,7 @@ import ``sensorcoach``; the CLI wraps these into its own ``SensorcoachError``.
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 
@@ -43,3 +44,33 @@ class DecodeError(FirmwareInterfaceError):
 
 class DeviceError(FirmwareInterfaceError):
     """A device or transport problem: no adapter, port missing, device not found."""
+
+
+def safe_text(text: str, limit: int | None = None) -> str:
+    """``text`` fit for a terminal: control and format characters (escape sequences,
+    bidirectional overrides, raw bytes decoded as C1 controls) shown as ``\\xNN`` /
+    ``\\uNNNN``, and cut to ``limit`` characters
+    (default :data:`firmware_interface.limits.MAX_MESSAGE_CHARS`)."""
+    from firmware_interface import limits
+
+    cap = limits.MAX_MESSAGE_CHARS if limit is None else limit
+    out = []
+    size = 0
+    for i, ch in enumerate(text[: cap + 1]):  # escaping only lengthens
+        piece = ch
+        if _needs_escape(ch):
+            code = ord(ch)
+            piece = f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+        if size + len(piece) > cap:
+            out.append(f"... [{len(text) - i} more characters]")
+            break
+        out.append(piece)
+        size += len(piece)
+    return "".join(out)
+
+
+def _needs_escape(ch: str) -> bool:
+    code = ord(ch)
+    if code < 0x20 or 0x7F <= code < 0xA0:
+        return True
+    return code > 0xFF and unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp")

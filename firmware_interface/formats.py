@@ -8,17 +8,15 @@ only reads files; the decoding itself is in :mod:`firmware_interface.codecs`.
 
 from __future__ import annotations
 
-import gzip
 import io
-import json
+import logging
 import zipfile
-import zlib
 from pathlib import Path, PurePosixPath
 
 import numpy as np
 from numpy.typing import NDArray
 
-from firmware_interface import devices
+from firmware_interface import bounded, devices, limits
 from firmware_interface.codecs import (
     STREAM_FORMATS,
     _table,
@@ -35,6 +33,7 @@ from firmware_interface.samples import DecodedStream, DecodeStats, FloatArray, S
 FORMATS = ("auto", "csv", "witmotion-serial", "witmotion-ble", "microbit", "thingy52",
            "sensorlogger", "sensorlogger-json", "phyphox-csv", "sensorcoach-v1", "sisfall")
 _SNIFF_BYTES = 1 << 16
+log = logging.getLogger(__name__)
 
 
 def decode_file(path: str | Path, fmt: str = "auto", rate_hz: float | None = None, *,
@@ -103,7 +102,7 @@ def sniff(p: Path) -> str:
         if {"accelerometer.csv", "gravity.csv", "totalacceleration.csv"} & set(names):
             return "sensorlogger"
         return "phyphox-csv"
-    head = _read(p)[:_SNIFF_BYTES]
+    head = bounded.read_head(p, _SNIFF_BYTES)
     text = _as_text(head)
     if text is not None:
         stripped = text.lstrip("\ufeff \r\n\t")
@@ -150,34 +149,20 @@ def _as_text(head: bytes) -> str | None:
 
 # ---------------------------------------------------------------------- file access
 def _read(p: Path) -> bytes:
-    if p.is_dir():
-        raise DecodeError("is a folder; this format is a single file", path=p)
-    try:
-        data = p.read_bytes()
-    except OSError as e:
-        raise DecodeError(f"cannot read: {e.strerror or e}", path=p) from None
-    if data[:2] == b"\x1f\x8b":  # gzip (e.g. a .csv.gz recording): read what is inside
-        try:
-            return gzip.decompress(data)
-        except EOFError:
-            raise DecodeError("truncated gzip file", path=p) from None
-        except (OSError, zlib.error) as e:
-            raise DecodeError(f"corrupt gzip data: {e}", path=p) from None
-    return data
+    """A file's content (gzip inflated), within :mod:`firmware_interface.limits`."""
+    log.debug("reading %s", p)
+    return bounded.read_input(p)
 
 
 def _files(p: Path) -> dict[str, bytes]:
     """Files of a folder or zip (relative POSIX names), or the single file itself."""
     if p.is_dir():
-        return {f.relative_to(p).as_posix(): f.read_bytes()
-                for f in sorted(p.rglob("*")) if f.is_file()}
+        return bounded.folder_files(p)
+    if p.is_file() and zipfile.is_zipfile(p):
+        return bounded.zip_members(p)
     data = _read(p)
-    if zipfile.is_zipfile(io.BytesIO(data)):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as z:
-                return {n: z.read(n) for n in z.namelist() if not n.endswith("/")}
-        except (zipfile.BadZipFile, OSError) as e:
-            raise DecodeError(f"corrupt zip: {e}", path=p) from None
+    if zipfile.is_zipfile(io.BytesIO(data)):  # a gzipped zip
+        return bounded.zip_members(data, p)
     return {p.name: data}
 
 
@@ -186,6 +171,7 @@ def _decode_csv(data: bytes, columns: str | None, path: str, *,
                 rebase: bool = True) -> DecodedStream:
     """Generic CSV (also a sensorcoach recording): ``# key: value`` lines become meta."""
     meta: dict[str, str] = {}
+    bounded.check_text(data, path)
     lines = data.split(b"\n")
     skip = 0
     while skip < len(lines) and lines[skip].lstrip().startswith(b"#"):
@@ -270,16 +256,17 @@ def _decode_sl_json(data: bytes, frame: sensorlogger.Frame) -> DecodedStream:
                                                else "standard")
     text = data.decode("utf-8", "replace").lstrip("\ufeff")
     if text.lstrip().startswith("["):
-        try:
-            items = json.loads(text)
-        except ValueError as e:
-            raise DecodeError(f"not JSON: {e}") from None
+        items = bounded.loads_json(text)
         for i, msg in enumerate(items if isinstance(items, list) else [items]):
+            if not isinstance(msg, dict):
+                raise DecodeError(f"message {i} is not a JSON object (a Sensor Logger push "
+                                  f"message is one), found {type(msg).__name__}")
             _add(dec, msg, None, i)
     else:
+        bounded.check_text(data, max_line=limits.MAX_JSON_LINE_BYTES)
         for line_no, line in enumerate(text.splitlines(), start=1):
             if line.strip():
-                _add(dec, line, line_no, None)
+                _add(dec, bounded.loads_json(line, line=line_no), line_no, None)
     stats = dec.stats
     series = dec.series(stats)  # the whole file at once: no latency window
     t_ns, acc, gyro, how = sensorlogger.combine(series, ios_raw=dec.frame == "ios-raw",

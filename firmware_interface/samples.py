@@ -74,6 +74,9 @@ class DecodeStats:
     """Samples that arrived after later ones were already delivered (live only)."""
     rows_padding: int = 0
     """NaN padding rows of a CSV export (not a loss)."""
+    bytes_untimed: int = 0
+    """Bytes between samples beyond the longest hole they may stand for (noise is not
+    time: see ``witmotion.MAX_BYTE_HOLE_S``)."""
 
     def merge(self, other: DecodeStats) -> None:
         for f in fields(self):

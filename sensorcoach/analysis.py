@@ -79,7 +79,7 @@ class Analysis:
             "schema": SCHEMA,
             "recording": {"duration_s": round(rec.duration_s, 3), "samples": rec.n_samples,
                           "sample_rate_hz": rec.sample_rate_hz,
-                          "has_gyro": rec.has_gyro,
+                          "has_gyro": rec.has_gyro, "glitches": rec.glitches,
                           "gaps": [g.to_dict() for g in self.gaps]},
             "calibration": self.calibration.to_dict(),
             "posture": self.posture(),

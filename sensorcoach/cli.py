@@ -1,20 +1,30 @@
 """Command line: ``sensorcoach COMMAND ...`` (SPEC section 6).
 
 Exit codes: 0 ok, 2 usage or bad input (one line on stderr), 1 anything else.
+Messages are cut to a length limit and show control characters escaped (a file name or
+header cannot put escape sequences on the terminal).  ``--log-level LEVEL`` or the
+``SENSORCOACH_LOG`` environment variable turns on the ``logging`` of the three packages
+(to stderr); it is off by default.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 
+from firmware_interface.errors import FirmwareInterfaceError, safe_text
 from sensorcoach import __version__
 from sensorcoach.errors import SensorcoachError
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
+LOG_LEVELS = ("debug", "info", "warning", "error")
+LOG_ENV = "SENSORCOACH_LOG"
+_PACKAGES = ("sensorcoach", "firmware_interface", "dashboard")
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -24,8 +34,37 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        sys.stderr.write(f"{self.prog}: error: {safe_text(message)}\n")
         raise SystemExit(EXIT_BAD_INPUT)
+
+
+def setup_logging(level: str | None) -> str | None:
+    """Send the three packages' log records at ``level`` and above to stderr; ``None``:
+    the ``SENSORCOACH_LOG`` environment variable, else logging stays off.  Returns the
+    level used, or None."""
+    name = (level or os.environ.get(LOG_ENV, "")).strip().lower()
+    if not name:
+        return None
+    if name not in LOG_LEVELS:
+        raise SensorcoachError(f"{LOG_ENV} must be one of {', '.join(LOG_LEVELS)}, got "
+                               f"{name!r}")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    for pkg in _PACKAGES:
+        lg = logging.getLogger(pkg)
+        lg.setLevel(name.upper())
+        if not any(getattr(h, "_sensorcoach", False) for h in lg.handlers):
+            handler._sensorcoach = True  # type: ignore[attr-defined]
+            lg.addHandler(handler)
+    if name == "debug":  # the BLE stack's own retries and errors, too
+        logging.getLogger("bleak_retry_connector").setLevel(logging.DEBUG)
+        logging.getLogger("bleak_retry_connector").addHandler(handler)
+    return name
+
+
+def _fail(message: str) -> int:
+    sys.stderr.write(f"sensorcoach: error: {safe_text(message)}\n")
+    return EXIT_BAD_INPUT
 
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
@@ -33,10 +72,14 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = _Parser(prog="sensorcoach",
                      description="Posture and core-hold coach for IMU sensors and phones.")
     parser.add_argument("--version", action="version", version=f"sensorcoach {__version__}")
+    parser.add_argument("--log-level", choices=LOG_LEVELS, default=None,
+                        help=f"log to stderr at this level (default: ${LOG_ENV}, else off)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     from sensorcoach import commands
 
-    selected = next((a for a in argv if not a.startswith("-")), None) if argv else None
+    rest = [a for i, a in enumerate(argv or []) if not (
+        a.startswith("--log-level") or (i and argv is not None and argv[i - 1] == "--log-level"))]
+    selected = next((a for a in rest if not a.startswith("-")), None) if rest else None
     if selected is not None and selected not in commands.COMMANDS:
         selected = None
     if selected is None and argv and "--version" in argv:
@@ -55,20 +98,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_BAD_INPUT
     try:
+        setup_logging(args.log_level)
         return handler(args)
-    except SensorcoachError as e:
-        sys.stderr.write(f"sensorcoach: error: {e}\n")
-        return EXIT_BAD_INPUT
+    except (SensorcoachError, FirmwareInterfaceError) as e:
+        return _fail(str(e))
     except KeyboardInterrupt:
         sys.stderr.write("sensorcoach: interrupted\n")
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as e:  # a path the system refuses (too long, no permission, ...)
+        where = f"{e.filename}: " if e.filename else ""
+        return _fail(f"{where}{e.strerror or e}")
     except Exception as e:  # the last line of defence: one line, not a traceback
-        sys.stderr.write(f"sensorcoach: internal error: {type(e).__name__}: {e} "
-                         "(set SENSORCOACH_DEBUG=1 for details)\n")
-        import os
-
+        sys.stderr.write(f"sensorcoach: internal error: {type(e).__name__}: "
+                         f"{safe_text(str(e))} (set SENSORCOACH_DEBUG=1 for details)\n")
+        logging.getLogger(__name__).debug("internal error", exc_info=True)
         if os.environ.get("SENSORCOACH_DEBUG"):
             raise
         return EXIT_FAILURE

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import gzip
 import io
+import logging
 import math
-import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +24,11 @@ from typing import Any, NoReturn
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from firmware_interface.bounded import GZIP_MAGIC, check_columns, check_text, read_input
+from firmware_interface.errors import FirmwareInterfaceError
+from sensorcoach import plausibility
 from sensorcoach.errors import RecordingError
+from sensorcoach.safe_write import check_target, write_atomic
 
 FORMAT_VERSION = "1"
 MAGIC_KEY = "sensorcoach-recording"
@@ -35,6 +39,7 @@ GAP_FACTOR = 1.75
 
 Span = tuple[float, float]
 FloatArray = NDArray[np.float64]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,8 @@ class Recording:
     """Every other header key, kept as text (device, placement, started_at, unknown keys)."""
     source: str | None = None
     """Where it came from (a path), for messages."""
+    glitches: int = 0
+    """Samples dropped as physically impossible (see :mod:`sensorcoach.plausibility`)."""
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -99,9 +106,20 @@ class Recording:
             raise RecordingError(f"t must be one-dimensional, got shape {tt.shape}")
         acc_axes = _axes(acc, tt.size, "acc")
         gyro_axes = None if gyro is None else _axes(gyro, tt.size, "gyro")
-        _validate_samples(tt, acc_axes, gyro_axes, None if source is None else Path(source), None)
+        where = None if source is None else Path(source)
+        glitch = _glitches(tt, acc_axes, gyro_axes, where, drop_nonfinite=True)
+        n_glitches = int(glitch.sum())
+        if n_glitches:
+            keep = ~glitch
+            tt, acc_axes = tt[keep], np.ascontiguousarray(acc_axes[:, keep])
+            gyro_axes = None if gyro_axes is None else np.ascontiguousarray(gyro_axes[:, keep])
+        _validate_samples(tt, acc_axes, gyro_axes, where, None)
         rate = _check_rate(sample_rate_hz, tt)
+        if sample_rate_hz is not None and (why := plausibility.rate_disagreement(rate, tt)):
+            raise RecordingError(why, path=where)
         meta_s = {str(k): str(v) for k, v in (meta or {}).items()}
+        if "placement" in meta_s and (why := plausibility.placement_problem(meta_s["placement"])):
+            raise RecordingError(why, path=where)
         rec = cls(
             t=tt,
             acc_axes=acc_axes,
@@ -111,8 +129,10 @@ class Recording:
             calibration_forward_s=_span(calibration_forward_s, "calibration_forward_s"),
             meta=meta_s,
             source=source,
+            glitches=n_glitches,
         )
         _check_spans(rec)
+        _log_glitches(rec)
         return rec
 
     @classmethod
@@ -121,8 +141,9 @@ class Recording:
         the file and line of the first problem."""
         p = Path(path)
         raw = _read_bytes(p)
-        header, columns, body, body_line = _split_header(raw, p)
-        rec = _parse_body(p, header, columns, body, body_line)
+        header, lines, columns, body, body_line = _split_header(raw, p)
+        rec = _parse_body(p, header, lines, columns, body, body_line)
+        _log_glitches(rec)
         return rec
 
     # ------------------------------------------------------------------ views
@@ -167,16 +188,15 @@ class Recording:
 
     # ------------------------------------------------------------------ writing
     def write(self, path: str | Path) -> None:
-        """Write as CSV (gzip-compressed when the name ends in ``.gz``)."""
+        """Write as CSV (gzip-compressed when the name ends in ``.gz``); only a regular
+        file is written or replaced (:mod:`sensorcoach.safe_write`)."""
         p = Path(path)
-        text = self.to_csv_text()
-        data = text.encode("ascii")
-        tmp = p.with_name(p.name + ".partial")
+        check_target(p)
+        data = self.to_csv_text().encode("ascii")
         if p.name.endswith(".gz"):
             # mtime=0 keeps regenerated fixtures byte-identical.
             data = gzip.compress(data, compresslevel=6, mtime=0)
-        tmp.write_bytes(data)
-        tmp.replace(p)
+        write_atomic(p, data)
 
     def to_csv_text(self) -> str:
         out = io.StringIO()
@@ -327,33 +347,59 @@ def _fmt_span(s: Span) -> str:
 
 
 def _read_bytes(p: Path) -> bytes:
+    """The file's text (gzip inflated, a UTF-8 byte order mark dropped), within the
+    input limits of :mod:`firmware_interface.limits`."""
     try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise RecordingError("no such file", path=p) from None
-    except IsADirectoryError:
-        raise RecordingError("is a directory, not a recording file", path=p) from None
+        if p.is_dir():
+            raise RecordingError("is a directory, not a recording file", path=p)
+        raw = read_input(p)
+        if p.name.endswith(".gz") and _magic(p) != GZIP_MAGIC:
+            raise RecordingError("named .gz but is not gzip data", path=p)
+        if raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        check_text(raw, p)
+    except FirmwareInterfaceError as e:
+        raise RecordingError(e.message, path=p, line=e.line) from None
     except OSError as e:
         raise RecordingError(f"cannot read: {e.strerror or e}", path=p) from None
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except EOFError:
-            raise RecordingError("truncated gzip file (compressed stream ends early)",
-                                 path=p) from None
-        except (gzip.BadGzipFile, zlib.error, OSError) as e:
-            raise RecordingError(f"corrupt gzip data: {e}", path=p) from None
-    elif p.name.endswith(".gz"):
-        raise RecordingError("named .gz but is not gzip data", path=p)
     if not raw or raw.isspace():
         raise RecordingError("empty file", path=p, line=1)
     return raw
 
 
-def _split_header(raw: bytes, p: Path) -> tuple[dict[str, str], list[str], bytes, int]:
-    """Return header keys, column names, the data bytes and the 1-based line number of
-    the first data line."""
+def _magic(p: Path) -> bytes:
+    try:
+        with p.open("rb") as f:
+            return f.read(2)
+    except OSError:
+        return b""
+
+
+def _glitches(t: FloatArray, acc: FloatArray, gyro: FloatArray | None, path: Path | None, *,
+              drop_nonfinite: bool) -> NDArray[np.bool_]:
+    """Glitch mask (see :mod:`sensorcoach.plausibility`), after the units check: a
+    recording in the wrong units is refused as such, not emptied as glitches."""
+    finite = np.isfinite(acc).all(axis=0)
+    if finite.any():
+        _check_units(acc[:, finite], path)
+    glitch = plausibility.glitch_mask(t, acc, gyro, drop_nonfinite=drop_nonfinite)
+    if (why := plausibility.too_many_glitches(int(glitch.sum()), t.size)) is not None:
+        raise RecordingError(why, path=path)
+    return glitch
+
+
+def _log_glitches(rec: Recording) -> None:
+    if rec.glitches:
+        log.warning("%s: dropped %d glitch sample(s) beyond the sensor's range",
+                    rec.source or "recording", rec.glitches)
+
+
+def _split_header(raw: bytes, p: Path
+                  ) -> tuple[dict[str, str], dict[str, int], list[str], bytes, int]:
+    """Return header keys, the line of each key, column names, the data bytes and the
+    1-based line number of the first data line."""
     header: dict[str, str] = {}
+    key_lines: dict[str, int] = {}
     pos = 0
     line_no = 0
     while True:
@@ -382,19 +428,24 @@ def _split_header(raw: bytes, p: Path) -> tuple[dict[str, str], list[str], bytes
                     raise RecordingError(f"header line is not 'key: value': {line!r}", path=p,
                                          line=line_no)
                 header[key.strip()] = value.strip()
+                key_lines[key.strip()] = line_no
+                if key.strip() == "placement" and (
+                        why := plausibility.placement_problem(value.strip())):
+                    raise RecordingError(why, path=p, line=line_no)
         elif line.strip():
+            check_columns(line.count(",") + 1, p, line_no)
             columns = [c.strip() for c in line.split(",")]
             if end < 0:
-                return header, columns, b"", line_no + 1
-            return header, columns, raw[end + 1 :], line_no + 1
+                return header, key_lines, columns, b"", line_no + 1
+            return header, key_lines, columns, raw[end + 1 :], line_no + 1
         if end < 0:
             last = line_no if line.strip() else max(1, line_no - 1)
             raise RecordingError("header only: no column line and no samples", path=p, line=last)
         pos = end + 1
 
 
-def _parse_body(p: Path, header: dict[str, str], columns: list[str], body: bytes,
-                first_line: int) -> Recording:
+def _parse_body(p: Path, header: dict[str, str], key_lines: dict[str, int], columns: list[str],
+                body: bytes, first_line: int) -> Recording:
     version = header.get(MAGIC_KEY)
     if version != FORMAT_VERSION:
         raise RecordingError(f"unsupported {MAGIC_KEY} version {version!r} (this reader knows "
@@ -430,11 +481,20 @@ def _parse_body(p: Path, header: dict[str, str], columns: list[str], body: bytes
         except ValueError:
             raise RecordingError(f"sample_rate_hz is not a number: {rate_text!r}", path=p) from None
 
+    glitch = _glitches(table[0], table[1:4], table[4:7] if has_gyro else None, p,
+                       drop_nonfinite=False)
+    kept = np.flatnonzero(~glitch)
+    if kept.size < glitch.size:
+        table = np.ascontiguousarray(table[:, kept])
+
     def row_to_line(row: int) -> int:
-        return _row_line(body, first_line, row)
+        return _row_line(body, first_line, int(kept[row]))
 
     has_gyro_rows = table[4:7] if has_gyro else None
     _validate_samples(table[0], table[1:4], has_gyro_rows, p, row_to_line)
+    if rate is not None and math.isfinite(rate) and rate > 0 and (
+            why := plausibility.rate_disagreement(rate, table[0])):
+        raise RecordingError(why, path=p, line=key_lines.get("sample_rate_hz"))
     try:
         up = _parse_span_text(header.get("calibration_upright_s"), "calibration_upright_s")
         fw = _parse_span_text(header.get("calibration_forward_s"), "calibration_forward_s")
@@ -454,6 +514,7 @@ def _parse_body(p: Path, header: dict[str, str], columns: list[str], body: bytes
         calibration_forward_s=fw,
         meta=meta,
         source=str(p),
+        glitches=int(glitch.size - kept.size),
     )
     _check_spans(rec)
     return rec

@@ -172,7 +172,8 @@ def test_gz_name_but_plain_text(tmp_path: Path) -> None:
     [
         ({"t": [0, 1, 2], "acc": np.ones((2, 3))}, "shape"),
         ({"t": [0, 1, 1], "acc": np.ones((3, 3))}, "time repeats"),
-        ({"t": [0, 1, 2], "acc": [[0, 0, 1], [0, np.nan, 1], [0, 0, 1]]}, "NaN"),
+        ({"t": [0, 1, 2], "acc": [[0, 0, 1], [0, np.nan, 1], [0, 0, 1]]}, "1 of 3 .* glitches"),
+        ({"t": [0, np.nan, 2], "acc": np.ones((3, 3))}, "NaN"),
         ({"t": [0, 1, 2], "acc": np.ones((3, 3)), "gyro": np.ones((3, 2))}, "gyro must"),
         ({"t": [], "acc": np.ones((0, 3)), "sample_rate_hz": 50}, "no samples"),
         ({"t": [0, 1, 2], "acc": np.ones((3, 3)), "sample_rate_hz": 0}, "positive"),

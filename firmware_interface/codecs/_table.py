@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from firmware_interface.bounded import check_columns, check_text
 from firmware_interface.errors import DecodeError
 from firmware_interface.samples import FloatArray
 
@@ -48,7 +49,9 @@ def read_table(data: bytes, *, path: str | None = None) -> tuple[list[str], Floa
         data = data[3:]
     if not data.strip():
         raise DecodeError("empty file", path=path, line=1)
+    check_text(data, path)
     sep, dec = sniff(data)
+    check_columns(len(re.split(rb"[,\t;]", data.split(b"\n", 1)[0])), path, 1)
     try:
         df = pd.read_csv(io.BytesIO(data), sep=sep, decimal=dec, quotechar='"', dtype=str,
                          engine="c", skip_blank_lines=True, keep_default_na=False)

@@ -20,7 +20,6 @@ iOS pushes; the export's ``Metadata.csv`` ``platform`` column (*unconfirmed name
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -28,6 +27,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from firmware_interface.bounded import loads_json
 from firmware_interface.errors import DecodeError
 from firmware_interface.samples import G0, RAD2DEG, DecodeStats, FloatArray, SampleBlock
 
@@ -226,10 +226,10 @@ class SensorLoggerPushDecoder:
 def _as_mapping(message: Mapping[str, Any] | str | bytes) -> Mapping[str, Any]:
     if isinstance(message, Mapping):
         return message
-    try:
-        obj = json.loads(message)
-    except (ValueError, UnicodeDecodeError) as e:
-        raise DecodeError(f"not JSON: {e}") from None
+    if not isinstance(message, str | bytes | bytearray):
+        raise DecodeError(f"a Sensor Logger message is a JSON object, not "
+                          f"{type(message).__name__}")
+    obj = loads_json(bytes(message) if isinstance(message, bytearray) else message)
     if not isinstance(obj, dict):
         raise DecodeError("a Sensor Logger message is a JSON object")
     return obj

@@ -7,9 +7,10 @@ plus the ``0x52`` gyro frame right after it; a BLE sample is one ``55 61`` packe
 by slot at the device output rate, and a slot is counted from the byte distance between
 consecutive sample anchors divided by the stream's modal cycle length (bytes per
 sample), so a corrupt or missing sample leaves a time hole instead of shifting the
-following samples earlier.  A sample whose bytes vanished entirely (a whole BLE
-notification lost) leaves no trace in the stream; only outages the transport measures
-(:meth:`skip_seconds`) account for those.
+following samples earlier; such a hole is capped at :data:`MAX_BYTE_HOLE_S`, because
+bytes that decode to nothing (line noise) measure no time.  A sample whose bytes vanished
+entirely (a whole BLE notification lost) leaves no trace in the stream; only outages the
+transport measures (:meth:`skip_seconds`) account for those.
 
 Usage, live or on a whole file::
 
@@ -35,6 +36,10 @@ TEMP_SCALE_C = 0.01
 #: Frame types that answer register reads; they are not part of the sample cycle.
 _REPLY_KINDS = (0x5F, 0x71)
 _MAX_CYCLE = 1024
+#: Most stream time (s) that bytes decoding to no sample can stand for: a few corrupt
+#: samples leave their hole, but line noise or a garbage flood is not time (the slots
+#: between two samples are capped at this many seconds at the device rate).
+MAX_BYTE_HOLE_S = 1.0
 
 
 class _WitDecoder:
@@ -195,6 +200,9 @@ class _WitDecoder:
         self._hist += np.bincount(d[whole], minlength=_MAX_CYCLE)
         cycle = int(np.argmax(self._hist)) if self._hist.any() else 0
         steps = np.maximum(1, np.rint(d / cycle).astype(np.int64)) if cycle else np.ones_like(d)
+        cap = 1 + max(1, round(MAX_BYTE_HOLE_S * self.clock.rate_hz))
+        self.stats.bytes_untimed += int(np.maximum(steps - cap, 0).sum()) * max(cycle, 1)
+        steps = np.minimum(steps, cap)
         if prev is None:  # the first anchor ever takes the clock's next slot
             steps = np.concatenate(([1], steps))
         pending = []

@@ -6,11 +6,18 @@ retries with backoff until the path opens again, so a re-plugged sensor resumes;
 outage (host clock, s) becomes a time hole in the sample-count clock.  The event loop is
 never blocked: the thread hands bytes over with ``call_soon_threadsafe``, stamped with
 the host time of the read, from which the host-clock drift is measured (:mod:`.drift`).
+
+Opening fails fast: a port that cannot be opened within ``open_timeout_s`` (5 s) of the
+start, or settings the port refuses (a baud rate it cannot do), end the stream with a
+:class:`DeviceError` (one line, never a thread traceback).  Once the port has been open,
+every failed reconnect attempt is logged (warning) with its reason.  An unexpected error
+in the reader thread is handed to the event loop and raised there.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
@@ -20,12 +27,16 @@ import serial
 
 from firmware_interface import devices
 from firmware_interface.codecs import StreamDecoder, stream_decoder
-from firmware_interface.devices import Write
+from firmware_interface.devices import BAUD_RANGE, Write
+from firmware_interface.errors import DeviceError
 from firmware_interface.samples import DecodeStats
 from firmware_interface.transports.base import Backoff, Event, Status
 from firmware_interface.transports.drift import DriftMeter
 
 Opener = Callable[..., Any]
+log = logging.getLogger(__name__)
+#: Errors of opening a port that waiting will not fix (settings the port refuses).
+_SETTINGS_ERRORS = (ValueError, OverflowError, TypeError)
 
 
 class SerialSource:
@@ -34,10 +45,15 @@ class SerialSource:
     def __init__(self, port: str, *, baud: int | None = None,
                  profile: devices.DeviceProfile | None = None, rate_hz: float | None = None,
                  backoff: Backoff | None = None, opener: Opener = serial.Serial,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 open_timeout_s: float = 4.0) -> None:
         self.profile = profile or devices.PROFILES["witmotion-serial"]
         self.port = port
         self.baud = baud or self.profile.baud or 115200
+        if not BAUD_RANGE[0] <= self.baud <= BAUD_RANGE[1]:
+            raise DeviceError(f"bad baud rate {self.baud}: from {BAUD_RANGE[0]} to "
+                              f"{BAUD_RANGE[1]}")
+        self.open_timeout_s = open_timeout_s
         self.rate_hz = rate_hz or self.profile.default_rate_hz
         # Setup commands are sent only when a rate is asked for: serial sensors keep
         # their own setting otherwise (factory 10 Hz on WitMotion).
@@ -91,6 +107,8 @@ class SerialSource:
                         self.drift.new_segment()
                         yield Status("reconnected", t_s, self.name, dropped, outage,
                                      self.drift.counters(dict(self.counters)), self.drift.ppm)
+                elif kind == "fatal":
+                    raise DeviceError(f"{self.name}: {data.decode(errors='replace')}")
                 elif kind == "lost":
                     lost_at = at
                     yield Status("disconnected", t_s, data.decode(errors="replace"),
@@ -105,13 +123,42 @@ class SerialSource:
 
     # ------------------------------------------------------------------ thread
     def _run(self, post: Callable[[str, bytes], None]) -> None:
+        try:
+            self._loop(post)
+        except Exception as e:  # forwarded to the event loop, raised there (not swallowed)
+            log.exception("serial reader %s failed", self.port)
+            post("fatal", f"reader failed: {type(e).__name__}: {e}".encode())
+
+    def _loop(self, post: Callable[[str, bytes], None]) -> None:
+        started = self._clock()
+        attempts = 0
         while not self._stop.is_set():
             try:
                 port = self._opener(self.port, self.baud, timeout=0.05)
-            except (serial.SerialException, OSError, ValueError):
+            except _SETTINGS_ERRORS as e:
+                post("fatal", f"cannot open at {self.baud} baud: {e}".encode())
+                return
+            except (serial.SerialException, OSError) as e:
                 self.counters["failures"] += 1
-                self._stop.wait(self._backoff.next())
+                attempts += 1
+                reason = _reason(e)
+                delay = self._backoff.next()
+                if not self.counters["opens"]:  # never open yet: give up after the timeout
+                    left = self.open_timeout_s - (self._clock() - started)
+                    if left <= 0:
+                        post("fatal", f"cannot open: {reason}".encode())
+                        return
+                    delay = min(delay, left)
+                    log.info("serial %s: open attempt %d failed: %s", self.port, attempts,
+                             reason)
+                else:
+                    log.warning("serial %s: reconnect attempt %d failed: %s", self.port,
+                                attempts, reason)
+                self._stop.wait(delay)
                 continue
+            if attempts and self.counters["opens"]:
+                log.warning("serial %s: reconnected after %d attempt(s)", self.port, attempts)
+            attempts = 0
             self._backoff.reset()
             self.counters["opens"] += 1
             post("open", b"")
@@ -127,9 +174,20 @@ class SerialSource:
                         self.counters["reads"] += 1
                         post("data", bytes(data))
             except (serial.SerialException, OSError) as e:
+                log.warning("serial %s: connection lost: %s", self.port, _reason(e))
                 post("lost", str(e).encode())
             finally:
                 try:
                     port.close()
                 except (serial.SerialException, OSError):
                     pass
+
+
+def _reason(e: BaseException) -> str:
+    """An OS error's own words (``No such file or directory``), else its message."""
+    inner = e.__context__ if isinstance(e, serial.SerialException) else e
+    if isinstance(inner, OSError) and inner.strerror:
+        return inner.strerror
+    if isinstance(e, OSError) and e.strerror:
+        return e.strerror
+    return str(e) or type(e).__name__

@@ -34,7 +34,11 @@ def load(path: str, fmt: str) -> Recording:
         return Recording.read(path)
     if fmt == "auto":
         p = Path(path)
-        if is_recording_file(p) or not p.is_file() or p.stat().st_size == 0:
+        try:
+            ours = is_recording_file(p) or not p.is_file() or p.stat().st_size == 0
+        except OSError:  # e.g. a name too long: the reader says so with the file name
+            ours = True
+        if ours:
             return Recording.read(p)
     return load_recording(path, fmt)
 

@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any, cast
 
 from firmware_interface.codecs.sensorlogger import Frame
-from firmware_interface.errors import FirmwareInterfaceError
+from firmware_interface.errors import FirmwareInterfaceError, safe_text
 from firmware_interface.formats import FORMATS, decode_file
 from firmware_interface.samples import DecodedStream
 from sensorcoach.errors import SensorcoachError
 from sensorcoach.recording import Recording
+from sensorcoach.safe_write import check_target
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -24,7 +25,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("file", help="capture file, export file, folder or zip")
     p.add_argument("--from", dest="fmt", default="auto", choices=FORMATS,
                    help="input format (default: auto, sniffed)")
-    p.add_argument("-o", "--output", required=True, help="recording to write (.csv or .csv.gz)")
+    p.add_argument("-o", "--output", required=True,
+                   help="recording to write (.csv or .csv.gz; '-': CSV on stdout); only a "
+                        "regular file is written or replaced")
     p.add_argument("--rate", type=float, default=None,
                    help="device output rate in Hz for streams without timestamps "
                         "(default: the device profile's)")
@@ -72,12 +75,21 @@ def load_recording(path: str | Path, fmt: str = "auto",
 
 
 def run(args: argparse.Namespace) -> int:
+    to_stdout = args.output == "-"
+    if not to_stdout:
+        check_target(args.output)  # before the work: a bad target costs nothing
     ds = decode(args.file, args.fmt, args.rate, columns=args.columns,
                 phone_frame=args.phone_frame)
     rec = to_recording(ds, args.file)
-    rec.write(args.output)
+    if to_stdout:
+        sys.stdout.write(rec.to_csv_text())
+        sys.stdout.flush()
+    else:
+        rec.write(args.output)
     gyro = "acc+gyro" if ds.gyro is not None else "acc only"
-    sys.stderr.write(
-        f"converted {args.file} ({ds.format}) -> {args.output}: {ds.n_samples} samples, "
-        f"{rec.duration_s:.2f} s at {ds.sample_rate_hz:g} Hz ({gyro}); {ds.stats.summary()}\n")
+    glitches = f", {rec.glitches} glitch sample(s) dropped" if rec.glitches else ""
+    sys.stderr.write(safe_text(
+        f"converted {args.file} ({ds.format}) -> {args.output}: {rec.n_samples} samples, "
+        f"{rec.duration_s:.2f} s at {ds.sample_rate_hz:g} Hz ({gyro}){glitches}; "
+        f"{ds.stats.summary()}", 1000) + "\n")
     return 0
