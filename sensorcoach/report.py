@@ -7,12 +7,12 @@ from typing import Any
 
 def clock(seconds: float) -> str:
     """``h:mm:ss`` or ``m:ss.s`` for a time in seconds."""
-    s = max(0.0, seconds)
-    h, rem = divmod(s, 3600)
-    m, sec = divmod(rem, 60)
-    if h >= 1:
-        return f"{int(h)}:{int(m):02d}:{int(sec):02d}"
-    return f"{int(m)}:{sec:04.1f}"
+    tenths = round(max(0.0, seconds) * 10)  # round first: 599.98 s is 10:00.0, not 9:60.0
+    if tenths >= 36000:
+        h, rem = divmod(round(tenths / 10), 3600)
+        return f"{h}:{rem // 60:02d}:{rem % 60:02d}"
+    m, t = divmod(tenths, 600)
+    return f"{m}:{t // 10:02d}.{t % 10}"
 
 
 def table(headers: list[str], rows: list[list[str]]) -> list[str]:
