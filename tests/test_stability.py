@@ -19,7 +19,8 @@ DOWN = np.array([0.05, -0.21, 0.976]) / np.linalg.norm([0.05, -0.21, 0.976])
 
 def synthetic_hold(fs: float, *, tremor_mg: float = 3.0, tremor_hz: tuple[float, float] = (
         8.0, 12.0), sway_mg: float = 5.0, seconds: float = 40.0, seed: int = 0,
-        step_at_s: float | None = None) -> tuple[FloatArray, FloatArray]:
+        step_at_s: float | None = None, step_stays: bool = False
+        ) -> tuple[FloatArray, FloatArray]:
     """A hold as a continuous-time signal sampled at ``fs``: gravity, sway (0.15-0.8 Hz)
     and tremor (``tremor_hz`` band) as sums of sinusoids with fixed random phases, each
     of the given vector RMS in mg; ``step_at_s``: a 15 deg jolt (a form break) there.
@@ -34,8 +35,8 @@ def synthetic_hold(fs: float, *, tremor_mg: float = 3.0, tremor_hz: tuple[float,
         part *= rms / 1000.0 / np.sqrt((part**2).sum(axis=0).mean())
         acc = acc + part
     if step_at_s is not None:
-        jolt = np.where((t > step_at_s) & (t < step_at_s + 1.5), 0.26, 0.0)
-        acc[0] += jolt
+        stays = t > step_at_s if step_stays else (t > step_at_s) & (t < step_at_s + 1.5)
+        acc[0] += np.where(stays, 0.26, 0.0)
     return t, acc
 
 
@@ -112,6 +113,10 @@ def test_form_break_seconds_are_left_out() -> None:
     clean = score(t, plain, fs)["score"]
     assert score(t, broken, fs)["score"] < clean - 10
     assert abs(score(t, broken, fs, breaks=(20.0,))["score"] - clean) <= 2
+    # a change of position that stays is not sway either
+    _, moved = synthetic_hold(fs, tremor_mg=5.0, step_at_s=20.0, step_stays=True)
+    assert score(t, moved, fs)["score"] < clean - 10
+    assert abs(score(t, moved, fs, breaks=(20.0,))["score"] - clean) <= 2
 
 
 def test_band_rms_and_mean_acceleration_of_a_sine() -> None:

@@ -122,7 +122,9 @@ def hold_samples(t: FloatArray, acc: FloatArray, fs: float, start_s: float, end_
                  breaks: tuple[float, ...] = ()) -> FloatArray:
     """The (3, m) accelerometer samples a hold is measured on: its edges trimmed
     (:data:`EDGE_S`, unless that leaves under 2 s), the seconds around form breaks left
-    out (unless that leaves under 3 s), quadratic trend removed."""
+    out (unless that leaves under 3 s), and each remaining stretch's quadratic trend
+    removed on its own, so that a position that changed at a break (or a sensor that
+    slipped in its clip there) is not counted as sway."""
     sel = (t >= start_s + EDGE_S[0]) & (t <= end_s - EDGE_S[1])
     if sel.sum() < fs * 2:
         sel = (t >= start_s) & (t <= end_s)
@@ -132,7 +134,15 @@ def hold_samples(t: FloatArray, acc: FloatArray, fs: float, start_s: float, end_
             keep &= ~((t >= b - BREAK_SKIP_S[0]) & (t <= b + BREAK_SKIP_S[1]))
         if keep.sum() > fs * 3:
             sel = keep
-    return detrend(np.asarray(acc[:, sel], dtype=np.float64), order=2)
+    idx = np.flatnonzero(sel)
+    if idx.size == 0:
+        return np.zeros((3, 0))
+    runs = np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)
+    parts = [detrend(np.asarray(acc[:, r], dtype=np.float64), order=2) for r in runs
+             if r.size >= fs or len(runs) == 1]
+    if not parts:
+        return np.zeros((3, 0))
+    return np.concatenate(parts, axis=1)
 
 
 def stability(t: FloatArray, acc: FloatArray, fs: float, start_s: float, end_s: float,
