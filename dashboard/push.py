@@ -241,7 +241,7 @@ class PushIngest:
 
     def _take(self, ph: _Phone, msg: dict[str, Any]) -> dict[str, Any]:
         items, glitches = screen(msg["payload"], ph.latest_ns)
-        if ph.pending + len(items) > MAX_PENDING_ITEMS:
+        if ph.pending > MAX_PENDING_ITEMS:
             raise PushError(f"{ph.pending} readings and no sample yet: the session needs "
                             "Gravity (or TotalAcceleration) with the accelerometer")
         try:
