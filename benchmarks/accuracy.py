@@ -67,8 +67,15 @@ class Fixture:
 
     @property
     def category(self) -> str:
-        return str(self.labels.get("category") or self.labels.get("scenario")
-                   or ("real" if "real" in self.path.parts else self.name.split("_")[0]))
+        """The labels' ``category``, else the simulated scenario (with its population
+        when not the typical one), else ``real`` or the file name's first word."""
+        if self.labels.get("category"):
+            return str(self.labels["category"])
+        if self.labels.get("scenario"):
+            pop = self.labels.get("population")
+            return str(self.labels["scenario"]) + (f"-{pop}" if pop and pop != "typical"
+                                                   else "")
+        return "real" if "real" in self.path.parts else self.name.split("_")[0]
 
     def segments(self, kinds: Sequence[str]) -> list[tuple[str, float, float]]:
         """Labelled spans of ``kinds``: slumps from where the lean begins, holds from when
