@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from typing import Any, ClassVar
 
 import numpy as np
 import pytest
+from bleak.exc import BleakError
 
 from firmware_interface import devices
 from firmware_interface.codecs import encode
@@ -176,3 +178,107 @@ def test_parse_source_strings() -> None:
     for bad in ("nope", "usb:x", "serial:/dev/x@fast", "phone:phyphox"):
         with pytest.raises(DeviceError):
             P(bad)
+
+
+# ---------------------------------------------------------------------- issue 13
+class SetupFailsClient(FakeClient):
+    """Connects, then the setup write fails (``failures`` times) with ``error``."""
+
+    failures = 0
+    error: BaseException = BleakError("GATT write failed")
+
+    async def write_gatt_char(self, char: str, data: bytes, response: bool = True) -> None:
+        if SetupFailsClient.failures > 0:
+            SetupFailsClient.failures -= 1
+            self.log.append(("write-failed", char))
+            raise self.error
+        await super().write_gatt_char(char, data, response)
+
+
+def _run_setup_failures(failures: int, error: BaseException,
+                        max_attempts: int | None = None) -> list[SampleBlock]:
+    rng = np.random.default_rng(5)
+    wire = encode.witmotion_ble(np.rint(rng.normal(0, 0.3, (10, 3)) * 2048) / 2048,
+                                np.rint(rng.normal(0, 30, (10, 3)) * 16.384) / 16.384)
+    FakeClient.log = []
+    SetupFailsClient.failures = failures
+    SetupFailsClient.error = error
+
+    def factory(device: Any, on_disc: Callable[[Any], None]) -> FakeClient:
+        return SetupFailsClient(device, on_disc, [wire], None)
+
+    async def finder(target: str, profile: devices.DeviceProfile, timeout: float) -> Any:
+        return target
+
+    async def main() -> list[SampleBlock]:
+        src = ble.BleSource("AA:BB:CC:DD:EE:FF", devices.PROFILES["witmotion"], rate_hz=50,
+                            client_factory=factory, finder=finder,
+                            backoff=Backoff(0.001, 0.002), max_attempts=max_attempts)
+        out: list[SampleBlock] = []
+        try:
+            async for ev in src.blocks():
+                if isinstance(ev, SampleBlock):
+                    out.append(ev)
+                    return out
+        finally:
+            await src.aclose()
+        return out
+
+    return asyncio.run(asyncio.wait_for(main(), 5))
+
+
+def test_failed_setup_write_disconnects_before_each_retry(
+        caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="firmware_interface")
+    out = _run_setup_failures(2, BleakError("GATT write failed"))
+    assert out and len(out[0]) > 0
+    kinds = [k for k, _ in FakeClient.log if k in ("connect", "disconnect", "write-failed")]
+    # Each failed setup is followed by a disconnect before the next connect.
+    assert kinds[:6] == ["connect", "write-failed", "disconnect",
+                         "connect", "write-failed", "disconnect"]
+    assert kinds[6] == "connect"
+    assert "connect attempt 2 failed: BleakError" in caplog.text
+
+
+def test_connects_never_outnumber_disconnects_on_failed_setups() -> None:
+    with pytest.raises(DeviceError, match="after 3 attempts"):
+        _run_setup_failures(10, TimeoutError("write timed out"), max_attempts=3)
+    connects = sum(k == "connect" for k, _ in FakeClient.log)
+    disconnects = sum(k == "disconnect" for k, _ in FakeClient.log)
+    assert connects == 3 and disconnects == 3
+
+
+def test_a_bug_is_not_retried_as_a_radio_error() -> None:
+    # A programming error in setup is not transient: raised at once, link closed first.
+    with pytest.raises(KeyError):
+        _run_setup_failures(5, KeyError("bug"))
+    kinds = [k for k, _ in FakeClient.log if k in ("connect", "disconnect")]
+    assert kinds == ["connect", "disconnect"]
+
+
+def test_real_client_goes_through_bleak_retry_connector(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import bleak_retry_connector
+
+    seen: list[tuple[Any, str, int]] = []
+
+    async def fake_establish(cls: type, device: Any, name: str, **kw: Any) -> FakeClient:
+        seen.append((device, name, kw["max_attempts"]))
+        return FakeClient(device, kw["disconnected_callback"], [], None)
+
+    monkeypatch.setattr(bleak_retry_connector, "establish_connection", fake_establish)
+
+    async def finder(target: str, profile: devices.DeviceProfile, timeout: float) -> Any:
+        return "DEVICE"
+
+    async def main() -> Status:
+        src = ble.BleSource("WT901", devices.PROFILES["witmotion"], finder=finder)
+        async for ev in src.blocks():
+            assert isinstance(ev, Status)
+            await src.aclose()
+            return ev
+        raise AssertionError("no event")
+
+    ev = asyncio.run(asyncio.wait_for(main(), 5))
+    assert ev.kind == "connected"
+    assert seen == [("DEVICE", "ble:WT901:witmotion", 3)]

@@ -8,16 +8,25 @@ loop; it must stay tiny).  Notifications do not survive a reconnect: after every
 connect the setup writes are repeated and notifications re-subscribed.  Each
 notification is stamped with the host time it arrived, from which the host-clock drift of
 the sample-count clock is measured (:mod:`.drift`).
+
+Connecting follows bleak-retry-connector's discipline (and, with the real client, goes
+through its ``establish_connection``): only transient radio errors (:data:`TRANSIENT`)
+are retried, with backoff; a client whose connect or setup (writes, subscription) fails
+is disconnected before the next attempt, so a failed setup never leaves a half-open
+link; anything else (a bug) propagates.  Every failed attempt is logged (warning).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from bleak.exc import BleakError
 
 from firmware_interface import devices
 from firmware_interface.codecs import StreamDecoder, stream_decoder
@@ -27,6 +36,11 @@ from firmware_interface.samples import DecodeStats
 from firmware_interface.transports.base import Backoff, Event, Status
 from firmware_interface.transports.drift import DriftMeter
 
+log = logging.getLogger(__name__)
+#: Errors worth another attempt: the radio, the BlueZ D-Bus link, timeouts (as
+#: bleak-retry-connector's ``BLEAK_RETRY_EXCEPTIONS``, less ``AttributeError``).
+TRANSIENT: tuple[type[BaseException], ...] = (BleakError, TimeoutError, EOFError,
+                                              BrokenPipeError, ConnectionError)
 _MAC = re.compile(r"^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f-]{36}$")
 
 
@@ -47,10 +61,21 @@ DeviceFinder = Callable[[str, DeviceProfile, float], Awaitable[Any]]
 
 
 def bleak_client(device: Any, on_disconnect: Callable[[Any], None]) -> BleClient:
-    """The real client: a ``BleakClient`` built from a ``BLEDevice``."""
+    """A plain ``BleakClient`` built from a ``BLEDevice`` (not connected)."""
     from bleak import BleakClient
 
     return BleakClient(device, disconnected_callback=on_disconnect)
+
+
+async def establish(device: Any, on_disconnect: Callable[[Any], None], name: str) -> BleClient:
+    """A connected ``BleakClient`` through bleak-retry-connector's
+    ``establish_connection`` (its own short retries, backoff and BlueZ workarounds)."""
+    from bleak import BleakClient
+    from bleak_retry_connector import establish_connection
+
+    client: BleClient = await establish_connection(
+        BleakClient, device, name, disconnected_callback=on_disconnect, max_attempts=3)
+    return client
 
 
 def _no_adapter(e: BaseException) -> DeviceError:
@@ -117,7 +142,7 @@ class BleSource:
     """Samples from a BLE sensor; reconnects with backoff and re-subscribes."""
 
     def __init__(self, target: str, profile: DeviceProfile, *, rate_hz: float | None = None,
-                 client_factory: ClientFactory = bleak_client,
+                 client_factory: ClientFactory | None = None,
                  finder: DeviceFinder = bleak_find, backoff: Backoff | None = None,
                  scan_timeout_s: float = 10.0, max_attempts: int | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -146,10 +171,7 @@ class BleSource:
     async def aclose(self) -> None:
         self._closed = True
         if self._client is not None:
-            try:
-                await self._client.disconnect()
-            except Exception:  # closing: nothing useful to do with it
-                pass
+            await _disconnect(self._client)
 
     async def blocks(self) -> AsyncIterator[Event]:
         queue: asyncio.Queue[Any] = asyncio.Queue()
@@ -165,11 +187,11 @@ class BleSource:
         while not self._closed:
             try:
                 await self._connect(on_notify, on_disconnect)
-            except DeviceError:
-                raise
-            except Exception as e:  # radio errors vary by backend
+            except TRANSIENT as e:
                 attempts += 1
                 self.counters["failed_attempts"] += 1
+                log.warning("%s: connect attempt %d failed: %s: %s", self.name, attempts,
+                            type(e).__name__, e)
                 if self._max_attempts is not None and attempts >= self._max_attempts:
                     raise DeviceError(f"{self.name}: cannot connect after {attempts} "
                                       f"attempts ({type(e).__name__}: {e})") from None
@@ -209,21 +231,45 @@ class BleSource:
         device = await self._finder(self.target, self.profile, self._scan_timeout_s)
         if device is None:
             raise TimeoutError(f"{self.target} not found")
-        client = self._factory(device, on_disconnect)
-        self._client = client
-        await client.connect()
+        if self._factory is None:
+            client = await establish(device, on_disconnect, self.name)
+            self._client = client
+        else:
+            client = self._factory(device, on_disconnect)
+            self._client = client
+            try:
+                await client.connect()
+            except BaseException:
+                self._client = None
+                await _disconnect(client)
+                raise
         self.counters["connects"] += 1
-        for step in self.setup:
-            if isinstance(step, Write):
-                await client.write_gatt_char(step.char_uuid or "", step.data, response=True)
-                await asyncio.sleep(step.pause_s)
-            elif isinstance(step, Patch):
-                cur = bytearray(await client.read_gatt_char(step.char_uuid))
-                cur[step.offset:step.offset + len(step.data)] = step.data
-                await client.write_gatt_char(step.char_uuid, bytes(cur), response=True)
-        assert self.profile.notify_uuid is not None
-        await client.start_notify(self.profile.notify_uuid, on_notify)
+        log.info("%s: connected", self.name)
+        try:
+            for step in self.setup:
+                if isinstance(step, Write):
+                    await client.write_gatt_char(step.char_uuid or "", step.data,
+                                                 response=True)
+                    await asyncio.sleep(step.pause_s)
+                elif isinstance(step, Patch):
+                    cur = bytearray(await client.read_gatt_char(step.char_uuid))
+                    cur[step.offset:step.offset + len(step.data)] = step.data
+                    await client.write_gatt_char(step.char_uuid, bytes(cur), response=True)
+            assert self.profile.notify_uuid is not None
+            await client.start_notify(self.profile.notify_uuid, on_notify)
+        except BaseException:  # a half-set-up link is closed before anything else
+            self._client = None
+            await _disconnect(client)
+            raise
 
     def _stream_time(self) -> float:
         clock = getattr(self.decoder, "clock", None)
         return float(clock.next_slot / clock.rate_hz) if clock is not None else 0.0
+
+
+async def _disconnect(client: BleClient) -> None:
+    """Disconnect, counting it; a link already gone is no error here."""
+    try:
+        await client.disconnect()
+    except TRANSIENT as e:
+        log.info("disconnect: %s: %s", type(e).__name__, e)
