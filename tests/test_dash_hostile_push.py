@@ -256,3 +256,18 @@ def test_gunzip_bounded_limits_and_members(tmp_path: Path) -> None:
     src.write_bytes(b"\x1f\x8b not gzip at all")
     with pytest.raises(UploadError, match="not valid gzip"):
         gunzip_bounded(src, dst, UploadLimits())
+
+
+def test_push_session_without_usable_readings_stops_growing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Accelerometer without gravity never makes a sample: its readings would pile up
+    in the decoder; past the bound the session's messages are refused."""
+    monkeypatch.setattr("dashboard.push.MAX_PENDING_ITEMS", 100)
+    with _client(tmp_path) as c:
+        codes = []
+        for m in messages("N-1", seconds=8):
+            m = {**m, "payload": [i for i in m["payload"] if i["name"] == "accelerometer"]}
+            r = c.post(URL, json=m)
+            codes.append(r.status_code)
+        assert codes[0] == 200 and codes[-1] == 422
+        assert "Gravity" in r.json()["detail"]
