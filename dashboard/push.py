@@ -24,7 +24,6 @@ Frames" reports acceleration and gravity with the opposite sign, so such phones 
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import threading
@@ -35,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from dashboard.live import LiveHub, LiveSession, PushSource
+from firmware_interface.bounded import loads_json
 from firmware_interface.codecs.sensorlogger import (
     GYRO_NAME,
     SENSORS,
@@ -42,6 +42,7 @@ from firmware_interface.codecs.sensorlogger import (
     SensorLoggerPushDecoder,
 )
 from firmware_interface.errors import DecodeError
+from firmware_interface.limits import LimitError
 from firmware_interface.samples import G0, SampleBlock
 
 FRAMES: tuple[Frame, ...] = ("standard", "ios-raw")
@@ -76,11 +77,11 @@ def parse(raw: bytes) -> dict[str, Any]:
     """The validated message in ``raw``; PushError (422) for anything else, including
     JSON nested too deeply to parse."""
     try:
-        obj = json.loads(raw)
-    except RecursionError:
-        raise PushError("not JSON this server accepts: nested too deeply") from None
-    except (ValueError, UnicodeDecodeError) as e:
-        raise PushError(f"not JSON: {e}") from None
+        obj = loads_json(raw)  # refuses nesting past MAX_JSON_DEPTH before parsing
+    except LimitError as e:
+        raise PushError(f"not a Sensor Logger message: {e}") from None
+    except DecodeError as e:
+        raise PushError(str(e)) from None
     return validate(obj)
 
 
