@@ -95,13 +95,16 @@ class CodeSummary:
         return self.seconds.get(state, 0.0) / total if total else 0.0
 
 
+ORIENTATION = "auto"
+
+
 def analyse_file(path: str) -> FileResult:
     m = NAME_RE.match(Path(path).name)
     assert m is not None
     code, subject = m["code"], m["subject"]
     try:
         rec = to_recording(decode(path, "sisfall"), path)
-        an = analyze(rec)
+        an = analyze(rec, orientation=ORIENTATION)
     except Exception as e:  # a benchmark reports every file, whatever went wrong
         return FileResult(code, subject, {}, False, False, False, "-", error=str(e)[:200])
     secs: dict[str, float] = defaultdict(float)
@@ -116,6 +119,11 @@ def analyse_file(path: str) -> FileResult:
         res.tilt_gyro = float(np.median(an.series.tilt_deg))
         res.tilt_acc = float(np.median(acc_only.series.tilt_deg))
     return res
+
+
+def _set_orientation(value: str) -> None:
+    global ORIENTATION
+    ORIENTATION = value
 
 
 def find_files(root: Path, subjects: tuple[str, ...], codes: set[str] | None) -> list[Path]:
@@ -143,7 +151,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--holdout", action="store_true",
                     help="read ONLY the held-out subjects (the independent check; never tune "
                          "on it)")
+    ap.add_argument("--orientation", choices=("auto", "accel"), default="auto",
+                    help="accel: ignore every gyro (diagnostic)")
     args = ap.parse_args(argv)
+    global ORIENTATION
+    ORIENTATION = args.orientation
     root = Path(args.sisfall)
     if not root.is_dir():
         print(f"error: {root} is not a folder", file=sys.stderr)
@@ -156,7 +168,8 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     print(f"SisFall (REAL recordings), subjects {', '.join(subjects)}: {len(files)} files")
-    with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as ex:
+    with ProcessPoolExecutor(max_workers=max(1, args.jobs), initializer=_set_orientation,
+                             initargs=(args.orientation,)) as ex:
         results = list(ex.map(analyse_file, [str(f) for f in files], chunksize=8))
     by_code: dict[str, CodeSummary] = defaultdict(CodeSummary)
     for r in results:

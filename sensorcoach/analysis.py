@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from sensorcoach.core.activity import MOVING, STILL, still_frames, walking_frames
+from sensorcoach.core.activity import SEATED_OR_UNKNOWN, still_frames, walking_frames
 from sensorcoach.core.analyzer import FrameSeries, StreamAnalyzer
 from sensorcoach.core.calibration import Calibration, auto_calibration, calibration_from_spans
 from sensorcoach.core.events import ActivitySpan, Alert, Hold, SlumpEpisode
@@ -43,6 +43,23 @@ class Analysis:
     slump_on_deg: float
     uses_gyro: bool
     holds: list[Hold] = field(default_factory=list)
+    placement: str | None = None
+    """The recording's placement header, None when it has none."""
+    slump_note: str | None = None
+    """Why slump detection was off (low confidence, waist placement), None when it ran."""
+
+    def calibration_dict(self) -> dict[str, Any]:
+        """SPEC section 4's ``calibration``: how upright was found, how sure, where worn."""
+        d = self.calibration.to_dict()
+        warnings = list(d["warnings"])
+        if self.placement is None:
+            warnings.append("no placement in the recording: slump thresholds of the upper "
+                            "back are used, and sitting is not told from standing")
+        if self.slump_note:
+            warnings.append(self.slump_note)
+        d["placement"] = self.placement
+        d["warnings"] = warnings
+        return d
 
     @property
     def recorded_s(self) -> float:
@@ -55,7 +72,7 @@ class Analysis:
         in_slump = np.zeros(s.t.size, bool)
         for ep in self.slumps:
             in_slump |= (s.t >= ep.start_s) & (s.t < ep.end_s)
-        seated = (s.activity == STILL) | (s.activity == MOVING)
+        seated = np.isin(s.activity, SEATED_OR_UNKNOWN)
         upright = seated & ~in_slump & (s.flexion_deg < self.slump_on_deg)
         return {"upright_pct": round(100.0 * upright.sum() / total, 1),
                 "slumped_pct": round(100.0 * in_slump.sum() / total, 1),
@@ -81,7 +98,7 @@ class Analysis:
                           "sample_rate_hz": rec.sample_rate_hz,
                           "has_gyro": rec.has_gyro, "glitches": rec.glitches,
                           "gaps": [g.to_dict() for g in self.gaps]},
-            "calibration": self.calibration.to_dict(),
+            "calibration": self.calibration_dict(),
             "posture": self.posture(),
             "activity": [a.to_dict() for a in self.activity],
             "slumps": [e.to_dict() for e in self.slumps],
@@ -104,7 +121,26 @@ def calibrate(recording: Recording, settings: Settings = DEFAULT_SETTINGS) -> Ca
     frames = make_frames(recording.t, recording.acc_axes, None, settings.frame_s)
     feats = MotionAnalyser(settings.frame_s)(frames)
     return auto_calibration(frames.acc, still_frames(feats, settings),
-                            walking_frames(feats, settings))
+                            walking_frames(feats, settings),
+                            placement=recording.meta.get("placement"),
+                            mounting_up=_axis(recording, "mounting_up"),
+                            mounting_forward=_axis(recording, "mounting_forward"))
+
+
+def _axis(recording: Recording, key: str) -> NDArray[np.float64] | None:
+    """A ``x,y,z`` vector from the recording's header, or None (absent or malformed)."""
+    raw = recording.meta.get(key)
+    if raw is None:
+        return None
+    try:
+        v = np.array([float(x) for x in raw.split(",")], dtype=np.float64)
+    except ValueError:
+        raise CalibrationError(f"{recording.source or 'recording'}: {key} must be three "
+                               f"numbers 'x,y,z', got {raw!r}") from None
+    if v.shape != (3,) or not np.all(np.isfinite(v)) or not np.linalg.norm(v) > 0:
+        raise CalibrationError(f"{recording.source or 'recording'}: {key} must be a non-zero "
+                               f"vector 'x,y,z', got {raw!r}")
+    return v
 
 
 def analyze(recording: Recording, settings: Settings = DEFAULT_SETTINGS, *,
@@ -121,4 +157,5 @@ def analyze(recording: Recording, settings: Settings = DEFAULT_SETTINGS, *,
     return Analysis(recording=recording, calibration=cal, settings=settings,
                     series=an.series(), slumps=an.episodes, alerts=an.alerts,
                     activity=an.spans, gaps=recording.gaps(), sedentary_s=an.sedentary_s,
-                    slump_on_deg=an.slump_on_deg, uses_gyro=an.uses_gyro, holds=an.holds)
+                    slump_on_deg=an.slump_on_deg, uses_gyro=an.uses_gyro, holds=an.holds,
+                    placement=placement, slump_note=an.slump_note)

@@ -8,7 +8,12 @@ files carry no time column. The data set's Readme gives the conversion
 14.375 LSB/(deg/s) would read about 14% more; the analysis' gyro check measures the scale
 against the accelerometer instead of trusting either).
 
-The device sat on the waist (belt buckle); standing reads about (0, -1, 0) g.
+The device sat on the waist (a belt unit worn one way), so its nominal mounting is known
+and written as ``mounting_up`` / ``mounting_forward`` for automatic calibration: standing
+reads about (0, -1, 0) g (the data set's paper), so the body's up is sensor -y; forward is
+sensor +z, measured on the development subjects (SA01-SA15, SE01-SE08): in all 113 trials of
+bending (D15, D16) that tilted the unit more than 50 deg, gravity's reading moved to -z,
+the body's back, and backward falls (F02) moved it to +z.
 
 A file cut mid-line (a truncated download) is read up to the last whole line and the cut
 is counted in ``stats.records_bad`` and named in ``meta["truncated"]``. Any other bad line
@@ -30,6 +35,9 @@ ADXL345_G = 2 * 16 / 2**13
 #: deg/s per count, ITG3200 (+-2000 deg/s, 16 bit), as the SisFall Readme gives it.
 ITG3200_DPS = 2 * 2000 / 2**16
 COLUMNS = 9
+#: The belt unit's nominal body axes in sensor coordinates (see the module docstring).
+MOUNTING_UP = "0,-1,0"
+MOUNTING_FORWARD = "0,0,1"
 #: A SisFall trial's file name: activity code, subject, trial.
 NAME_RE = re.compile(r"^(?P<code>[DF]\d\d)_(?P<subject>S[AE]\d\d)_R(?P<trial>\d\d)\.txt$")
 _LINE_RE = re.compile(rb"^\s*-?\d+(\s*,\s*-?\d+){8}\s*;?\s*$")
@@ -49,7 +57,8 @@ def decode(data: bytes, name: str | None = None) -> DecodedStream:
     lines = text.split("\n")
     stats = DecodeStats()
     meta: dict[str, str] = {"device": "sisfall-adxl345-itg3200", "placement": "waist",
-                            "rate_source": "SisFall 200 Hz"}
+                            "rate_source": "SisFall 200 Hz", "mounting_up": MOUNTING_UP,
+                            "mounting_forward": MOUNTING_FORWARD}
     # a last line without its newline and with too few fields is a cut, not a bad row
     if lines and lines[-1].strip() and len(lines[-1].split(",")) < COLUMNS:
         stats.records_bad += 1

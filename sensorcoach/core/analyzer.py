@@ -19,10 +19,10 @@ from numpy.typing import NDArray
 from sensorcoach.core.activity import (
     ACTIVITY_NAMES,
     LYING,
-    MOVING,
-    STILL,
+    SEATED_OR_UNKNOWN,
+    ActivityClassifier,
     Debouncer,
-    classify,
+    PostureContext,
     still_frames,
 )
 from sensorcoach.core.calibration import Calibration
@@ -95,6 +95,21 @@ class FrameSeries:
         return FrameSeries(**out)  # type: ignore[arg-type]
 
 
+def slump_policy(calibration: Calibration, placement: str | None,
+                 settings: Settings) -> tuple[bool, str | None]:
+    """Whether slump episodes may be reported, and if not, why (SPEC section 4): not with
+    an upright reference the analysis is unsure of, and not from the waist (the pelvis
+    rolls back 10-40 deg when sitting) unless the wearer calibrated seated."""
+    if calibration.confidence < settings.calibration_min_confidence:
+        return False, (f"upright reference uncertain (confidence {calibration.confidence:.2f} "
+                       f"< {settings.calibration_min_confidence:g}): angles are reported but "
+                       "no slumps are detected; calibrate (sit upright, then lean forward)")
+    if placement == "waist" and calibration.method == "auto":
+        return False, ("waist placement: sitting rolls the pelvis back, which is not a slump; "
+                       "slumps need a seated calibration (or a sensor on the back)")
+    return True, None
+
+
 @dataclass
 class _OpenSpan:
     code: int
@@ -125,6 +140,12 @@ class StreamAnalyzer:
             GyroGravity(s.frame_s, s.gyro_tau_s, s.gyro_bias_tau_s) if use_gyro
             else AccelGravity(s.frame_s, s.gravity_cutoff_hz))
         self.debouncer = Debouncer(round(s.activity_min_bout_s / s.frame_s))
+        self.placement = placement
+        self.classifier = ActivityClassifier(s, PostureContext(
+            forward_known=calibration.forward_known,
+            sit_stand=placement == "waist" and calibration.reference in ("walking", "device")
+            and calibration.confidence >= s.calibration_min_confidence))
+        self.slumps_enabled, self.slump_note = slump_policy(calibration, placement, s)
         on = s.slump_on_deg(placement)
         self.slump_on_deg = on
         self.slump_off_deg = on - s.slump_hysteresis_deg
@@ -171,9 +192,9 @@ class StreamAnalyzer:
             up = self.gravity(fr.acc, fr.gyro, still, restart)
             flex, lat = self.calibration.angles(up)
             tilt = self.calibration.tilt_deg(up)
-            raw = classify(feats, tilt, self.settings)
             up_body = (self.calibration.body_axes() @ up if self.calibration.forward_known
                        else None)
+            raw = self.classifier(feats, tilt, up_body)
             jitter = np.sqrt(np.maximum(fr.acc_sq - (fr.acc * fr.acc).sum(axis=0), 0.0))
             self._pend.append(FrameSeries(fr.index, fr.t, flex, lat, tilt, raw, up_body,
                                           feats.motion_rms_g, jitter))
@@ -233,8 +254,10 @@ class StreamAnalyzer:
 
     def _settled(self, fs: FrameSeries) -> list[Event]:
         events: list[Event] = []
-        seated = (((fs.activity == STILL) | (fs.activity == MOVING))
+        seated = (np.isin(fs.activity, SEATED_OR_UNKNOWN)
                   & (fs.flexion_deg <= self.settings.slump_max_deg))
+        if not self.slumps_enabled:
+            seated[:] = False
         eps, alerts = self.slumps.push(fs.t, fs.flexion_deg, seated)
         alerts = alerts + self.sedentary.push(fs.t, fs.activity)
         spans, hold_alerts = self.hold_detector.push(fs.t, fs.up_body, fs.motion_g,

@@ -4,12 +4,22 @@ From the recording's spans (SPEC section 3): the upright span gives up (the mean
 accelerometer direction while still), the forward span gives forward (the direction the
 up vector moves away from when the wearer leans forward), left = up x forward.
 
-Without spans, :func:`auto_calibration` picks upright from the data: the gravity direction
-while walking is the standing-upright reference (walking-referenced posture, Vähä-Ypyä et
-al. 2018); the upright posture is then the mean direction of the 25% least tilted still
-frames relative to it (or, with no walking, relative to the median still direction). The
-forward direction cannot be known that way, so ``forward_known`` is False and the analysis
-reports unsigned tilt instead of signed flexion (and says so).
+Without spans, :func:`auto_calibration` picks upright from the data, and says how sure it
+is (``confidence``, 0-1):
+
+- walking (>= 20 s): the gravity direction while walking is the standing-upright reference
+  (walking-referenced posture, Vähä-Ypyä et al. 2018); upright is the mean direction of the
+  25% least tilted still frames within ``AUTO_UPRIGHT_CONE_DEG`` of it (a waist sensor:
+  the reference itself, since sitting rolls the pelvis back). Lying, bends and slumped
+  stretches lie outside the cone, so they are never taken as upright. Confidence 0.8.
+- a device's nominal mounting (a recording's ``mounting_up`` / ``mounting_forward`` keys,
+  written by converters for devices worn one way, e.g. SisFall's belt unit): upright is the
+  still posture near it. Confidence 0.6; forward known.
+- otherwise the least tilted still posture near the median still direction: a guess that
+  may be a slumped or lying posture (confidence 0.3, which disables slump detection).
+
+The forward direction cannot be known from walking alone, so ``forward_known`` is then
+False and the analysis reports unsigned tilt instead of signed flexion (and says so).
 """
 
 from __future__ import annotations
@@ -30,6 +40,12 @@ Span = tuple[float, float]
 MIN_FORWARD_LEAN_DEG = 8.0
 #: g: spread of |a| in the upright span above which it was not still.
 UPRIGHT_STILL_G = 0.05
+#: deg: still frames further than this from the walking or device reference are never
+#: candidates for upright (slumps reach 10-30 deg, bends and lying go beyond).
+AUTO_UPRIGHT_CONE_DEG = 30.0
+#: Confidence of each way of finding upright (design choices, see the module docstring).
+CONFIDENCE = {"span": 0.95, "span_unsteady": 0.6, "walking": 0.8, "device": 0.6,
+              "still posture": 0.3}
 
 
 @dataclass(frozen=True)
@@ -46,6 +62,10 @@ class Calibration:
     lean_deg: float | None = None
     """Largest lean seen in the forward span, deg."""
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    confidence: float = 0.95
+    """How sure the upright reference is, 0-1 (see the module docstring)."""
+    reference: str = "span"
+    """What upright was taken from: ``span``, ``walking``, ``device``, ``still posture``."""
 
     @property
     def forward_known(self) -> bool:
@@ -92,7 +112,9 @@ class Calibration:
             return cls(method or str(d.get("method", "file")), up, forward,
                        None if span is None else (float(span[0]), float(span[1])),
                        None if fspan is None else (float(fspan[0]), float(fspan[1])),
-                       d.get("lean_deg"), tuple(str(w) for w in d.get("warnings", [])))
+                       d.get("lean_deg"), tuple(str(w) for w in d.get("warnings", [])),
+                       float(d.get("confidence", CONFIDENCE["span"])),
+                       str(d.get("reference", "span")))
         except (KeyError, TypeError, ValueError) as e:
             raise ValueError(f"not a saved calibration: {e}") from None
 
@@ -103,6 +125,8 @@ class Calibration:
             "forward_s": list(self.forward_s) if self.forward_s else None,
             "forward_known": self.forward_known,
             "lean_deg": None if self.lean_deg is None else round(self.lean_deg, 1),
+            "confidence": round(self.confidence, 2),
+            "reference": self.reference,
             "warnings": list(self.warnings),
         }
 
@@ -127,15 +151,17 @@ def calibration_from_spans(t: FloatArray, acc: FloatArray, upright_s: Span,
     spread = float(np.std(np.sqrt((a * a).sum(axis=0))))
     wander = float(np.degrees(np.arccos(np.clip(up @ (a / np.linalg.norm(a, axis=0)), -1, 1))
                               ).mean())
+    conf = CONFIDENCE["span"]
     if spread > UPRIGHT_STILL_G or wander > 5.0:
         warnings.append(f"the upright span was not still (|a| spread {spread * 1000:.0f} mg, "
                         f"mean wander {wander:.1f} deg): upright may be off")
+        conf = CONFIDENCE["span_unsteady"]
     if forward_s is None:
-        return Calibration(method, up, None, upright_s, None, None, tuple(warnings))
+        return Calibration(method, up, None, upright_s, None, None, tuple(warnings), conf)
     fsel = (t >= forward_s[0]) & (t <= forward_s[1])
     if fsel.sum() < 3:
         warnings.append("the forward span holds no samples: forward direction unknown")
-        return Calibration(method, up, None, upright_s, forward_s, None, tuple(warnings))
+        return Calibration(method, up, None, upright_s, forward_s, None, tuple(warnings), conf)
     f = acc[:, fsel]
     # smooth over ~0.3 s so a bump does not pass for a lean
     k = max(1, round(0.3 / max(float(np.median(np.diff(t[fsel]))), 1e-3)))
@@ -149,36 +175,59 @@ def calibration_from_spans(t: FloatArray, acc: FloatArray, upright_s: Span,
         warnings.append(f"no lean in the forward span (largest {lean:.1f} deg, need "
                         f"{MIN_FORWARD_LEAN_DEG:g}): forward direction unknown, reporting "
                         "unsigned tilt")
-        return Calibration(method, up, None, upright_s, forward_s, lean, tuple(warnings))
+        return Calibration(method, up, None, upright_s, forward_s, lean, tuple(warnings),
+                           conf)
     big = dev >= 0.6 * lean
     horiz = u[:, big] - np.outer(up, up @ u[:, big])
     # leaning forward moves the up vector towards the body's back
     forward = _unit(-horiz.mean(axis=1))
     forward = _unit(forward - (forward @ up) * up)
-    return Calibration(method, up, forward, upright_s, forward_s, lean, tuple(warnings))
+    return Calibration(method, up, forward, upright_s, forward_s, lean, tuple(warnings), conf)
 
 
-def auto_calibration(acc: FloatArray, still: BoolArray, walking: BoolArray) -> Calibration:
+def auto_calibration(acc: FloatArray, still: BoolArray, walking: BoolArray, *,
+                     placement: str | None = None, mounting_up: FloatArray | None = None,
+                     mounting_forward: FloatArray | None = None) -> Calibration:
     """Upright from frames: ``acc`` (3, m) mean g per frame, masks (m,) of still and
-    walking frames. See the module docstring for the method."""
+    walking frames; ``mounting_up``/``mounting_forward``: a device's nominal body axes in
+    sensor coordinates, if known. See the module docstring for the method."""
     warnings: list[str] = []
-    u = acc / np.linalg.norm(acc, axis=0)
+    u = acc / np.maximum(np.linalg.norm(acc, axis=0), 1e-12)
+    forward: FloatArray | None = None
     if walking.sum() >= 200:  # 20 s of walking at 0.1 s frames
         ref = _unit(u[:, walking].mean(axis=1))
-        how = "walking-referenced"
+        reference, how = "walking", "referenced to walking"
+    elif mounting_up is not None:
+        ref = _unit(np.asarray(mounting_up, dtype=np.float64))
+        reference, how = "device", "from the device's nominal mounting"
     else:
         pool = u[:, still] if still.sum() >= 10 else u
         ref = _unit(np.median(pool, axis=1))
-        how = "median still posture"
-        warnings.append("no walking to reference upright: using the least tilted still "
-                        "posture near the median; upright may be off")
-    cand = still & (np.degrees(np.arccos(np.clip(ref @ u, -1, 1))) < 45.0)
-    if cand.sum() < 10:
+        reference, how = "still posture", "from the least tilted still posture"
+        warnings.append("no walking and no known mounting to reference upright: the least "
+                        "tilted still posture was taken, which may be slumped or lying")
+    tilt = np.degrees(np.arccos(np.clip(ref @ u, -1, 1)))
+    cand = still & (tilt < AUTO_UPRIGHT_CONE_DEG)
+    if reference == "walking" and placement == "waist":
+        up = ref  # standing is the reference; sitting rolls the pelvis back from it
+    elif reference == "device":
+        near = still & (tilt < 11.6)  # standing near the nominal mounting, if seen
+        up = _unit(u[:, near].mean(axis=1)) if near.sum() >= 10 else ref
+    elif cand.sum() < 10:
         up = ref
     else:
-        tilt = np.degrees(np.arccos(np.clip(ref @ u[:, cand], -1, 1)))
-        low = tilt <= np.percentile(tilt, 25)
+        t_c = tilt[cand]
+        low = t_c <= np.percentile(t_c, 25)
         up = _unit(u[:, cand][:, low].mean(axis=1))
-    warnings.append(f"automatic calibration ({how}); forward direction unknown, so flexion "
-                    "is reported as unsigned tilt from upright")
-    return Calibration("auto", up, None, None, None, None, tuple(warnings))
+    if reference == "device" and mounting_forward is not None:
+        f = np.asarray(mounting_forward, dtype=np.float64)
+        f = f - (f @ up) * up
+        if np.linalg.norm(f) > 0.5:
+            forward = _unit(f)
+    if forward is None:
+        warnings.append(f"automatic calibration ({how}); forward direction unknown, so "
+                        "flexion is reported as unsigned tilt from upright")
+    else:
+        warnings.append(f"automatic calibration ({how}), forward from the device's mounting")
+    return Calibration("auto", up, forward, None, None, None, tuple(warnings),
+                       CONFIDENCE[reference], reference)

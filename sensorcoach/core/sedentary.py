@@ -1,6 +1,6 @@
 """Sedentary time and reminders.
 
-Sedentary time is every frame not spent walking. A reminder fires after
+Sedentary time is every frame not spent walking or running. A reminder fires after
 ``sedentary_alert_s`` without a walking break (a walking bout of at least
 ``walking_break_s``; a few steps to the printer do not count), then every
 ``sedentary_repeat_s`` while the wearer stays put: spaced, never a stream. A data gap
@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from sensorcoach.core.activity import WALKING, runs
+from sensorcoach.core.activity import ON_FOOT, runs
 from sensorcoach.core.events import Alert
 from sensorcoach.core.framing import gaps_before
 
@@ -37,7 +37,7 @@ class SedentaryTracker:
         if t.size == 0:
             return alerts
         half = self.frame_s / 2
-        walking = codes == WALKING
+        walking = np.isin(codes, ON_FOOT)
         self.sedentary_s += float((~walking).sum()) * self.frame_s
         gaps = gaps_before(t, self.last_t, self.gap_reset_s)
         _, starts, lengths = runs(walking.astype(np.int64) + 2 * np.cumsum(gaps))

@@ -40,14 +40,109 @@ class Settings:
     gyro_bias_tau_s: float = _setting(
         20.0, "s", "time constant of gyro-bias estimation, updated only while still."
     )
+    gyro_ref_cutoff_hz: float = _setting(
+        0.5, "Hz", "low-pass of the accelerometer the gyro-aided filter pulls toward (averages "
+        "out heel-strike impacts; tuned on SisFall SA01-SA15/SE01-SE08)."
+    )
+    gyro_trust_g: float = _setting(
+        0.1, "g", "deviation of the low-passed |a| from 1 g at which the gyro-aided filter's "
+        "pull toward it halves (tuned on SisFall SA01-SA15/SE01-SE08)."
+    )
+    gyro_bias_motion_tau_s: float = _setting(
+        5.0, "s", "time constant of gyro-bias learning from the accelerometer, moving or not "
+        "(MEMS bias up to a few deg/s; tuned on SisFall SA01-SA15/SE01-SE08 jogging)."
+    )
+    gyro_motion_tau_s: float = _setting(
+        1.0, "s", "averaging time of the RMS of |a| - 1 g that tells sustained motion (steps, "
+        "impacts) to the gyro check and the gyro-aided filter."
+    )
+    gyro_gait_g: float = _setting(
+        0.1, "g", "RMS of |a| - 1 g at which sustained motion gets the gyro-aided filter's full "
+        "extra pull (steps put 0.1-1 g on |a|; tuned on SisFall SA01-SA15/SE01-SE08)."
+    )
+    gyro_gait_tau_s: float = _setting(
+        0.3, "s", "extra time constant toward the low-passed accelerometer during sustained "
+        "motion: step sway is not posture (tuned on SisFall SA01-SA15/SE01-SE08 D01-D04)."
+    )
+    gyro_check_cutoff_hz: float = _setting(
+        0.5, "Hz", "low-pass of accelerometer and gyro before the gyro check compares how gravity "
+        "turns (tuned on SisFall SA01-SA15/SE01-SE08)."
+    )
+    gyro_check_acc_tol_g: float = _setting(
+        0.15, "g", "the gyro check uses frames whose |a|, raw and low-passed, is within this of "
+        "1 g (tuned on SisFall SA01-SA15/SE01-SE08)."
+    )
+    gyro_check_motion_g: float = _setting(
+        0.05, "g", "the gyro check leaves out frames whose RMS of |a| - 1 g exceeds this (gait's "
+        "linear acceleration turns the accelerometer, not the body; tuned on SisFall)."
+    )
+    gyro_check_settle_s: float = _setting(
+        3.0, "s", "frames this soon after a data gap are left out of the gyro check (its "
+        "low-pass settles)."
+    )
+    gyro_check_floor_dps: float = _setting(
+        3.0, "deg/s", "gravity turning slower than this adds no evidence to the gyro check "
+        "(accelerometer noise; tuned on SisFall SA01-SA15/SE01-SE08)."
+    )
+    gyro_check_evidence_deg: float = _setting(
+        30.0, "deg", "gravity turning between two looks of the gyro check at its evidence "
+        "(SisFall sit/lie/bend trials turn 20-200 deg)."
+    )
+    gyro_check_final_deg: float = _setting(
+        10.0, "deg", "at the end of a recording, this much turning allows a provisional 'ok'."
+    )
+    gyro_check_ignore_deg: float = _setting(
+        120.0, "deg", "gravity turning after which a gyro that explains none of it is ignored."
+    )
+    gyro_check_fit_min: float = _setting(
+        0.6, "1", "share of gravity's turning a gyro must explain to be used (SisFall: "
+        "0.87-1.0 as delivered, below 0.2 for a random gyro)."
+    )
+    gyro_check_margin: float = _setting(
+        0.03, "1", "fit difference within which axis mappings tie (identity preferred; turning "
+        "about gravity cannot tell them apart; tuned on SisFall SA01-SA15/SE01-SE08)."
+    )
+    gyro_check_scale_tol: float = _setting(
+        1.5, "1", "measured gyro scale beyond this factor (or below its inverse) is corrected "
+        "(datasheet scales are 10-15% off; rad/s read as deg/s is 57x)."
+    )
     still_motion_g: float = _setting(
         0.02, "g", "RMS of acceleration above 1 Hz below which the body is still."
     )
     walking_band_g: float = _setting(
-        0.06, "g", "RMS of 1.2-3 Hz acceleration magnitude above which steps may be walking."
+        0.05, "g", "RMS over 3 s of frame-mean |a| above 0.5 Hz from which the body may be "
+        "walking (tuned on SisFall SA01-SA15/SE01-SE08: slow walking's 5th percentile "
+        "0.07 g, sitting down slowly 0.04 g)."
     )
-    walking_ratio: float = _setting(
-        0.5, "1", "share of motion energy that must sit in the step band for walking."
+    walking_regularity: float = _setting(
+        0.5, "1", "normalised autocorrelation at a step or stride lag (0.3-1.2 s) from which "
+        "that bouncing is gait (tuned on SisFall: walking's 10th percentile 0.58, a quick "
+        "sit-down's 90th 0.48)."
+    )
+    running_band_g: float = _setting(
+        0.3, "g", "gait bounce RMS from which gait may be running (tuned on SisFall: jogging's "
+        "5th percentile 0.39 g, fast walking's 90th 0.38 g: the cadence decides between)."
+    )
+    running_cadence_hz: float = _setting(
+        2.4, "Hz", "step frequency from which gait is running (jogging 2.5-3.2 Hz, "
+        "BIOMECHANICS; fast walking at most 2.3 Hz on SisFall)."
+    )
+    sit_stand_deg: float = _setting(
+        11.6, "deg", "waist tilt from the standing reference beyond which a still person sits "
+        "(Vähä-Ypyä et al. 2018, hip accelerometer)."
+    )
+    bend_deg: float = _setting(
+        45.0, "deg", "forward flexion from upright beyond which the trunk is bending (picking "
+        "something up), not sitting or slumping (occupational flexion bands 30/45/60 deg, "
+        "Ribeiro et al. 2011)."
+    )
+    bend_max_s: float = _setting(
+        20.0, "s", "longest forward bend: held longer with the trunk horizontal it is lying "
+        "prone (bends last 2-20 s, BIOMECHANICS)."
+    )
+    calibration_min_confidence: float = _setting(
+        0.5, "1", "calibration confidence below which no slumps are detected (design choice: "
+        "a walking or device reference scores 0.6-0.8, a guessed still posture 0.3)."
     )
     lying_deg: float = _setting(
         60.0,
@@ -106,7 +201,12 @@ class Settings:
     hold_confirm_s: float = _setting(
         2.0, "s", "time in a hold posture, with effort, before a hold is recognised."
     )
-    hold_min_s: float = _setting(5.0, "s", "shortest hold reported.")
+    hold_min_s: float = _setting(
+        10.0, "s", "shortest hold reported: the routine's holds are 20-30 s (plank endurance "
+        "145 +/- 72 s, Bohannon et al. 2017), while lying down after a fall or a sit gave "
+        "5-7 s hold-like spans on SisFall SA01-SA15/SE01-SE08 (5 s let 12 of 1,040 falls "
+        "through)."
+    )
     hold_settle_dps: float = _setting(
         4.0, "deg/s", "angular speed below which the body is in position (entry settled)."
     )
