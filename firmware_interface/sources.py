@@ -11,11 +11,14 @@ A replay reads (and checks) its file here.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from firmware_interface import devices
 from firmware_interface.errors import DeviceError
 from firmware_interface.transports.base import Source
+
+log = logging.getLogger(__name__)
 
 
 def open_source(spec: str, *, rate_hz: float | None = None, **options: Any) -> Source:
@@ -28,6 +31,7 @@ def open_source(spec: str, *, rate_hz: float | None = None, **options: Any) -> S
     :class:`~firmware_interface.errors.DecodeError` for an unreadable replay file.
     """
     parsed = devices.parse_source(spec)
+    log.debug("opening %s", parsed)
     if isinstance(parsed, devices.BleSource):
         from firmware_interface.transports.ble import BleSource
 

@@ -271,3 +271,23 @@ def test_push_session_without_usable_readings_stops_growing(
             codes.append(r.status_code)
         assert codes[0] == 200 and codes[-1] == 422
         assert "Gravity" in r.json()["detail"]
+
+
+def test_push_session_whose_analysis_fails_is_still_closed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever goes wrong in the final analysis, the session does not stay live with
+    its connection open (issue 13: "the session stays live forever")."""
+
+    def broken(*args: Any, **kw: Any) -> None:
+        raise FloatingPointError("overflow in an analyser")
+
+    monkeypatch.setattr("sensorcoach.live.sessions.SessionRecorder.finish", broken)
+    with _client(tmp_path) as c:
+        for m in messages("F-1", seconds=6):
+            r = c.post(URL, json=m)
+        sid = r.json()["session_id"]
+        live = _ctx(c).hub.sessions[sid]
+        s = _finished(c, sid)
+        assert s["status"] == "finished" and s["summary"]["error"] == "analysis failed"
+        with pytest.raises(sqlite3.ProgrammingError):
+            live.store.db.execute("SELECT 1")

@@ -272,3 +272,12 @@ def test_real_exports_still_read(tmp_path: Path) -> None:
     assert json.loads(json.dumps({"a": [1]})) == bounded.loads_json('{"a": [1]}')
     assert zlib.crc32(data) == zlib.crc32(bounded.inflate_gzip(gzip.compress(data)))
     assert os.path.getsize(src) < limits.MAX_INPUT_BYTES
+
+
+def test_readme_documents_every_limit() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    names = [n for n in vars(limits) if n.startswith("MAX_")]
+    assert len(names) >= 9
+    for name in names:
+        assert f"`{name}`" in readme, name
+    assert "SENSORCOACH_LOG" in readme and "--log-level" in readme

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -31,6 +32,8 @@ from firmware_interface.codecs.phyphox import PhyphoxRemoteDecoder
 from firmware_interface.errors import DecodeError, DeviceError
 from firmware_interface.samples import DecodeStats
 from firmware_interface.transports.base import Backoff, Event, Status
+
+log = logging.getLogger(__name__)
 
 
 class _PollFailure(Exception):
@@ -97,6 +100,7 @@ class PhyphoxSource:
             except _PollFailure as e:
                 failures += 1
                 self.counters["failures"] += 1
+                log.warning("%s: poll attempt %d failed: %s", self.name, failures, e)
                 if connected:
                     connected = False
                     lost_at = self._clock()

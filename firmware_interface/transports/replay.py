@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import math
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -24,11 +25,13 @@ from pathlib import Path
 
 import numpy as np
 
-from firmware_interface import devices, formats
+from firmware_interface import bounded, devices, formats
 from firmware_interface.codecs import STREAM_FORMATS, stream_decoder
 from firmware_interface.errors import DecodeError
 from firmware_interface.samples import DecodeStats, SampleBlock
 from firmware_interface.transports.base import Event, Status
+
+log = logging.getLogger(__name__)
 
 #: Bytes fed to a stream decoder at a time (a USB read is of this order).
 CHUNK_BYTES = 4096
@@ -58,6 +61,7 @@ class ReplaySource:
         self.speed = speed
         self.block_s = block_s
         self.name = f"replay:{self.path}@{speed:g}"
+        log.debug("replaying %s at %g x", self.path, speed)
         self.counters = {"samples": 0, "blocks": 0, "behind_ms": 0}
         """``behind_ms``: the most a block was released after its due time (ms)."""
         self._clock = clock
@@ -83,7 +87,7 @@ class ReplaySource:
         if self.format in STREAM_FORMATS:
             prof = devices.PROFILES[devices.FORMAT_PROFILES[self.format]]
             self.rate_hz = float(rate_hz) if rate_hz else prof.default_rate_hz
-            self._raw = self.path.read_bytes()
+            self._raw = bounded.read_input(self.path)
             self._decoder = stream_decoder(self.format, self.rate_hz)
             self.stats = self._decoder.stats
             self.meta = {"device": prof.name, "source_format": self.format}

@@ -6,9 +6,12 @@ USB-serial bridges commonly found on WitMotion boards (CH340, CP210x, FTDI) are 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from serial.tools import list_ports
+
+log = logging.getLogger(__name__)
 
 #: (vid, pid) -> chip, for USB-serial bridges seen on WitMotion modules.
 _BRIDGES = {(0x1A86, 0x7523): "CH340", (0x1A86, 0x55D4): "CH9102", (0x10C4, 0xEA60): "CP210x",
@@ -35,4 +38,5 @@ def list_serial_ports() -> list[PortInfo]:
         if p.device.startswith("/dev/rfcomm"):
             hint = "witmotion? Bluetooth SPP (BWT901CL, 115200 baud)"
         out.append(PortInfo(p.device, desc, hint))
+    log.debug("serial ports: %s", [p.device for p in out])
     return out

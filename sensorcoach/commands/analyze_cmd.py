@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from firmware_interface.errors import safe_text
 from firmware_interface.formats import FORMATS
 from sensorcoach.analysis import analyze
 from sensorcoach.commands.convert_cmd import load_recording
@@ -51,5 +52,5 @@ def run(args: argparse.Namespace) -> int:
         json.dump(d, sys.stdout, separators=(",", ":"))
         sys.stdout.write("\n")
     else:
-        sys.stdout.write(render(d, args.file) + "\n")
+        sys.stdout.write(render(d, safe_text(args.file)) + "\n")
     return 0

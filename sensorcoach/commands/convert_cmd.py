@@ -7,6 +7,7 @@ Raw captures (bytes as received) and app exports become recordings (SPEC section
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 from typing import Any, cast
@@ -42,7 +43,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 def decode(path: str | Path, fmt: str = "auto", rate_hz: float | None = None, *,
            columns: str | None = None, phone_frame: str = "auto") -> DecodedStream:
     """:func:`firmware_interface.formats.decode_file` with errors as SensorcoachError."""
-    if rate_hz is not None and not rate_hz > 0:
+    if rate_hz is not None and not (math.isfinite(rate_hz) and rate_hz > 0):
         raise SensorcoachError(f"--rate must be a positive number of Hz, got {rate_hz:g}")
     if phone_frame not in ("auto", "standard", "ios-raw"):
         raise SensorcoachError(f"unknown phone frame {phone_frame!r}")

@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
+import math
 import signal
 import sys
 from pathlib import Path
 from typing import Any
 
+from firmware_interface import bounded
 from firmware_interface.errors import DecodeError, DeviceError
 from sensorcoach.alerts import AlertDispatcher, AlertSink, DesktopSink, TerminalSink
 from sensorcoach.core.calibration import Calibration
@@ -17,6 +20,8 @@ from sensorcoach.errors import SensorcoachError
 from sensorcoach.live import LiveRunner, SessionRecorder, open_live_source, recover
 from sensorcoach.live.view import JsonPrinter, PlainPrinter, RichView
 from sensorcoach.store import Store
+
+log = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -46,20 +51,25 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 def load_calibration(path: str) -> Calibration:
     """A calibration saved with ``--save-calibration`` (``Calibration.to_state`` JSON)."""
     try:
-        state = json.loads(Path(path).read_text())
+        state = bounded.loads_json(bounded.read_input(path), path)
         return Calibration.from_state(state, method="file")
-    except (OSError, json.JSONDecodeError, ValueError, AttributeError) as e:
+    except DecodeError as e:
+        raise SensorcoachError(f"cannot read calibration: {e}") from None
+    except (ValueError, AttributeError, TypeError, KeyError) as e:
         raise SensorcoachError(f"{path}: cannot read calibration: {e}") from None
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.snooze < 0:
+    if not args.snooze >= 0 or math.isinf(args.snooze):
         raise SensorcoachError("--snooze must be 0 or more minutes")
+    if args.rate is not None and not (math.isfinite(args.rate) and args.rate > 0):
+        raise SensorcoachError(f"--rate must be a positive number of Hz, got {args.rate:g}")
     cal = load_calibration(args.calibration) if args.calibration else None
     try:
         source, rec = open_live_source(args.source, rate_hz=args.rate)
     except (DeviceError, DecodeError) as e:
         raise SensorcoachError(str(e)) from None
+    log.info("monitoring %s", source.name)
     header = None
     placement = None
     if rec is not None:
