@@ -59,7 +59,7 @@ class Fixture:
 
     @property
     def name(self) -> str:
-        return self.path.relative_to(self.path.parents[0]).name.split(".")[0]
+        return self.path.name.split(".")[0]
 
     @property
     def simulated(self) -> bool:
