@@ -7,11 +7,13 @@ import json
 import math
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import pytest
 
+from sensorcoach.core.events import Hold
 from sensorcoach.scoring import iou, match, match_kinds, spearman
 from sensorcoach.simulate import SimConfig, simulate, write_simulation
 
@@ -141,3 +143,18 @@ def test_accuracy_benchmark_scores_every_fixture_and_unknown_kinds(
         assert name.startswith(("hold_", "slump_")) and f"\n{name} " in out
     assert "hold_min_s" in mod.sweep_settings() and "slump_min_s" in mod.sweep_settings()
     assert mod.main([str(tmp_path / "nowhere")]) == 2
+
+
+def test_accuracy_benchmark_names_unnamed_sides_by_the_better_fit() -> None:
+    mod = _accuracy_module()
+    holds = [Hold("side_plank_a", 10.0, 40.0, "rest", {"score": 50}, ()),
+             Hold("side_plank_b", 60.0, 80.0, "rest", {"score": 50}, ()),
+             Hold("plank", 100.0, 160.0, "rest", {"score": 50}, ())]
+    labels = [("side_plank_right", 10.5, 40.0), ("side_plank_left", 60.0, 81.0),
+              ("plank", 100.0, 161.0)]
+    det, note = mod.hold_spans(SimpleNamespace(holds=holds), labels)
+    assert [k for k, _, _ in det] == ["side_plank_right", "side_plank_left", "plank"]
+    assert "a=right" in note
+    assert match_kinds(det, labels, mod.HOLD_KINDS).tp == 3
+    named, none = mod.hold_spans(SimpleNamespace(holds=holds[2:]), labels)
+    assert named == [("plank", 100.0, 160.0)] and none == ""
