@@ -375,7 +375,7 @@ class LiveRunner:
             state = "hold"
         elif v.slump_since_s is not None:
             state = "slumped"
-        elif v.activity in ("walking", "lying"):
+        elif v.activity in ("walking", "running", "lying", "bending", "standing"):
             state = str(v.activity)
         else:
             state = "upright"
