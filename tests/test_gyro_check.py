@@ -51,7 +51,8 @@ def turning_body(seconds: float, seed: int, axes: tuple[int, ...] = (0, 1, 2),
     m = n // per
 
     def frames(x: np.ndarray) -> np.ndarray:
-        return x[:, :m * per].reshape(3, m, per).mean(axis=2)
+        out: np.ndarray = x[:, :m * per].reshape(3, m, per).mean(axis=2)
+        return out
 
     return frames(acc), frames(w), frames(gyro)
 
@@ -218,7 +219,8 @@ def test_to_dict_is_json_and_names_the_fault(body: tuple[np.ndarray, ...]) -> No
     d = v.to_dict()
     json.dumps(d, allow_nan=False)
     assert set(d) >= {"check", "note", "scale", "fit"}
-    assert "y and z swapped" in d["note"] and "x inverted" in d["note"]
+    note = str(d["note"])
+    assert "y and z swapped" in note and "x inverted" in note
     ignored, _ = run(acc, np.zeros_like(gyro))
     json.dumps(ignored.to_dict(), allow_nan=False)
 

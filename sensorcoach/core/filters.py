@@ -36,21 +36,22 @@ class Ema(IIR):
 def affine_scan(a: FloatArray, b: FloatArray, x0: FloatArray) -> FloatArray:
     """Solve the recursion ``x[k] = a[k] @ x[k-1] + b[k]`` for all k, vectorised.
 
-    ``a`` (m, 3, 3), ``b`` (m, 3), ``x0`` (3,). A two-level scan: blocks of about sqrt(m)
-    steps are solved side by side (numpy over blocks), then their end states are chained,
-    so Python loops run about 2*sqrt(m) times instead of m.
+    ``a`` (m, n, n), ``b`` (m, n), ``x0`` (n,) (n = 3 for a vector, 6 with a bias).
+    A two-level scan: blocks of about sqrt(m) steps are solved side by side (numpy over
+    blocks), then their end states are chained, so Python loops run about 2*sqrt(m) times
+    instead of m.
     """
-    m = a.shape[0]
+    m, n = b.shape
     if m == 0:
-        return np.zeros((0, 3))
+        return np.zeros((0, n))
     blk = max(16, int(math.sqrt(m)))
     nb = -(-m // blk)
     pad = nb * blk - m
     if pad:
-        a = np.concatenate([a, np.broadcast_to(np.eye(3), (pad, 3, 3))])
-        b = np.concatenate([b, np.zeros((pad, 3))])
-    a4 = a.reshape(nb, blk, 3, 3)
-    b3 = b.reshape(nb, blk, 3)
+        a = np.concatenate([a, np.broadcast_to(np.eye(n), (pad, n, n))])
+        b = np.concatenate([b, np.zeros((pad, n))])
+    a4 = a.reshape(nb, blk, n, n)
+    b3 = b.reshape(nb, blk, n)
     prod = np.empty_like(a4)
     y = np.empty_like(b3)
     prod[:, 0] = a4[:, 0]
@@ -58,13 +59,13 @@ def affine_scan(a: FloatArray, b: FloatArray, x0: FloatArray) -> FloatArray:
     for j in range(1, blk):
         prod[:, j] = a4[:, j] @ prod[:, j - 1]
         y[:, j] = (a4[:, j] @ y[:, j - 1, :, None])[..., 0] + b3[:, j]
-    starts = np.empty((nb, 3))
+    starts = np.empty((nb, n))
     s = np.asarray(x0, dtype=np.float64)
     for i in range(nb):
         starts[i] = s
         s = prod[i, -1] @ s + y[i, -1]
     x = (prod @ starts[:, None, :, None])[..., 0] + y
-    return x.reshape(nb * blk, 3)[:m]
+    return x.reshape(nb * blk, n)[:m]
 
 
 def skew(v: FloatArray) -> FloatArray:

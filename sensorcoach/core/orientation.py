@@ -4,11 +4,15 @@ aided by the gyroscope.
 - :class:`AccelGravity`: a 2nd-order Butterworth low-pass of the accelerometer. Always
   available; right whenever the trunk is still or moving slowly, biased by sustained
   linear acceleration and lagging fast turns.
-- :class:`GyroGravity`: a complementary filter. The gyro (bias-corrected) carries the up
-  vector through fast motion, the accelerometer pulls it back with time constant
-  ``gyro_tau_s``, less when |a| differs from 1 g (linear acceleration). Gyro bias is an
-  exponential average of the gyro over still frames only, so a bias of a few deg/s
-  (cheap MEMS, drifting with temperature) is learnt within seconds of sitting still.
+- :class:`GyroGravity`: a complementary filter with an integral (bias) term, Mahony-style.
+  The gyro carries the up vector through fast motion; a low-passed accelerometer
+  (``gyro_ref_cutoff_hz``: heel-strike impacts average out) pulls it back with time
+  constant ``gyro_tau_s``, less when the low-passed |a| is far from 1 g, more during
+  sustained motion (steps: ``gyro_gait_tau_s``; step sway is not posture). The gyro bias is
+  learnt from the same disagreement, moving or not (``gyro_bias_motion_tau_s``), so a bias
+  unknown at the start (a recording that begins with jogging) cannot integrate into tens
+  of degrees. State (up vector, bias) is 6-dimensional and linear per frame: the whole
+  block is one affine scan. A gyro check's verdict (axes, scale, bias) can be applied.
 
 Both are causal and carry state between blocks.
 """
@@ -18,17 +22,12 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from sensorcoach.core.filters import Ema, IIRFilter, affine_scan, rotation_from_vector
-from sensorcoach.core.iir import ema_alpha
+from sensorcoach.core.filters import Ema, IIRFilter, affine_scan, rotation_from_vector, skew
+from sensorcoach.core.gyro_check import GyroVerdict
+from sensorcoach.core.settings import DEFAULT_SETTINGS, Settings
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
-
-#: g: |a| deviation from 1 g at which the accelerometer's weight halves.
-ACC_TRUST_G = 0.05
-#: The accelerometer's weight never drops below this share, so an uncorrected gyro bias
-#: cannot walk the estimate away during long walks (tau at most gyro_tau_s / floor).
-ACC_TRUST_FLOOR = 0.2
 
 
 def normalise(v: FloatArray) -> FloatArray:
@@ -49,59 +48,88 @@ class AccelGravity:
 
 
 class GyroGravity:
-    """Complementary filter on frames with still-gated gyro-bias estimation."""
+    """Complementary filter on frames with gyro-bias learning (an integral term)."""
 
-    def __init__(self, frame_s: float, tau_s: float, bias_tau_s: float):
+    def __init__(self, frame_s: float, tau_s: float, bias_tau_s: float,
+                 settings: Settings = DEFAULT_SETTINGS):
+        """``tau_s``: pull toward the accelerometer; ``bias_tau_s``: kept for callers (the
+        bias is learnt with ``settings.gyro_bias_motion_tau_s``, still or moving)."""
+        s = settings
         self.frame_s = frame_s
-        self.alpha = ema_alpha(frame_s, tau_s)
-        self._bias_ema = Ema(frame_s, bias_tau_s)
-        self.bias_dps = np.zeros(3)
-        self._x: FloatArray | None = None
+        self.tau_s = tau_s
+        self.bias_tau_s = s.gyro_bias_motion_tau_s
+        self.trust_g = s.gyro_trust_g
+        self.gait_g = s.gyro_gait_g
+        self.gait_tau_s = s.gyro_gait_tau_s
+        self._ref = IIRFilter(s.gyro_ref_cutoff_hz, 1.0 / frame_s)
+        self._dyn = Ema(frame_s, s.gyro_motion_tau_s)
+        self.transform = np.eye(3)
+        self._z: FloatArray | None = None  # up (3) and bias (3, rad/s, corrected frame)
+        self._bias0 = np.zeros(3)
+
+    @property
+    def bias_dps(self) -> FloatArray:
+        """Current gyro-bias estimate, deg/s (in the corrected frame)."""
+        return np.degrees(self._bias0 if self._z is None else self._z[3:])
+
+    def apply_verdict(self, verdict: GyroVerdict) -> None:
+        """Use a gyro check's axis mapping and scale from now on, and its bias."""
+        self.transform = np.asarray(verdict.transform, dtype=np.float64)
+        bias = np.radians(np.asarray(verdict.bias_dps, dtype=np.float64))
+        if self._z is None:
+            self._bias0 = bias
+        else:
+            self._z[3:] = bias
+
+    def seed(self, up: FloatArray) -> None:
+        """Start (or restart) from a known up vector, e.g. the accelerometer-only estimate
+        when the analysis switches to the gyro."""
+        u = np.asarray(up, dtype=np.float64)
+        u = u / max(float(np.linalg.norm(u)), 1e-12)
+        bias = self._bias0 if self._z is None else self._z[3:]
+        self._z = np.concatenate([u, bias])
 
     def __call__(self, acc: FloatArray, gyro: FloatArray | None = None,
                  still: BoolArray | None = None, restart: BoolArray | None = None) -> FloatArray:
-        """``acc`` (3, m) g, ``gyro`` (3, m) deg/s, ``still`` (m,) frames usable for bias,
-        ``restart`` (m,) frames after a data gap (the filter re-seeds from the
-        accelerometer there). Returns unit up vectors (3, m)."""
+        """``acc`` (3, m) g, ``gyro`` (3, m) deg/s as delivered, ``still`` (unused: bias is
+        learnt still or moving), ``restart`` (m,) frames after a data gap (the up vector
+        re-seeds from the accelerometer there). Returns unit up vectors (3, m)."""
         if gyro is None:
             raise ValueError("GyroGravity needs gyro data")
         m = acc.shape[1]
         if m == 0:
             return np.zeros((3, 0))
-        still = np.zeros(m, bool) if still is None else still
-        bias = self._bias(gyro, still)
-        omega = np.radians(gyro - bias)  # rad/s
-        # A world-fixed vector seen from a sensor turning by w*dt turns by -w*dt.
-        rot = rotation_from_vector(-(omega * self.frame_s).T)
-        norm = np.sqrt((acc * acc).sum(axis=0))
-        trust = ACC_TRUST_FLOOR + (1 - ACC_TRUST_FLOOR) / (1.0 + ((norm - 1.0) / ACC_TRUST_G) ** 2)
-        alpha = self.alpha * trust
+        dt = self.frame_s
+        omega = np.radians(self.transform @ gyro)  # rad/s, corrected frame
+        rot = rotation_from_vector(-(omega * dt).T)
+        ref = self._ref(acc)
+        norm = np.sqrt((ref * ref).sum(axis=0))
+        r = ref / np.where(norm > 0, norm, 1.0)
+        trust = 1.0 / (1.0 + ((norm - 1.0) / self.trust_g) ** 2)
+        raw = np.sqrt((acc * acc).sum(axis=0))
+        dyn = np.sqrt(self._dyn(((raw - 1.0) ** 2)[None])[0])
+        rate = trust / self.tau_s + np.minimum(dyn / self.gait_g, 1.0) / self.gait_tau_s
+        alpha = 1.0 - np.exp(-dt * rate)
+        beta = dt * trust / (self.tau_s * self.bias_tau_s)  # integral gain per frame
         if restart is not None:
             alpha = np.where(restart, 1.0, alpha)
-        if self._x is None:
-            alpha[0] = 1.0
-            x0 = np.zeros(3)
+            beta = np.where(restart, 0.0, beta)
+        if self._z is None:
+            alpha[0], beta[0] = 1.0, 0.0
+            z0 = np.concatenate([r[:, 0], self._bias0])
         else:
-            x0 = self._x
-        a = (1.0 - alpha)[:, None, None] * rot
-        b = (alpha * acc).T
-        x = affine_scan(a, b, x0)
-        self._x = x[-1].copy()
-        return normalise(np.ascontiguousarray(x.T))
-
-    def _bias(self, gyro: FloatArray, still: BoolArray) -> FloatArray:
-        """Per-frame bias: an EMA over still frames, held between them (causal)."""
-        m = gyro.shape[1]
-        idx = np.flatnonzero(still)
-        out = np.empty((3, m))
-        if idx.size:
-            est = self._bias_ema(gyro[:, idx])
-            # frame k uses the estimate from the last still frame at or before k
-            pos = np.searchsorted(idx, np.arange(m), side="right") - 1
-            have = pos >= 0
-            out[:, have] = est[:, pos[have]]
-            out[:, ~have] = self.bias_dps[:, None]
-            self.bias_dps = est[:, -1].copy()
-        else:
-            out[:] = self.bias_dps[:, None]
-        return out
+            z0 = self._z
+        # x- = R x - dt S b (S = [r]x: gravity turned by the bias); x = (1-a) x- + a r;
+        # b = b - beta S x- (the disagreement turns into bias, Mahony's integral term)
+        sk = skew(r.T)
+        keep = (1.0 - alpha)[:, None, None]
+        a6 = np.empty((m, 6, 6))
+        a6[:, :3, :3] = keep * rot
+        a6[:, :3, 3:] = -dt * keep * sk
+        a6[:, 3:, :3] = -beta[:, None, None] * (sk @ rot)
+        a6[:, 3:, 3:] = np.eye(3) + (beta * dt)[:, None, None] * (sk @ sk)
+        b6 = np.zeros((m, 6))
+        b6[:, :3] = (alpha * r).T
+        z = affine_scan(a6, b6, z0)
+        self._z = z[-1].copy()
+        return normalise(np.ascontiguousarray(z[:, :3].T))
