@@ -132,11 +132,13 @@ def _finite(v: Any) -> bool:
         return False
 
 
-def screen(payload: list[dict[str, Any]], ref_ns: int | None) -> tuple[list[Any], int]:
+def screen(payload: list[dict[str, Any]], ref_ns: int | None,
+           max_jump_ns: int = MAX_TIME_JUMP_NS) -> tuple[list[Any], int]:
     """(readings worth decoding, glitches dropped) of a validated payload.  Glitches:
     |a| > 32 g (acceleration, gravity: m/s^2), |w| > 4000 deg/s (gyroscope: rad/s), or a
-    time more than an hour from ``ref_ns`` (the session's latest time; for its first
-    message, the message's median time)."""
+    time more than ``max_jump_ns`` from ``ref_ns`` (the session's latest time; for its
+    first message, the message's median time).  A session ends after ``push_idle_s``
+    without messages, so a real phone never jumps that far within one."""
     times = [int(i["time"]) for i in payload if str(i["name"]).lower() in SENSORS]
     if ref_ns is None and times:
         ref_ns = sorted(times)[len(times) // 2]
@@ -151,7 +153,7 @@ def screen(payload: list[dict[str, Any]], ref_ns: int | None) -> tuple[list[Any]
             mag = math.hypot(float(v["x"]), float(v["y"]), float(v["z"]))  # inf past max
             limit = gyro_max if name == GYRO_NAME else acc_max
             assert ref_ns is not None
-            if not mag <= limit or abs(int(item["time"]) - ref_ns) > MAX_TIME_JUMP_NS:
+            if not mag <= limit or abs(int(item["time"]) - ref_ns) > max_jump_ns:
                 bad += 1
                 continue
         keep.append(item)
@@ -241,7 +243,8 @@ class PushIngest:
                             "setting); end one (stop pushing) and try again")
 
     def _take(self, ph: _Phone, msg: dict[str, Any]) -> dict[str, Any]:
-        items, glitches = screen(msg["payload"], ph.latest_ns)
+        jump = max(MAX_TIME_JUMP_NS, int(2e9 * self.hub.push_idle_s))
+        items, glitches = screen(msg["payload"], ph.latest_ns, jump)
         if ph.pending > MAX_PENDING_ITEMS:
             raise PushError(f"{ph.pending} readings and no sample yet: the session needs "
                             "Gravity (or TotalAcceleration) with the accelerometer")
