@@ -49,6 +49,7 @@ UNNAMED_SIDES = {"side_plank_a", "side_plank_b"}
 SWEEP_PREFIXES = ("hold_", "slump_")
 SWEEP_FACTORS = (-0.30, -0.15, 0.15, 0.30)
 SWEEP_FLAG_F1 = 0.05
+MAX_ERROR_LINES = 40
 
 
 @dataclass
@@ -73,8 +74,9 @@ class Fixture:
             return str(self.labels["category"])
         if self.labels.get("scenario"):
             pop = self.labels.get("population")
-            return str(self.labels["scenario"]) + (f"-{pop}" if pop and pop != "typical"
-                                                   else "")
+            scenario = str(self.labels["scenario"])
+            return scenario + (f"-{pop}" if pop and pop != "typical" and pop not in scenario
+                               else "")
         return "real" if "real" in self.path.parts else self.name.split("_")[0]
 
     def segments(self, kinds: Sequence[str]) -> list[tuple[str, float, float]]:
@@ -100,6 +102,8 @@ class Outcome:
     """(simulated instability, score, mean acceleration in mg) of matched holds."""
     note: str = ""
     in_walking: int = 0
+    errors: list[str] = field(default_factory=list)
+    """False and missed holds, each with what the labels say was happening."""
     onset: Score = field(default_factory=Score)
     """Slumps matched with the episode's ``onset_s`` (where the lean began) as start."""
     imbalance_error: float | None = None
@@ -154,8 +158,31 @@ def evaluate(fx: Fixture, settings: Settings) -> tuple[Outcome, Analysis]:
     imb_det = result.to_dict()["symmetry"].get("imbalance_pct")
     imb_err = (abs(float(imb_det) - imb_true) if imb_true is not None and imb_det is not None
                else None)
-    return Outcome(slumps, holds, len(result.holds), pairs, note, in_walk, onset,
+    errors = hold_errors(fx, det, labels)
+    return Outcome(slumps, holds, len(result.holds), pairs, note, in_walk, errors, onset,
                    imb_err), result
+
+
+def hold_errors(fx: Fixture, det: list[tuple[str, float, float]],
+                labels: list[tuple[str, float, float]]) -> list[str]:
+    """One line per false hold (with the labelled activity it overlaps most) and per
+    missed hold (with the detections that overlap it)."""
+    out = []
+    for k, s, e in det:
+        if any(k == lk and _iou_ok((s, e), (ls, le)) for lk, ls, le in labels):
+            continue
+        best = max(fx.labels.get("segments", []), default=None,
+                   key=lambda g: overlap((s, e), (float(g["start_s"]), float(g["end_s"]))))
+        what = "-" if best is None else best["kind"] + "".join(
+            f" {best[x]}" for x in ("posture", "style") if x in best)
+        out.append(f"{fx.name}: false {k} {s:.1f}-{e:.1f} s, during {what}")
+    for lk, ls, le in labels:
+        if any(k == lk and _iou_ok((s, e), (ls, le)) for k, s, e in det):
+            continue
+        near = [f"{k} {s:.1f}-{e:.1f}" for k, s, e in det if overlap((s, e), (ls, le)) > 0]
+        out.append(f"{fx.name}: missed {lk} {ls:.1f}-{le:.1f} s"
+                   + (f" (detected {', '.join(near)})" if near else " (nothing detected)"))
+    return out
 
 
 def _iou_ok(a: tuple[float, float], b: tuple[float, float]) -> bool:
@@ -195,7 +222,7 @@ def report(fixtures: list[Fixture]) -> dict[str, Any]:
         outs.append((fx, out, res))
     print(f"Detected vs labelled on ALL {data} (every labelled file under the folder); a "
           "detection matches a label at IoU >= 0.5, one to one, holds also by kind.")
-    print(f"{'fixture':<30}{'category':<14}{'rate':>5}{'gyro':>5}{'cal':>7} | {'slumps lab':>10}"
+    print(f"{'fixture':<30}{'category':<20}{'rate':>5}{'gyro':>5}{'cal':>7} | {'slumps lab':>10}"
           f"{'det':>4}{'tp':>4}{'F1':>6}{'frag':>5}{'walk':>5} | {'holds lab':>9}{'det':>4}"
           f"{'tp':>4}{'F1':>6}{'frag':>5}{'split':>6}{'kind':>5}")
     s_all, h_all = Score(), Score()
@@ -213,7 +240,7 @@ def report(fixtures: list[Fixture]) -> dict[str, Any]:
         if o.note:
             notes.append(f"{fx.name}: {o.note}")
         rec = fx.recording
-        print(f"{fx.name:<30}{fx.category:<14}{rec.sample_rate_hz:>5g}"
+        print(f"{fx.name:<30}{fx.category:<20}{rec.sample_rate_hz:>5g}"
               f"{'y' if rec.has_gyro else 'n':>5}{res.calibration.method:>7} | "
               f"{o.slumps.n_labelled:>10}{o.slumps.n_detected:>4}{o.slumps.tp:>4}"
               f"{f1_text(o.slumps):>6}{o.slumps.fragments:>5}{o.in_walking:>5} | "
@@ -222,6 +249,11 @@ def report(fixtures: list[Fixture]) -> dict[str, Any]:
               f"{o.holds.wrong_kind:>5}")
     for n in notes:
         print(f"  note: {n}")
+    errors = [line for _, o, _ in outs for line in o.errors]
+    for line in errors[:MAX_ERROR_LINES]:
+        print(f"  hold error: {line}")
+    if len(errors) > MAX_ERROR_LINES:
+        print(f"  ... and {len(errors) - MAX_ERROR_LINES} more hold errors")
     kinds = sorted({s["kind"] for fx in fixtures for s in fx.labels.get("segments", [])}
                    - set(HOLD_KINDS) - {"slump"})
     print(f"label kinds not scored (context only): {', '.join(kinds) or '-'}")
@@ -245,7 +277,7 @@ def report(fixtures: list[Fixture]) -> dict[str, Any]:
           f"labels cut in pieces, {h_all.wrong_kind} right span but wrong kind)")
     print(f"F1 per fixture category ({data}; '-' = nothing labelled, nothing detected):")
     for cat in sorted(set(s_cat) | set(h_cat)):
-        print(f"  {cat:<16} slumps F1 {f1_text(s_cat[cat])} ({s_cat[cat].tp}/"
+        print(f"  {cat:<20} slumps F1 {f1_text(s_cat[cat])} ({s_cat[cat].tp}/"
               f"{s_cat[cat].n_labelled} lab, {s_cat[cat].n_detected} det)   holds F1 "
               f"{f1_text(h_cat[cat])} ({h_cat[cat].tp}/{h_cat[cat].n_labelled} lab, "
               f"{h_cat[cat].n_detected} det)")
