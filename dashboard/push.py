@@ -31,8 +31,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from dashboard.live import LiveHub, LiveSession, PushSource
 from firmware_interface.bounded import loads_json
 from firmware_interface.codecs.sensorlogger import (
@@ -44,14 +42,12 @@ from firmware_interface.codecs.sensorlogger import (
 from firmware_interface.errors import DecodeError
 from firmware_interface.limits import LimitError
 from firmware_interface.samples import G0, SampleBlock
+from sensorcoach.plausibility import MAX_ACC_G, MAX_GYRO_DPS, glitch_mask
 
 FRAMES: tuple[Frame, ...] = ("standard", "ios-raw")
 MAX_ITEMS = 200_000
 #: Largest time a reading may carry (epoch ns, signed 64 bits as stored).
 MAX_TIME_NS = 2**63 - 1
-#: Physical plausibility (SPEC: glitches): beyond these a reading is not motion.
-MAX_ACC_G = 32.0
-MAX_GYRO_DPS = 4000.0
 #: A reading this far (ns) from the session's (or the message's) time is a glitch.
 MAX_TIME_JUMP_NS = 3600 * 10**9
 #: Readings a session may hold without producing one sample (no gravity sensor, say).
@@ -161,14 +157,11 @@ def screen(payload: list[dict[str, Any]], ref_ns: int | None,
 
 
 def plausible(block: SampleBlock) -> tuple[SampleBlock, int]:
-    """``block`` without samples no sensor reports (|a| > 32 g once gravity is added,
-    |w| > 4000 deg/s, non-finite); and how many were dropped."""
-    ok = np.isfinite(block.t) & np.all(np.isfinite(block.acc), axis=1)
-    ok &= np.linalg.norm(np.nan_to_num(block.acc), axis=1) <= MAX_ACC_G
-    if block.gyro is not None:
-        g = block.gyro
-        ok &= ~np.any(np.isinf(g), axis=1)
-        ok &= np.nan_to_num(np.linalg.norm(np.nan_to_num(g), axis=1)) <= MAX_GYRO_DPS
+    """``block`` without the samples :func:`sensorcoach.plausibility.glitch_mask` calls
+    glitches (|a| > 32 g once gravity is added, |w| > 4000 deg/s, non-finite, a lone time
+    spike); and how many were dropped."""
+    gyro_axes = None if block.gyro is None else block.gyro.T
+    ok = ~glitch_mask(block.t, block.acc.T, gyro_axes, drop_nonfinite=True)
     bad = int((~ok).sum())
     if not bad:
         return block, 0
