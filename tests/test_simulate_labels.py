@@ -20,7 +20,9 @@ REST_POSTURES = {"sitting", "kneeling", "child_pose", "prone", "supine", "side_l
                  "side_right"}
 #: Short versions so every scenario is cheap; the workout keeps its natural length.
 SHORT = {"desk": 600.0, "desk_upright": 300.0, "desk_long": 600.0, "workout": None,
-         "rest_lying": 300.0, "mixed": 600.0}
+         "rest_lying": 300.0, "mixed": 600.0, "daily_life": 900.0, "waist_day": 900.0,
+         "desk_wide": 600.0, "workout_wide": None, "workout_nocal": None,
+         "gyro_faults": 600.0}
 
 
 @lru_cache(maxsize=32)

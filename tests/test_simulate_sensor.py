@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from sensorcoach.errors import SensorcoachError
 from sensorcoach.recording import GAP_FACTOR
-from sensorcoach.simulate import SimConfig, simulate
+from sensorcoach.simulate import SCENARIOS, SimConfig, simulate
 from sensorcoach.simulate.sensor import DROPOUT_BURST_S
 
 
@@ -134,11 +134,10 @@ def test_placements_change_the_lever_arm_not_the_script() -> None:
     assert {r.recording.meta["placement"] for r in runs.values()} == set(runs)
 
 
-@given(scenario=st.sampled_from(["desk", "desk_upright", "desk_long", "workout", "rest_lying",
-                                 "mixed"]),
+@given(scenario=st.sampled_from(sorted(SCENARIOS)),
        duration=st.floats(30.0, 150.0), seed=st.integers(0, 10_000),
        calibrate=st.booleans())
-@settings(max_examples=12, deadline=None, derandomize=True)
+@settings(max_examples=18, deadline=None, derandomize=True)
 def test_short_sessions_of_every_scenario_still_work(scenario: str, duration: float, seed: int,
                                                      calibrate: bool) -> None:
     s = simulate(scenario, seed=seed, config=SimConfig(

@@ -12,6 +12,7 @@ from sensorcoach.core.frames import body_angles_deg
 from sensorcoach.errors import SensorcoachError
 from sensorcoach.recording import Recording
 from sensorcoach.simulate.config import SimConfig, mounting_matrix
+from sensorcoach.simulate.faults import draw_slips, gyro_export
 from sensorcoach.simulate.labels import SCHEMA, segment_labels, sidecar_path, write_labels
 from sensorcoach.simulate.person import Person, draw_person
 from sensorcoach.simulate.scenarios import SCENARIOS, Context, initial_channels
@@ -26,7 +27,7 @@ STARTED_AT = "2026-01-05T09:00:00Z"
 DEVICE = "sensorcoach-sim"
 #: Independent random streams, in spawn order: changing one setting never reshuffles
 #: what another stream draws.
-_STREAMS = ("person", "script", "mounting", "motion", "noise", "timing")
+_STREAMS = ("person", "script", "mounting", "motion", "noise", "timing", "gait", "faults")
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,7 +54,10 @@ class Simulation:
     truth_lateral_deg: FloatArray
     """Lateral lean (right +) per sample, deg, (N,)."""
     gyro_bias_dps: FloatArray
-    """Gyro bias (constant + drift) included in the gyro columns, (3, N), deg/s."""
+    """Gyro bias (constant + drift) included in the gyro columns, (3, N), deg/s, in the
+    sensor's true axes (before any export fault, ``labels["gyro_export"]``)."""
+    step_t: FloatArray
+    """Heel-strike times of the ``impacts`` gait, s (empty otherwise)."""
 
     @property
     def segments(self) -> list[dict[str, Any]]:
@@ -74,24 +78,31 @@ def simulate(scenario: str, seed: int = 0, config: SimConfig | None = None) -> S
     streams = dict(zip(_STREAMS, (np.random.default_rng(s) for s in
                                   np.random.SeedSequence(int(seed)).spawn(len(_STREAMS))),
                        strict=True))
-    person = draw_person(streams["person"], cfg.placement, cfg.person)
+    placement = cfg.placement if cfg.placement is not None else sc.placement
+    population = cfg.population if cfg.population is not None else sc.population
+    gait = cfg.gait if cfg.gait is not None else sc.gait
+    calibrate = cfg.calibration_motion and sc.calibrates
+    person = draw_person(streams["person"], placement, cfg.person, population)
     script = Script(initial_channels(person))
     duration = cfg.duration_s if cfg.duration_s is not None else sc.default_duration_s
-    sc.build(script, Context(person=person, rng=streams["script"], placement=cfg.placement,
-                             calibrate=cfg.calibration_motion, duration_s=duration))
+    sc.build(script, Context(person=person, rng=streams["script"], placement=placement,
+                             calibrate=calibrate, duration_s=duration,
+                             population=population))
     # The session ends on an output sample, so labels and recording end together.
     rate = cfg.sample_rate_hz
     total = round(float(duration if duration is not None else script.t) * rate) / rate
     script.finish(total)
 
     grid = make_grid(cfg.sample_rate_hz, total)
-    kin = render(script, person, cfg.placement, grid.fine_rate_hz, grid.fine_t,
-                 streams["motion"])
+    kin = render(script, person, placement, grid.fine_rate_hz, grid.fine_t,
+                 streams["motion"], gait, streams["gait"])
     mounting = mounting_matrix(cfg.mounting, streams["mounting"])
-    out = measure(kin, grid, mounting, cfg, streams["noise"], streams["timing"])
+    export = gyro_export(cfg, sc.gyro_fault, streams["faults"])
+    slips = draw_slips(streams["faults"], cfg.slips, total)
+    out = measure(kin, grid, mounting, cfg, streams["noise"], streams["timing"], export, slips)
 
-    spans = cfg.with_calibration and cfg.calibration_motion
-    meta = {"device": DEVICE, "placement": cfg.placement, "started_at": STARTED_AT,
+    spans = cfg.with_calibration and calibrate
+    meta = {"device": DEVICE, "placement": placement, "started_at": STARTED_AT,
             "scenario": scenario, "seed": str(seed)}
     # Quantised as the file stores them (1 us, 10 ug, 0.001 deg/s), so the in-memory
     # recording, its gaps and the sidecar agree exactly with what a reader of the file sees.
@@ -106,11 +117,14 @@ def simulate(scenario: str, seed: int = 0, config: SimConfig | None = None) -> S
     flex, lat = body_angles_deg(up)
     labels: dict[str, Any] = {
         "schema": SCHEMA, "scenario": scenario, "seed": int(seed),
-        "placement": cfg.placement, "sample_rate_hz": cfg.sample_rate_hz,
+        "placement": placement, "sample_rate_hz": cfg.sample_rate_hz,
         "duration_s": round(total, 3), "gyro": not cfg.acc_only,
+        "population": population, "gait": gait,
+        "gyro_export": None if cfg.acc_only else export.to_dict(),
+        "slips": [sl.to_dict() for sl in slips],
         "calibration": ({"upright_s": list(CALIBRATION_UPRIGHT_S),
                          "forward_s": list(CALIBRATION_FORWARD_S), "in_header": spans}
-                        if cfg.calibration_motion else None),
+                        if calibrate else None),
         "mounting": np.round(mounting, 6).tolist(),
         "person": person.to_dict(),
         "config": cfg.describe(),
@@ -120,7 +134,8 @@ def simulate(scenario: str, seed: int = 0, config: SimConfig | None = None) -> S
     return Simulation(scenario=scenario, seed=int(seed), config=cfg, person=person,
                       recording=recording, labels=labels, mounting=mounting,
                       truth_rotation=rot, truth_up_body=up, truth_flexion_deg=flex,
-                      truth_lateral_deg=lat, gyro_bias_dps=out.gyro_bias_dps[:, out.keep])
+                      truth_lateral_deg=lat, gyro_bias_dps=out.gyro_bias_dps[:, out.keep],
+                      step_t=kin.step_t[(kin.step_t >= 0.0) & (kin.step_t <= total)])
 
 
 def write_simulation(sim: Simulation, path: str | Path) -> Path:

@@ -6,9 +6,16 @@ Segment keys: ``kind`` (a SPEC label kind), ``start_s``, ``end_s`` (segments til
 start of the segment), ``steady_start_s``, ``posture`` where meaningful, and per kind:
 
 - slump: ``depth_deg`` (held flexion from calibrated upright), ``onset_s``, ``hold_s``,
-  ``peak_deg``;
+  ``peak_deg``; the same episode shallower than ``moves.SLUMP_LABEL_MIN_DEG`` (8 deg) is
+  a ``lean`` (below any sensible slump threshold: an alert there is a false alarm);
 - fidget: ``fidget`` (reach | turn | recline | stretch), ``deg``, ``hold_s``;
-- walking: ``step_hz``, ``speed_mps``, ``turns``; standing: ``offset_deg``;
+- walking: ``step_hz``, ``speed_mps``, ``turns``, ``stairs`` (up | down) when climbing;
+  running (jogging): the same plus ``lean_deg``; standing: ``offset_deg``;
+- bending: ``style`` (stoop | squat | floor_reach | shoe_tying), ``depth_deg`` (flexion
+  beyond the posture it starts from), ``hold_s``, ``busy_deg`` (hands-busy trunk wander);
+- sitting (a chair or sofa outside desk work, or any sitting from the waist):
+  ``slouch_deg`` where the person slouched for a while; lying: ``posture`` (supine |
+  prone | side_left | side_right);
 - plank / side planks: ``tremor_mg`` (vector RMS of the injected 3-12 Hz tremor
   acceleration at the sensor over the steady hold, incl. the jitter's lever-arm part),
   ``fatigue_mg`` (its 4-6 Hz part), ``sway_deg`` (vector RMS of the 0.1-1 Hz tilt
@@ -19,6 +26,10 @@ start of the segment), ``steady_start_s``, ``posture`` where meaningful, and per
   ``hold_s``, ``base_deg``;
 - rest: ``posture`` (sitting | kneeling | child_pose | prone | supine | side_left |
   side_right); calibration: ``upright_s``, ``forward_s``, ``lean_deg``.
+
+Top-level keys beside ``segments``: ``population``, ``gait``, ``gyro_export`` (how the
+gyro columns were written: kind, axes, units, scale; null without a gyro) and
+``slips`` (times the sensor turned in its clip).
 """
 
 from __future__ import annotations
@@ -37,8 +48,9 @@ from sensorcoach.simulate.script import Segment
 from sensorcoach.simulate.trajectory import Kinematics
 
 SCHEMA = "sensorcoach.labels/1"
-KINDS = ("upright", "slump", "fidget", "walking", "standing", "plank", "side_plank_left",
-         "side_plank_right", "rest", "calibration")
+KINDS = ("upright", "slump", "lean", "fidget", "sitting", "walking", "running", "standing",
+         "bending", "lying", "plank", "side_plank_left", "side_plank_right", "rest",
+         "calibration")
 HOLD_KINDS = ("plank", "side_plank_left", "side_plank_right")
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from sensorcoach.simulate.person import SLUMP_DEPTH_RANGE_DEG, Person
+from sensorcoach.simulate.person import Person
 from sensorcoach.simulate.script import Script, Segment
 from sensorcoach.simulate.signals import loguniform
 
@@ -72,7 +72,38 @@ VIA: dict[tuple[str, str], ViaFn] = {
     ("prone", "kneeling"): _through("quadruped", 0.5),
     ("kneeling", "prone"): _through("quadruped", 0.5),
     ("child_pose", "plank"): _through("quadruped", 0.5),
+    ("sitting", "prone"): _through("quadruped", 0.55),
+    ("standing", "prone"): _through("quadruped", 0.55),
 }
+
+
+#: Postures in which pelvis and trunk are one straight segment (lying, holds, all fours).
+_PELVIS_ALIGNED = ("prone", "supine", "side_left", "side_right", "plank", "side_plank_left",
+                   "side_plank_right", "quadruped")
+#: The label rule for a slump: held forward flexion at least this far beyond the
+#: calibrated upright posture (deg). Shallower forward sitting is labelled ``lean``.
+SLUMP_LABEL_MIN_DEG = 8.0
+
+
+def pelvis_for(posture: str, flex: float, p: Person) -> float:
+    """The ``pelvis`` channel (pelvis forward tilt minus trunk flexion, deg) for a trunk
+    at ``flex`` in ``posture``: what a ``waist`` sensor adds to the trunk's angle.
+
+    Standing, walking and kneeling: the pelvis takes half of a forward bend beyond the
+    standing posture (lumbo-pelvic rhythm). Sitting: the pelvis rolls back
+    ``sit_pelvis_deg`` and takes half of a forward lean from the hips. Lying and holds:
+    one straight segment. Child's pose: the pelvis stays 40 deg behind the trunk.
+    (Design estimates from the biomechanics notes; only the sit/stand roll is a
+    published range.)
+    """
+    if posture in _PELVIS_ALIGNED:
+        return 0.0
+    if posture == "child_pose":
+        return -40.0
+    if posture == "sitting":
+        return -p.sit_pelvis_deg - 0.5 * flex
+    base = p.standing_offset_deg
+    return 0.5 * (flex - base) - flex
 
 
 def posture_targets(name: str, p: Person, rng: Rng) -> dict[str, float]:
@@ -102,6 +133,8 @@ def go(s: Script, p: Person, rng: Rng, kind: str, posture: str, transition_s: fl
     (through the via points of :data:`VIA` when the direct path would be unnatural)."""
     targets = posture_targets(posture, p, rng)
     targets.update(extra or {})
+    if "pelvis" not in targets:
+        targets["pelvis"] = pelvis_for(posture, targets.get("flex", s.value("flex")), p)
     via_fn = VIA.get((s.posture, posture))
     via = via_fn(s, rng) if via_fn is not None else []
     return s.enter(kind, transition_s, targets, via=via, posture=posture, **params)
@@ -170,13 +203,15 @@ def slump_onset_s(p: Person, rng: Rng) -> float:
 def slump(s: Script, p: Person, rng: Rng, hold_s: float, onset_s: float,
           placement: str) -> None:
     """Gradual forward flexion to a depth over ``onset_s``, held ``hold_s`` with sway and a
-    slow depth wander (+-8 %); the way back up belongs to the next segment."""
-    lo, hi = SLUMP_DEPTH_RANGE_DEG[placement]
+    slow depth wander (+-8 %); the way back up belongs to the next segment. Labelled
+    ``slump`` when the depth is at least :data:`SLUMP_LABEL_MIN_DEG`, else ``lean``."""
+    lo, hi = p.slump_lo_deg, p.slump_hi_deg
     depth = float(np.clip(p.slump_depth_deg * rng.uniform(0.65, 1.3), lo, hi))
     lat = float(np.clip(rng.normal(0.0, 2.0), -5.0, 5.0))
-    s.enter("slump", onset_s,
+    # Slumping tucks the pelvis back (a waist sensor tilts backwards by 0.3 x depth).
+    s.enter("slump" if depth >= SLUMP_LABEL_MIN_DEG else "lean", onset_s,
             {"flex": depth, "lat": lat, "sway": 1.15 * p.sway_deg, "twist": 0.0,
-             "yaw": s.state.get("seat_yaw", 0.0)},
+             "yaw": s.state.get("seat_yaw", 0.0), "pelvis": -p.sit_pelvis_deg - 1.3 * depth},
             posture="sitting", depth_deg=round(depth, 2), onset_s=round(onset_s, 2),
             hold_s=round(hold_s, 2))
     t = s.t + onset_s
@@ -317,7 +352,8 @@ def walk(s: Script, p: Person, rng: Rng, dur: float, turns: int = 0,
     s.enter("walking", tr,
             {"walk": 1.0, "speed": speed, "step_hz": step_hz, "sway": 0.0,
              "flex": p.standing_offset_deg + p.walking_lean_deg,
-             "lat": p.standing_lateral_deg, "twist": 0.0, "pz": POSTURES["standing"]["pz"]},
+             "lat": p.standing_lateral_deg, "twist": 0.0, "pz": POSTURES["standing"]["pz"],
+             "pelvis": pelvis_for("standing", p.standing_offset_deg + p.walking_lean_deg, p)},
             posture="standing", step_hz=round(step_hz, 3), speed_mps=round(speed, 3),
             turns=turns)
     yaw = s.value("yaw")

@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sensorcoach.errors import SensorcoachError
+from sensorcoach.simulate.signals import loguniform
 
 #: Sensor position relative to the segment pivot (hips) in body coordinates, m
 #: (x forward, y left, z up), before scaling by ``Person.height_scale``.
@@ -22,6 +23,8 @@ LEVER_ARM_M: dict[str, tuple[float, float, float]] = {
     "upper_back": (-0.08, 0.0, 0.45),
     "lower_back": (-0.10, 0.0, 0.10),
     "chest": (0.12, 0.0, 0.40),
+    # A phone on the belt at the right front hip: it turns with the pelvis.
+    "waist": (0.06, -0.14, 0.05),
 }
 
 #: Slump depth ranges (deg of segment flexion beyond upright sitting) per placement.
@@ -29,10 +32,15 @@ SLUMP_DEPTH_RANGE_DEG: dict[str, tuple[float, float]] = {
     "upper_back": (12.0, 35.0),
     "lower_back": (8.0, 25.0),
     "chest": (12.0, 35.0),
+    "waist": (8.0, 25.0),
 }
+#: The wide population's slumps (any placement): from barely leaning to deeply slumped.
+#: Episodes shallower than ``labels.SLUMP_LABEL_MIN_DEG`` are labelled ``lean``.
+WIDE_SLUMP_RANGE_DEG = (5.0, 35.0)
 
 #: Breathing rotation amplitude multiplier: the chest wall moves more than the sacrum.
-BREATH_PLACEMENT_GAIN: dict[str, float] = {"upper_back": 1.0, "lower_back": 0.6, "chest": 1.2}
+BREATH_PLACEMENT_GAIN: dict[str, float] = {"upper_back": 1.0, "lower_back": 0.6, "chest": 1.2,
+                                           "waist": 0.4}
 
 _CHOICES: dict[str, tuple[str, ...]] = {
     "slump_style": ("gradual", "sudden", "mixed"),
@@ -95,6 +103,32 @@ class Person:
     """Trunk long axis above horizontal in a plank / side plank, deg (10-15)."""
     form_break_prone: float
     """Propensity to a sudden form break near the end of hard holds (0-0.6; 0-1 valid)."""
+    slump_lo_deg: float
+    """Shallowest slump episode, deg (placement range, or 5 in the wide population)."""
+    slump_hi_deg: float
+    """Deepest slump episode, deg."""
+    jog_step_hz: float
+    """Jogging step frequency, Hz (2.5-3.2)."""
+    impact_g: float
+    """Walking heel-strike impact: peak of the sharp vertical pelvis acceleration above the
+    stance bump, g (0.3-1.0; with gravity and the bump the sensor peaks at 1.5-2.5 g)."""
+    jog_impact_g: float
+    """Jogging heel-strike impact, g (1.5-2.5; the sensor peaks at 3-5 g)."""
+    impact_width_s: float
+    """Impact duration (Gaussian sigma) walking, s (0.012-0.022; jogging 0.75 of it)."""
+    stride_asym: float
+    """Left/right step-time asymmetry, fraction (0-0.08)."""
+    impact_asym: float
+    """Left/right impact-amplitude asymmetry, fraction (0-0.3)."""
+    step_cv: float
+    """Step-to-step variability of step time, coefficient of variation (0.01-0.04)."""
+    jog_lean_deg: float
+    """Forward trunk lean while jogging on top of the standing offset, deg (5-15)."""
+    gait_ml_g: float
+    """Mediolateral pelvis acceleration at half the step frequency, g (0.05-0.2)."""
+    sit_pelvis_deg: float
+    """How far the pelvis rolls back from standing when sitting, deg (10-40): what a
+    ``waist`` sensor sees of sitting."""
 
     def lever_arm(self, placement: str) -> NDArray[np.float64]:
         """Sensor position from the pivot in body coordinates, m."""
@@ -110,12 +144,77 @@ class Person:
 
 
 def draw_person(rng: np.random.Generator, placement: str,
-                overrides: Mapping[str, float | str] | None = None) -> Person:
-    """Draw a wearer for ``placement``; ``overrides`` replace drawn values by name."""
+                overrides: Mapping[str, float | str] | None = None,
+                population: str = "typical") -> Person:
+    """Draw a wearer for ``placement``; ``overrides`` replace drawn values by name.
+
+    ``typical`` draws the ranges the first fixtures were made with (the same draws, in the
+    same order, so those people are unchanged); ``wide`` draws over the ranges the
+    biomechanics notes give for real people, so that no detector threshold sits at the
+    edge of what is simulated: seated sway 0.1-3 deg, tremor 2-35 mg fresh (up to about
+    60 mg with fatigue, 4-6 and 8-12 Hz), hold wobble 0.1-3 deg, plank elevation 5-35 deg
+    (forearm, straight-arm, on the knees), plank capacity 40-240 s, slumps 5-35 deg,
+    walking cadence 1.6-2.2 Hz. Gait parameters (the last fields) are drawn after the
+    others in both populations.
+    """
+    p = _draw_wide(rng, placement) if population == "wide" else _draw_typical(rng, placement)
+    gait = {
+        "jog_step_hz": float(rng.uniform(2.5, 3.2)),
+        "impact_g": float(rng.uniform(0.3, 1.0)),
+        "jog_impact_g": float(rng.uniform(1.5, 2.5)),
+        "impact_width_s": float(rng.uniform(0.012, 0.022)),
+        "stride_asym": float(rng.uniform(0.0, 0.08)),
+        "impact_asym": float(rng.uniform(0.0, 0.3)),
+        "step_cv": float(rng.uniform(0.01, 0.04)),
+        "jog_lean_deg": float(rng.uniform(5.0, 15.0)),
+        "gait_ml_g": float(rng.uniform(0.05, 0.2)),
+        "sit_pelvis_deg": float(rng.uniform(10.0, 40.0)),
+    }
+    return apply_overrides(p, {**gait, **(overrides or {})})
+
+
+_UNSET = {"jog_step_hz": 0.0, "impact_g": 0.0, "jog_impact_g": 0.0, "impact_width_s": 0.0,
+          "stride_asym": 0.0, "impact_asym": 0.0, "step_cv": 0.0, "jog_lean_deg": 0.0,
+          "gait_ml_g": 0.0, "sit_pelvis_deg": 0.0}
+
+
+def _draw_wide(rng: np.random.Generator, placement: str) -> Person:
+    lo, hi = WIDE_SLUMP_RANGE_DEG
+    offset_span = 6.0 if placement in ("lower_back", "waist") else 4.0
+    plank = float(rng.uniform(40.0, 240.0))
+    return Person(
+        height_scale=float(rng.uniform(0.85, 1.15)),
+        sway_deg=loguniform(rng, 0.1, 3.0),
+        breath_hz=float(rng.uniform(0.2, 0.3)),
+        breath_deg=float(rng.uniform(0.1, 1.2)) * BREATH_PLACEMENT_GAIN[placement],
+        slump_style=str(rng.choice(_CHOICES["slump_style"])),
+        slump_depth_deg=float(rng.uniform(lo, hi)),
+        fidget_per_min=float(rng.uniform(0.2, 1.5)),
+        shift_per_min=float(rng.uniform(0.2, 1.2)),
+        standing_offset_deg=float(rng.uniform(-offset_span, offset_span)),
+        standing_lateral_deg=float(np.clip(rng.normal(0.0, 1.5), -3.5, 3.5)),
+        step_hz=float(rng.uniform(1.6, 2.2)),
+        gait_vertical_g=float(rng.uniform(0.15, 0.4)),
+        walking_lean_deg=float(rng.uniform(0.0, 6.0)),
+        tremor_mg=loguniform(rng, 2.0, 35.0),
+        fatigue_gain=float(rng.uniform(0.0, 1.5)),
+        hold_sway_deg=loguniform(rng, 0.1, 3.0),
+        drift_style="sag" if rng.uniform() < 0.7 else "pike",
+        drift_deg=float(rng.uniform(1.0, 12.0)),
+        weaker_side=str(rng.choice(_CHOICES["weaker_side"])),
+        side_ratio=float(rng.uniform(0.5, 1.0)),
+        plank_capacity_s=plank,
+        side_capacity_s=plank * float(rng.uniform(0.4, 0.7)),
+        hold_elevation_deg=float(rng.uniform(5.0, 35.0)),
+        form_break_prone=float(rng.uniform(0.0, 0.6)),
+        slump_lo_deg=lo, slump_hi_deg=hi, **_UNSET)
+
+
+def _draw_typical(rng: np.random.Generator, placement: str) -> Person:
     lo, hi = SLUMP_DEPTH_RANGE_DEG[placement]
-    offset_span = 6.0 if placement == "lower_back" else 4.0
+    offset_span = 6.0 if placement in ("lower_back", "waist") else 4.0
     plank = float(rng.uniform(45.0, 150.0))
-    p = Person(
+    return Person(
         height_scale=float(rng.uniform(0.9, 1.1)),
         sway_deg=float(rng.uniform(0.35, 1.4)),
         breath_hz=float(rng.uniform(0.2, 0.3)),
@@ -140,8 +239,7 @@ def draw_person(rng: np.random.Generator, placement: str,
         side_capacity_s=plank * float(rng.uniform(0.4, 0.7)),
         hold_elevation_deg=float(rng.uniform(10.0, 15.0)),
         form_break_prone=float(rng.uniform(0.0, 0.6)),
-    )
-    return apply_overrides(p, overrides or {})
+        slump_lo_deg=lo, slump_hi_deg=hi, **_UNSET)
 
 
 def apply_overrides(p: Person, overrides: Mapping[str, float | str]) -> Person:

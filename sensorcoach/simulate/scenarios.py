@@ -7,42 +7,17 @@ overrides (the workout's natural length follows its holds).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 import numpy as np
 
 from sensorcoach.simulate import holds as hl
 from sensorcoach.simulate import moves as mv
+from sensorcoach.simulate import scenarios_life as sl
+from sensorcoach.simulate.context import Context, Scenario
 from sensorcoach.simulate.person import Person
 from sensorcoach.simulate.script import Script
 from sensorcoach.simulate.signals import loguniform
 
-
-@dataclass(frozen=True)
-class Context:
-    """What a builder may use: the person, its random stream and the settings."""
-
-    person: Person
-    rng: np.random.Generator
-    placement: str
-    calibrate: bool
-    """Script the calibration motion at the start."""
-    duration_s: float | None
-    """Target length in s (None = natural length)."""
-
-
-Builder = Callable[[Script, Context], None]
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A named script builder with its one-line summary and default length (s)."""
-
-    name: str
-    summary: str
-    default_duration_s: float | None
-    build: Builder
+__all__ = ["SCENARIOS", "Context", "Scenario", "initial_channels"]
 
 
 def initial_channels(p: Person) -> dict[str, float]:
@@ -51,7 +26,8 @@ def initial_channels(p: Person) -> dict[str, float]:
             "pz": mv.POSTURES["sitting"]["pz"], "speed": 0.0, "walk": 0.0,
             "step_hz": p.step_hz, "sway": 0.25 * p.sway_deg, "wobble": 0.0,
             "breath_deg": p.breath_deg, "breath_hz": p.breath_hz, "tremor": 0.0,
-            "fatigue": 0.0}
+            "fatigue": 0.0, "jog": 0.0, "stairs": 0.0, "busy": 0.0,
+            "pelvis": -p.sit_pelvis_deg}
 
 
 def _begin(s: Script, c: Context) -> None:
@@ -175,7 +151,7 @@ def _roll(s: Script, p: Person, rng: np.random.Generator, posture: str, dur: flo
     """Lie on the back, or roll from it onto a side (rotation about the long axis)."""
     twist = {"supine": 0.0, "side_left": 90.0, "side_right": -90.0}[posture]
     tr = min(float(rng.uniform(2.0, 4.0)), 0.5 * dur)
-    s.enter("rest", tr, {"flex": -90.0, "lat": 0.0, "twist": twist, "pz": pz,
+    s.enter("rest", tr, {"flex": -90.0, "lat": 0.0, "twist": twist, "pz": pz, "pelvis": 0.0,
                          "sway": 0.1 * p.sway_deg}, posture=posture)
     s.advance(dur)
 
@@ -252,5 +228,20 @@ SCENARIOS: dict[str, Scenario] = {
                  600.0, build_rest_lying),
         Scenario("mixed", "daily living: sit, walk, stand at a counter, lie on a sofa",
                  1200.0, build_mixed),
+        Scenario("daily_life", "errands: sit, walk, stairs, bends, jog, squat, shoe, lie down",
+                 1800.0, sl.build_daily_life, placement="lower_back", population="wide"),
+        Scenario("waist_day", "phone on the belt, no calibration: sit, walk, jog, stairs, lie",
+                 1800.0, sl.build_waist_day, placement="waist", calibrates=False,
+                 population="wide"),
+        Scenario("desk_wide", "desk day, leans 5-35 deg, bends to the floor, a shoe, a walk",
+                 1800.0, sl.build_desk_wide, population="wide"),
+        Scenario("workout_wide", "steady to shaky people, holds 5-180 s at 5-35 deg, lying rests",
+                 None, sl.build_workout_wide, placement="lower_back", population="wide"),
+        Scenario("workout_nocal", "the wide workout with no calibration motion or spans",
+                 None, sl.build_workout_wide, placement="lower_back", calibrates=False,
+                 population="wide"),
+        Scenario("gyro_faults", "daily life whose gyro export is wrong (axes, sign, rad/s, scale)",
+                 900.0, sl.build_daily_life, placement="lower_back", gyro_fault=True,
+                 population="wide"),
     )
 }

@@ -23,11 +23,16 @@ from sensorcoach.simulate.signals import FloatArray, interp_knots
 
 #: Channel name -> unit. Pose angles feed ``frames.trunk_rotation(flex, lat, yaw)``
 #: followed by a rotation ``twist`` about the body's long axis; ``px, py, pz`` is the
-#: pivot (hips) position in the world; the rest are envelopes of overlay processes.
+#: pivot (hips) position in the world; ``pelvis`` is the pelvis's forward tilt minus the
+#: trunk's (a ``waist`` sensor turns with ``flex + pelvis``); ``jog`` blends walking into
+#: jogging and ``stairs`` climbs (+1) or descends (-1) while walking; ``busy`` is the
+#: trunk wander of hands at work (bending to pick something up); the rest are
+#: envelopes of overlay processes.
 CHANNELS: dict[str, str] = {
     "flex": "deg", "lat": "deg", "yaw": "deg", "twist": "deg",
     "px": "m", "py": "m", "pz": "m",
-    "speed": "m/s", "walk": "0-1", "step_hz": "Hz",
+    "speed": "m/s", "walk": "0-1", "step_hz": "Hz", "jog": "0-1", "stairs": "-1 down..1 up",
+    "pelvis": "deg", "busy": "deg RMS",
     "sway": "deg RMS", "wobble": "deg RMS", "breath_deg": "deg", "breath_hz": "Hz",
     "tremor": "mg RMS", "fatigue": "mg RMS",
 }
@@ -35,7 +40,8 @@ CHANNELS: dict[str, str] = {
 #: Activity channels that every segment resets unless it says otherwise, so a walk or a
 #: hold never leaks into the next segment by omission.
 ACTIVITY_DEFAULTS: dict[str, float] = {"walk": 0.0, "speed": 0.0, "tremor": 0.0,
-                                       "fatigue": 0.0, "wobble": 0.0}
+                                       "fatigue": 0.0, "wobble": 0.0, "jog": 0.0,
+                                       "stairs": 0.0, "busy": 0.0}
 
 _EPS = 1e-9
 

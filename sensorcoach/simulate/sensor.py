@@ -9,11 +9,14 @@ grid, like the digital low-pass of a real IMU, so content above the output Nyqui
 (tremor at 12.5 or 25 Hz output) is attenuated instead of aliasing. Then white noise,
 a constant bias per axis (plus a slow random-walk drift for the gyro), timestamps on
 the nominal grid plus clipped jitter, and dropouts as bursts of removed samples.
+Optional export faults (gyro axes, signs, units, scale) and slips of the sensor in its
+clip come from :mod:`.faults`.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +24,7 @@ from numpy.typing import NDArray
 from scipy import signal
 
 from sensorcoach.simulate.config import SimConfig
+from sensorcoach.simulate.faults import GyroExport, Slip, slip_motion
 from sensorcoach.simulate.signals import FloatArray, loguniform
 from sensorcoach.simulate.trajectory import G, Kinematics
 
@@ -110,14 +114,22 @@ class Measured:
 
 
 def measure(kin: Kinematics, grid: Grid, mounting: FloatArray, cfg: SimConfig,
-            rng_noise: np.random.Generator, rng_time: np.random.Generator) -> Measured:
-    """Turn fine-grid kinematics into sensor samples per ``cfg``."""
+            rng_noise: np.random.Generator, rng_time: np.random.Generator,
+            export: GyroExport | None = None, slips: Sequence[Slip] = ()) -> Measured:
+    """Turn fine-grid kinematics into sensor samples per ``cfg``; ``export`` is how the
+    gyro columns are written (:mod:`.faults`), ``slips`` turn the sensor in its clip."""
     # Specific force in the body frame: R^T (a/g + up) + tremor.
     f_world = kin.acc_world / G
     f_world[2] += 1.0
     f_body = np.einsum("nji,jn->in", kin.rot, f_world) + kin.acc_body_extra / G
-    acc = decimate(mounting.T @ f_body, grid)
-    gyro = decimate(mounting.T @ np.degrees(kin.omega), grid)
+    f_sensor = mounting.T @ f_body
+    w_sensor = mounting.T @ kin.omega
+    if slips:
+        r_slip, w_slip = slip_motion(kin.t, list(slips))
+        f_sensor = np.einsum("nji,jn->in", r_slip, f_sensor)
+        w_sensor = np.einsum("nji,jn->in", r_slip, w_sensor) + w_slip
+    acc = decimate(f_sensor, grid)
+    gyro = decimate(np.degrees(w_sensor), grid)
     n = grid.n_out
     truth_rot = np.ascontiguousarray(kin.rot[grid.out_index])
 
@@ -133,6 +145,8 @@ def measure(kin: Kinematics, grid: Grid, mounting: FloatArray, cfg: SimConfig,
     gyro += bias
     if cfg.gyro_noise_dps > 0:
         gyro += rng_noise.normal(0.0, cfg.gyro_noise_dps, (3, n))
+    if export is not None and export.kind != "none":
+        gyro = export.matrix() @ gyro
 
     t = np.arange(n) / grid.rate_hz
     if cfg.timing_jitter_s > 0:

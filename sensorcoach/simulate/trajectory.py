@@ -15,11 +15,12 @@ displacement) plus a tiny matching angular jitter.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from sensorcoach.core.frames import trunk_rotation
+from sensorcoach.simulate.gait import gait_motion
 from sensorcoach.simulate.person import Person
 from sensorcoach.simulate.script import Script
 from sensorcoach.simulate.signals import FloatArray, bandlimited_noise, deriv1, deriv2
@@ -29,7 +30,11 @@ G = 9.80665
 _CHUNK = 1 << 17
 #: Breathing moves the sensor point along body x by this many m per degree of breathing
 #: rotation: the chest wall rises, the sacrum hardly moves.
-_BREATH_DISP_M_PER_DEG = {"upper_back": -0.002, "lower_back": 0.0, "chest": 0.003}
+_BREATH_DISP_M_PER_DEG = {"upper_back": -0.002, "lower_back": 0.0, "chest": 0.003,
+                          "waist": 0.0}
+#: Hands at work (``busy``): the trunk wanders 0.2-1.5 Hz by the channel's deg RMS per
+#: axis, and the arms' reaction moves the pelvis by this many mg per deg (0.5-4 Hz).
+_BUSY_MG_PER_DEG = 12.0
 #: Tremor angular jitter per mg of linear tremor, deg/mg: small enough that the
 #: lever-arm acceleration it causes stays comparable to the linear part.
 _JITTER_DEG_PER_MG = 5e-5
@@ -60,6 +65,8 @@ class Kinematics:
     """Squared vector norm of its 4-6 Hz part, mg^2, (N,)."""
     tilt_sq: FloatArray
     """Squared tilt of the sway/wobble overlay (both axes), deg^2, (N,)."""
+    step_t: FloatArray = field(default_factory=lambda: np.zeros(0))
+    """Heel-strike times of the ``impacts`` gait, s (empty for the smooth gait)."""
 
 
 def euler_body_rate(flex: FloatArray, lat: FloatArray, yaw: FloatArray, d_flex: FloatArray,
@@ -77,12 +84,18 @@ def euler_body_rate(flex: FloatArray, lat: FloatArray, yaw: FloatArray, d_flex: 
 
 
 def render(script: Script, person: Person, placement: str, fs: float, t: FloatArray,
-           rng: np.random.Generator) -> Kinematics:
+           rng: np.random.Generator, gait: str = "impacts",
+           rng_gait: np.random.Generator | None = None) -> Kinematics:
     """Render ``script`` at grid times ``t`` (uniform, rate ``fs``) for a sensor at
-    ``placement``; ``rng`` draws the overlay processes."""
+    ``placement``; ``rng`` draws the overlay processes, ``rng_gait`` (default: one
+    seeded from ``rng``) the steps and the hands-busy motion; ``gait`` is ``impacts``
+    (:mod:`.gait`) or ``smooth`` (the first simulator's sinusoids)."""
     n = t.size
     h = 1.0 / fs
     ch = script.render(t)
+    if placement == "waist":
+        # A belt sensor turns with the pelvis, not with the trunk above it.
+        ch["flex"] = ch["flex"] + ch["pelvis"]
 
     # Postural sway (seated/standing/lying) and hold wobble: two tilt axes each.
     sway = bandlimited_noise(rng, n, fs, 0.05, 0.5, 2) * ch["sway"]
@@ -103,7 +116,23 @@ def render(script: Script, person: Person, placement: str, fs: float, t: FloatAr
     # mediolateral sway, with stride-to-stride variability in timing and amplitude.
     walk = ch["walk"]
     gait_disp = np.zeros((3, n))
-    if np.any(walk > 0):
+    gait_acc = np.zeros((3, n))
+    step_t = np.zeros(0)
+    busy = ch["busy"]
+    if rng_gait is None and (np.any(busy > 0) or (gait == "impacts" and np.any(walk > 0))):
+        rng_gait = np.random.default_rng(int(rng.integers(2**63)))
+    if gait == "impacts" and np.any(walk > 0):
+        assert rng_gait is not None
+        # The smooth gait's two draws, so everything after the gait (tremor) is the same
+        # motion under either gait model.
+        bandlimited_noise(rng, n, fs, 0.05, 0.5)
+        bandlimited_noise(rng, n, fs, 0.1, 0.5)
+        gm = gait_motion(ch, t, fs, person, placement, rng_gait)
+        rho += gm.rho_deg
+        gait_disp += gm.disp_world
+        gait_acc = gm.acc_world
+        step_t = gm.step_t
+    elif np.any(walk > 0):
         f = ch["step_hz"]
         phase = (2.0 * np.pi * np.cumsum(f) * h
                  + 0.15 * bandlimited_noise(rng, n, fs, 0.05, 0.5)[0])
@@ -122,6 +151,13 @@ def render(script: Script, person: Person, placement: str, fs: float, t: FloatAr
         gait_disp[0] = amp * (ap * c - ml * s)
         gait_disp[1] = amp * (ap * s + ml * c)
         gait_disp[2] = amp * vert
+
+    busy_acc = np.zeros((3, n))
+    if np.any(busy > 0):
+        assert rng_gait is not None
+        rho += bandlimited_noise(rng_gait, n, fs, 0.2, 1.5, 3) * busy
+        busy_acc = (bandlimited_noise(rng_gait, n, fs, 0.5, 4.0, 3) * busy
+                    * (_BUSY_MG_PER_DEG * G / 1000.0))
 
     # Tremor: 8-12 Hz physiological plus a 4-6 Hz fatigue component, linear in the body
     # frame, with a proportional angular jitter.
@@ -170,8 +206,8 @@ def render(script: Script, person: Person, placement: str, fs: float, t: FloatAr
     pos[2] += ch["pz"]
     pos += gait_disp
     vel_travel = np.stack([ch["speed"] * np.cos(yaw), ch["speed"] * np.sin(yaw), np.zeros(n)])
-    acc_world = deriv2(pos, h) + deriv1(vel_travel, h)
+    acc_world = deriv2(pos, h) + deriv1(vel_travel, h) + gait_acc + busy_acc
 
     return Kinematics(fs=fs, t=t, rot=rot, omega=omega, acc_world=acc_world,
                       acc_body_extra=acc_extra, tremor_sq=tremor_sq, fatigue_sq=fatigue_sq,
-                      tilt_sq=np.sum(tilt * tilt, axis=0))
+                      tilt_sq=np.sum(tilt * tilt, axis=0), step_t=step_t)
