@@ -16,7 +16,7 @@ import logging
 import re
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -160,8 +160,10 @@ def _check_output(produced: int, consumed: int, cap: int, what: str,
 
 
 # ---------------------------------------------------------------------- zip, folders
-def zip_members(source: str | Path | bytes, path: str | Path | None = None) -> dict[str, bytes]:
-    """Members of a zip (a path, or bytes in memory) by name, inflated within the limits."""
+def zip_members(source: str | Path | bytes, path: str | Path | None = None, *,
+                wanted: Callable[[str], bool] | None = None) -> dict[str, bytes]:
+    """Members of a zip (a path, or bytes in memory) by name, inflated within the limits;
+    ``wanted(name)`` picks the members to inflate (default all)."""
     where = path if path is not None else (None if isinstance(source, bytes) else source)
     src: Any = io.BytesIO(source) if isinstance(source, bytes) else source
     cap = limits.MAX_DECOMPRESSED_BYTES
@@ -174,6 +176,8 @@ def zip_members(source: str | Path | bytes, path: str | Path | None = None) -> d
                                  f"{limits.MAX_ZIP_MEMBERS} limit (MAX_ZIP_MEMBERS)", path=where)
             total = 0
             for info in infos:
+                if wanted is not None and not wanted(info.filename):
+                    continue
                 if total + info.file_size > cap:
                     raise LimitError(f"zip inflates to more than {fmt_bytes(cap)} (the "
                                      "MAX_DECOMPRESSED_BYTES limit)", path=where)
@@ -195,13 +199,16 @@ def zip_members(source: str | Path | bytes, path: str | Path | None = None) -> d
     return out
 
 
-def folder_files(p: Path) -> dict[str, bytes]:
-    """Regular files under folder ``p`` (relative POSIX names), within the limits."""
+def folder_files(p: Path, *, wanted: Callable[[str], bool] | None = None) -> dict[str, bytes]:
+    """Regular files under folder ``p`` (relative POSIX names), within the limits;
+    ``wanted(name)`` picks the files to read (default all)."""
     cap = limits.MAX_DECOMPRESSED_BYTES
     files = [f for f in sorted(p.rglob("*")) if f.is_file()]
     if len(files) > limits.MAX_ZIP_MEMBERS:
         raise LimitError(f"folder has more than {limits.MAX_ZIP_MEMBERS} files "
                          "(MAX_ZIP_MEMBERS)", path=p)
+    if wanted is not None:
+        files = [f for f in files if wanted(f.relative_to(p).as_posix())]
     total = sum(f.stat().st_size for f in files)
     if total > cap:
         raise LimitError(f"folder holds {fmt_bytes(total)}, more than the {fmt_bytes(cap)} "
@@ -210,6 +217,17 @@ def folder_files(p: Path) -> dict[str, bytes]:
         return {f.relative_to(p).as_posix(): f.read_bytes() for f in files}
     except OSError as e:
         raise DecodeError(f"cannot read: {e.strerror or e}", path=p) from None
+
+
+def member_names(p: Path) -> list[str]:
+    """Names of the files in a folder or zip (relative POSIX names), nothing inflated."""
+    if p.is_dir():
+        return [f.relative_to(p).as_posix() for f in sorted(p.rglob("*")) if f.is_file()]
+    try:
+        with zipfile.ZipFile(p) as z:
+            return [i.filename for i in z.infolist() if not i.is_dir()]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as e:
+        raise DecodeError(f"corrupt or unsupported zip: {e}", path=p) from None
 
 
 # ---------------------------------------------------------------------- text tables
@@ -227,6 +245,26 @@ def check_text(data: bytes, path: str | Path | None = None, *,
     if rows > limits.MAX_ROWS + 1000:  # header lines aside
         raise LimitError(f"{rows} lines, more than the {limits.MAX_ROWS} row limit "
                          "(MAX_ROWS)", path=path)
+
+
+def iter_lines(data: bytes) -> Iterator[tuple[int, bytes]]:
+    """(1-based line number, line without its newline) of ``data``, lazily: no list of
+    every line is ever built."""
+    pos, line_no = 0, 1
+    while pos < len(data):
+        end = data.find(b"\n", pos)
+        stop = len(data) if end < 0 else end
+        yield line_no, data[pos:stop]
+        if end < 0:
+            return
+        pos, line_no = end + 1, line_no + 1
+
+
+def check_samples(n: int, path: str | Path | None = None) -> None:
+    """Refuse more than :data:`~firmware_interface.limits.MAX_ROWS` samples."""
+    if n > limits.MAX_ROWS:
+        raise LimitError(f"more than {limits.MAX_ROWS} samples (MAX_ROWS: about 4 hours at "
+                         "100 Hz; split the input)", path=path)
 
 
 def check_columns(n: int, path: str | Path | None = None, line: int | None = None) -> None:

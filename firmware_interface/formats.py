@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import logging
 import zipfile
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 import numpy as np
@@ -28,6 +29,7 @@ from firmware_interface.codecs import (
 from firmware_interface.codecs import stream_decoder as make_stream_decoder
 from firmware_interface.codecs import witmotion_scan as ws
 from firmware_interface.errors import DecodeError
+from firmware_interface.limits import LimitError
 from firmware_interface.samples import DecodedStream, DecodeStats, FloatArray, SampleBlock
 
 FORMATS = ("auto", "csv", "witmotion-serial", "witmotion-ble", "microbit", "thingy52",
@@ -64,7 +66,7 @@ def decode_file(path: str | Path, fmt: str = "auto", rate_hz: float | None = Non
         elif fmt == "csv":
             out = _decode_csv(_read(p), columns, str(p), rebase=not keep_time)
         elif fmt == "sensorlogger":
-            out = _decode_sensorlogger(_files(p), phone_frame)
+            out = _decode_sensorlogger(_files(p, sensorlogger.is_export_file), phone_frame)
         elif fmt == "sensorlogger-json":
             out = _decode_sl_json(_read(p), phone_frame)
         elif fmt == "sisfall":
@@ -78,6 +80,7 @@ def decode_file(path: str | Path, fmt: str = "auto", rate_hz: float | None = Non
         raise
     if out.n_samples == 0:
         raise DecodeError(f"no samples decoded as {fmt} ({out.stats.summary()})", path=p)
+    bounded.check_samples(out.n_samples, p)
     out.meta.setdefault("source_format", fmt)
     return out
 
@@ -87,7 +90,14 @@ def decode_stream_bytes(data: bytes, fmt: str, rate_hz: float | None) -> Decoded
     prof = devices.PROFILES[devices.FORMAT_PROFILES[fmt]]
     rate = float(rate_hz) if rate_hz else prof.default_rate_hz
     dec = make_stream_decoder(fmt, rate)
-    blocks = [dec.feed(data), dec.finish()]
+    blocks = []
+    n = 0
+    step = 1 << 20
+    for i in range(0, len(data), step):  # in pieces: a dense capture may hold too much
+        blocks.append(dec.feed(data[i:i + step]))
+        n += len(blocks[-1])
+        bounded.check_samples(n)
+    blocks.append(dec.finish())
     block = SampleBlock.concat(blocks, gyro=dec.has_gyro)
     meta = {"device": prof.name, "rate_source": "--rate" if rate_hz else "profile default"}
     regs = list(getattr(dec, "registers", []))
@@ -98,7 +108,7 @@ def decode_stream_bytes(data: bytes, fmt: str, rate_hz: float | None) -> Decoded
 def sniff(p: Path) -> str:
     """Guess the format of a file or folder (the ``auto`` format)."""
     if p.is_dir() or zipfile.is_zipfile(p):
-        names = [PurePosixPath(n).name.lower() for n in _files(p)]
+        names = [PurePosixPath(n).name.lower() for n in bounded.member_names(p)]
         if {"accelerometer.csv", "gravity.csv", "totalacceleration.csv"} & set(names):
             return "sensorlogger"
         return "phyphox-csv"
@@ -154,15 +164,16 @@ def _read(p: Path) -> bytes:
     return bounded.read_input(p)
 
 
-def _files(p: Path) -> dict[str, bytes]:
-    """Files of a folder or zip (relative POSIX names), or the single file itself."""
+def _files(p: Path, wanted: Callable[[str], bool] | None = None) -> dict[str, bytes]:
+    """Files of a folder or zip (relative POSIX names; those ``wanted``, default all), or
+    the single file itself."""
     if p.is_dir():
-        return bounded.folder_files(p)
+        return bounded.folder_files(p, wanted=wanted)
     if p.is_file() and zipfile.is_zipfile(p):
-        return bounded.zip_members(p)
+        return bounded.zip_members(p, wanted=wanted)
     data = _read(p)
     if zipfile.is_zipfile(io.BytesIO(data)):  # a gzipped zip
-        return bounded.zip_members(data, p)
+        return bounded.zip_members(data, p, wanted=wanted)
     return {p.name: data}
 
 
@@ -216,8 +227,10 @@ def _decode_sensorlogger(files: dict[str, bytes], frame: sensorlogger.Frame) -> 
     series: dict[str, sensorlogger.Series] = {}
     for key, fname in sensorlogger.EXPORT_FILES.items():
         if fname.lower() in by_name:
-            n, d = by_name[fname.lower()]
+            n, d = by_name.pop(fname.lower())
+            files.pop(n, None)  # parsed: its bytes can go
             names, table = _table.read_table(d, path=n)
+            del d
             series[key] = sensorlogger.export_series(names, table, stats, path=n)
     if not series:
         raise DecodeError("no Accelerometer.csv, Gravity.csv or TotalAcceleration.csv: not a "
@@ -254,8 +267,11 @@ def _decode_sl_json(data: bytes, frame: sensorlogger.Frame) -> DecodedStream:
     """Push messages, one JSON object per line (a JSON array of them is accepted too)."""
     dec = sensorlogger.SensorLoggerPushDecoder(frame="ios-raw" if frame == "ios-raw"
                                                else "standard")
-    text = data.decode("utf-8", "replace").lstrip("\ufeff")
-    if text.lstrip().startswith("["):
+    if len(data) > limits.MAX_JSON_BYTES:
+        raise LimitError(f"{bounded.fmt_bytes(len(data))} of JSON, more than the "
+                         f"{bounded.fmt_bytes(limits.MAX_JSON_BYTES)} limit (MAX_JSON_BYTES)")
+    text = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    if text.lstrip()[:1] == b"[":
         items = bounded.loads_json(text)
         for i, msg in enumerate(items if isinstance(items, list) else [items]):
             if not isinstance(msg, dict):
@@ -263,8 +279,8 @@ def _decode_sl_json(data: bytes, frame: sensorlogger.Frame) -> DecodedStream:
                                   f"message is one), found {type(msg).__name__}")
             _add(dec, msg, None, i)
     else:
-        bounded.check_text(data, max_line=limits.MAX_JSON_LINE_BYTES)
-        for line_no, line in enumerate(text.splitlines(), start=1):
+        bounded.check_text(text, max_line=limits.MAX_JSON_LINE_BYTES)
+        for line_no, line in bounded.iter_lines(text):
             if line.strip():
                 _add(dec, bounded.loads_json(line, line=line_no), line_no, None)
     stats = dec.stats

@@ -16,7 +16,7 @@ import gzip
 import io
 import logging
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
@@ -24,10 +24,17 @@ from typing import Any, NoReturn
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from firmware_interface.bounded import GZIP_MAGIC, check_columns, check_text, read_input
+from firmware_interface.bounded import (
+    GZIP_MAGIC,
+    check_columns,
+    check_samples,
+    check_text,
+    read_input,
+)
 from firmware_interface.errors import FirmwareInterfaceError
 from sensorcoach import plausibility
 from sensorcoach.errors import RecordingError
+from sensorcoach.recording_table import Body, diagnose, fast_table
 from sensorcoach.safe_write import check_target, write_atomic
 
 FORMAT_VERSION = "1"
@@ -104,6 +111,10 @@ class Recording:
         tt = np.ascontiguousarray(np.asarray(t, dtype=np.float64))
         if tt.ndim != 1:
             raise RecordingError(f"t must be one-dimensional, got shape {tt.shape}")
+        try:
+            check_samples(tt.size)
+        except FirmwareInterfaceError as e:
+            raise RecordingError(e.message, path=source) from None
         acc_axes = _axes(acc, tt.size, "acc")
         gyro_axes = None if gyro is None else _axes(gyro, tt.size, "gyro")
         where = None if source is None else Path(source)
@@ -396,7 +407,7 @@ def _log_glitches(rec: Recording) -> None:
 
 
 def _split_header(raw: bytes, p: Path
-                  ) -> tuple[dict[str, str], dict[str, int], list[str], bytes, int]:
+                  ) -> tuple[dict[str, str], dict[str, int], list[str], Body, int]:
     """Return header keys, the line of each key, column names, the data bytes and the
     1-based line number of the first data line."""
     header: dict[str, str] = {}
@@ -437,8 +448,8 @@ def _split_header(raw: bytes, p: Path
             check_columns(line.count(",") + 1, p, line_no)
             columns = [c.strip() for c in line.split(",")]
             if end < 0:
-                return header, key_lines, columns, b"", line_no + 1
-            return header, key_lines, columns, raw[end + 1 :], line_no + 1
+                return header, key_lines, columns, Body(raw, len(raw), line_no + 1), line_no + 1
+            return header, key_lines, columns, Body(raw, end + 1, line_no + 1), line_no + 1
         if end < 0:
             last = line_no if line.strip() else max(1, line_no - 1)
             raise RecordingError("header only: no column line and no samples", path=p, line=last)
@@ -446,7 +457,7 @@ def _split_header(raw: bytes, p: Path
 
 
 def _parse_body(p: Path, header: dict[str, str], key_lines: dict[str, int], columns: list[str],
-                body: bytes, first_line: int) -> Recording:
+                body: Body, first_line: int) -> Recording:
     version = header.get(MAGIC_KEY)
     if version != FORMAT_VERSION:
         raise RecordingError(f"unsupported {MAGIC_KEY} version {version!r} (this reader knows "
@@ -465,12 +476,12 @@ def _parse_body(p: Path, header: dict[str, str], key_lines: dict[str, int], colu
     ncols = 7 if has_gyro else 4
     if len(set(columns)) != len(columns):
         raise RecordingError("duplicate column names", path=p, line=col_line)
-    if not body or body.isspace():
+    if body.is_blank():
         raise RecordingError("no samples after the column line", path=p, line=first_line)
 
-    table = _fast_table(body, len(columns), ncols)
+    table = fast_table(body, len(columns), ncols)
     if table is None:
-        _diagnose(p, body, first_line, len(columns))
+        diagnose(p, body, len(columns))
         # The diagnostic pass found nothing specific: still refuse.
         raise RecordingError("could not parse the samples", path=p, line=first_line)
 
@@ -489,7 +500,7 @@ def _parse_body(p: Path, header: dict[str, str], key_lines: dict[str, int], colu
         table = np.ascontiguousarray(table[:, kept])
 
     def row_to_line(row: int) -> int:
-        return _row_line(body, first_line, int(kept[row]))
+        return body.row_line(int(kept[row]))
 
     has_gyro_rows = table[4:7] if has_gyro else None
     _validate_samples(table[0], table[1:4], has_gyro_rows, p, row_to_line)
@@ -531,72 +542,3 @@ def _parse_span_text(text: str | None, name: str) -> Span | None:
         return _span((float(parts[0]), float(parts[1])), name)
     except ValueError:
         raise RecordingError(f"{name} must be 'start,end' in seconds, got {text!r}") from None
-
-
-def _fast_table(body: bytes, n_columns: int, n_used: int) -> FloatArray | None:
-    """Parse with pandas' C tokenizer; None when anything is off (the caller diagnoses)."""
-    import pandas as pd  # deferred: only reading needs it
-
-    try:
-        df = pd.read_csv(
-            io.BytesIO(body), header=None, names=list(range(n_columns)),
-            usecols=list(range(n_used)), dtype=np.float64, engine="c",
-            skip_blank_lines=True, comment=None, na_filter=True,
-        )
-    except (ValueError, pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError):
-        return None
-    # Rows with fewer fields come back as NaN; the finiteness check then names the line.
-    table: FloatArray = np.ascontiguousarray(df.to_numpy(dtype=np.float64).T)
-    if table.shape[1] == 0:
-        return None
-    # A short row reads as NaN and a long one is silently cut by usecols: diagnose those
-    # (and NaN/inf cells) in the exact pass so the message names the line and the cause.
-    if not np.isfinite(table).all():
-        return None
-    if body.count(b",") != table.shape[1] * (n_columns - 1):
-        return None
-    return table
-
-
-def _iter_data_lines(body: bytes, first_line: int) -> Iterator[tuple[int, bytes]]:
-    line_no = first_line
-    for raw in body.split(b"\n"):
-        yield line_no, raw
-        line_no += 1
-
-
-def _row_line(body: bytes, first_line: int, row: int) -> int:
-    """1-based file line of data row ``row`` (blank lines skipped, as the parser does)."""
-    seen = -1
-    for line_no, raw in _iter_data_lines(body, first_line):
-        if raw.strip():
-            seen += 1
-            if seen == row:
-                return line_no
-    return first_line
-
-
-def _diagnose(p: Path, body: bytes, first_line: int, n_columns: int) -> None:
-    """Slow, exact pass: raise for the first line that is not ``n_columns`` finite numbers."""
-    for line_no, raw in _iter_data_lines(body, first_line):
-        if not raw or raw.isspace():
-            continue
-        try:
-            text = raw.decode("utf-8").rstrip("\r")
-        except UnicodeDecodeError:
-            raise RecordingError("binary data in the samples", path=p, line=line_no) from None
-        if "\x00" in text:
-            raise RecordingError("binary data (NUL bytes) in the samples", path=p, line=line_no)
-        cells = text.split(",")
-        if len(cells) != n_columns:
-            raise RecordingError(f"expected {n_columns} fields, found {len(cells)} (truncated or "
-                                 f"malformed row)", path=p, line=line_no)
-        for i, cell in enumerate(cells):
-            try:
-                v = float(cell)
-            except ValueError:
-                raise RecordingError(f"column {i + 1} is not a number: {cell.strip()!r}", path=p,
-                                     line=line_no) from None
-            if not math.isfinite(v):
-                raise RecordingError(f"column {i + 1} is {cell.strip()} (not a finite number)",
-                                     path=p, line=line_no)

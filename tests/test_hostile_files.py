@@ -281,3 +281,47 @@ def test_readme_documents_every_limit() -> None:
     for name in names:
         assert f"`{name}`" in readme, name
     assert "SENSORCOACH_LOG" in readme and "--log-level" in readme
+
+
+def test_sample_limit_holds_for_dense_binary_captures_and_arrays(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    from firmware_interface.codecs import encode
+    from sensorcoach import Recording, RecordingError
+
+    monkeypatch.setattr(limits, "MAX_ROWS", 1000)
+    rng = np.random.default_rng(0)
+    wire = encode.witmotion_serial(np.rint(rng.normal(0, .3, (600, 3)) * 2048) / 2048,
+                                   np.zeros((600, 3)))
+    p = tmp_path / "cap.bin"
+    p.write_bytes(wire * 4)  # 2400 samples
+    with pytest.raises(LimitError, match="MAX_ROWS"):
+        decode_file(p, "witmotion-serial", 10)
+    with pytest.raises(RecordingError, match="MAX_ROWS"):
+        Recording.from_arrays(np.arange(1001) / 50, np.tile([0, 0, 1.0], (1001, 1)))
+
+
+def test_json_file_size_is_limited(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "MAX_JSON_BYTES", 1000)
+    p = tmp_path / "push.json"
+    p.write_text('{"messageId": 1, "payload": []}\n' * 100)
+    with pytest.raises(LimitError, match="MAX_JSON_BYTES"):
+        decode_file(p, "sensorlogger-json")
+
+
+def test_export_members_the_decoder_does_not_read_are_never_inflated(tmp_path: Path) -> None:
+    # A real export plus a bomb in a file the decoder ignores: read, bomb untouched.
+    rows = "\n".join(f"{1_700_000_000_000_000_000 + i * 10_000_000},{i / 100:.2f},-1.0,0.01,0.02"
+                     for i in range(500))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        z.writestr("Accelerometer.csv", "time,seconds_elapsed,z,y,x\n" + rows + "\n")
+        z.writestr("Gravity.csv", "time,seconds_elapsed,z,y,x\n" + rows.replace("-1.0", "9.8")
+                   + "\n")
+        z.writestr("Magnetometer.csv", b"\0" * (300 * MiB))
+    p = tmp_path / "export.zip"
+    p.write_bytes(buf.getvalue())
+    out, peak = peak_traced(decode_file, p)
+    assert out.n_samples > 400
+    assert peak < 32 * MiB

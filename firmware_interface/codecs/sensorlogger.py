@@ -240,6 +240,13 @@ EXPORT_FILES = {"totalacceleration": "TotalAcceleration.csv",
                 "gyroscope": "Gyroscope.csv"}
 
 
+def is_export_file(name: str) -> bool:
+    """Whether a file of an export (zip member or folder file) is one the decoder reads:
+    the sensor CSVs above and ``Metadata.csv`` (others are never inflated)."""
+    base = name.rsplit("/", 1)[-1].lower()
+    return base == "metadata.csv" or base in {f.lower() for f in EXPORT_FILES.values()}
+
+
 def export_series(names: list[str], table: FloatArray, stats: DecodeStats,
                   *, path: str | None = None) -> Series:
     """A sensor CSV of the export (``time,seconds_elapsed,z,y,x``), read by column name."""
