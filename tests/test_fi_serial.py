@@ -193,3 +193,39 @@ def test_unexpected_reader_error_is_raised_in_the_event_loop() -> None:
 def test_baud_rate_out_of_range_is_refused_before_opening() -> None:
     with pytest.raises(DeviceError, match="baud"):
         SerialSource("/dev/ttyX", baud=10**12)
+
+
+def test_pty_line_noise_does_not_stretch_the_session(tmp_path: Path) -> None:
+    # End to end through a pty and the real serial.Serial: 5 s of samples at 10 Hz, 10 s
+    # worth of noise at 115200 baud, 5 s of samples: about 10 s of session, not 369 s.
+    sensor = FakeUsbSensor(tmp_path / "ttyNOISE")
+    noise = np.random.default_rng(7).integers(0, 256, 115_200, dtype=np.uint8).tobytes()
+    wire = _wit(50) + noise + _wit(51, seed=8)
+
+    async def main() -> list[SampleBlock]:
+        src = SerialSource(str(sensor.link), baud=115200, backoff=Backoff(0.02, 0.1))
+        blocks: list[SampleBlock] = []
+
+        async def consume() -> None:
+            got = 0
+            async for ev in src.blocks():
+                if isinstance(ev, Status) and ev.kind == "connected":
+                    for i in range(0, len(wire), 4096):
+                        sensor.send(wire[i:i + 4096])
+                        await asyncio.sleep(0)
+                elif isinstance(ev, SampleBlock):
+                    blocks.append(ev)
+                    got += len(ev)
+                    if got >= 100:
+                        return
+
+        await asyncio.wait_for(consume(), 10)
+        await src.aclose()
+        return blocks
+
+    try:
+        out = SampleBlock.concat(asyncio.run(main()), gyro=True)
+    finally:
+        sensor.unplug()
+    assert len(out) >= 100
+    assert out.t[-1] <= 9.9 + MAX_BYTE_HOLE_S + 0.15

@@ -209,6 +209,7 @@ def test_json_that_is_not_sensor_logger_messages_exits_2(
     p = tmp_path / "push.json"
     p.write_text(text)
     for args in (["analyze", str(p)], ["analyze", str(p), "--from", "sensorlogger-json"],
+                 ["analyze", str(p), "--from", "sensorlogger"],
                  ["convert", str(p), "--from", "sensorlogger-json", "-o", str(tmp_path / "o")]):
         code, err = run(args, capsys)
         assert code == 2, (args, err)
