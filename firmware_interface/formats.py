@@ -52,6 +52,8 @@ def decode_file(path: str | Path, fmt: str = "auto", rate_hz: float | None = Non
     p = Path(path)
     if not p.exists():
         raise DecodeError("no such file or folder", path=p)
+    if not (p.is_dir() or p.is_file()):  # a FIFO or a device would block or never end
+        raise DecodeError("not a regular file", path=p)
     if fmt not in FORMATS:
         raise DecodeError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})", path=p)
     if fmt == "auto":
@@ -107,7 +109,7 @@ def decode_stream_bytes(data: bytes, fmt: str, rate_hz: float | None) -> Decoded
 # ---------------------------------------------------------------------- sniffing
 def sniff(p: Path) -> str:
     """Guess the format of a file or folder (the ``auto`` format)."""
-    if p.is_dir() or zipfile.is_zipfile(p):
+    if p.is_dir() or (p.is_file() and zipfile.is_zipfile(p)):
         names = [PurePosixPath(n).name.lower() for n in bounded.member_names(p)]
         if {"accelerometer.csv", "gravity.csv", "totalacceleration.csv"} & set(names):
             return "sensorlogger"

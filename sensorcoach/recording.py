@@ -234,6 +234,8 @@ def is_recording_file(path: str | Path) -> bool:
     or gzipped; False for anything unreadable."""
     p = Path(path)
     try:
+        if not p.is_file():  # a FIFO or a device would block or never end
+            return False
         with p.open("rb") as f:
             head = f.read(2)
             f.seek(0)

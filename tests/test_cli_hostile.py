@@ -146,3 +146,18 @@ def test_log_level_flag_and_environment_turn_logging_on(
             for h in list(lg.handlers):
                 if getattr(h, "_sensorcoach", False):
                     lg.removeHandler(h)
+
+
+@pytest.mark.parametrize("cmd", [["analyze"], ["convert", "-o", "-"],
+                                 ["monitor", "--no-store", "--no-desktop", "--source"]])
+def test_a_fifo_as_input_is_refused_not_waited_on(tmp_path: Path, cmd: list[str]) -> None:
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "in.csv"
+    os.mkfifo(fifo)
+    arg = f"replay:{fifo}" if cmd[0] == "monitor" else str(fifo)
+    argv = [cmd[0], arg, *cmd[1:]] if cmd[0] != "monitor" else [*cmd, arg]
+    done = subprocess.run([sys.executable, "-m", "sensorcoach", *argv], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2 and "not a regular file" in done.stderr
