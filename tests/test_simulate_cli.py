@@ -28,6 +28,21 @@ def test_simulate_writes_a_readable_recording_and_its_labels(tmp_path: Path) -> 
     np.testing.assert_allclose(rec.acc_axes, again.recording.acc_axes, atol=1e-5)
 
 
+def test_new_scenarios_bring_their_placement_and_calibration(tmp_path: Path) -> None:
+    out = tmp_path / "waist.csv.gz"
+    assert main(["simulate", "waist_day", "-o", str(out), "--seed", "3", "--rate", "25",
+                 "--duration", "300"]) == 0
+    rec = Recording.read(out)
+    labels = json.loads((tmp_path / "waist.labels.json").read_text())
+    assert rec.meta["placement"] == "waist" and labels["placement"] == "waist"
+    assert rec.calibration_upright_s is None and labels["calibration"] is None
+    assert labels["population"] == "wide" and labels["gait"] == "impacts"
+    out2 = tmp_path / "day.csv"
+    assert main(["simulate", "daily_life", "-o", str(out2), "--placement", "upper_back",
+                 "--rate", "12.5", "--duration", "120"]) == 0
+    assert Recording.read(out2).meta["placement"] == "upper_back"
+
+
 def test_gzip_output_and_options(tmp_path: Path) -> None:
     out = tmp_path / "w.csv.gz"
     code = main(["simulate", "workout", "-o", str(out), "--seed", "2", "--rate", "25",

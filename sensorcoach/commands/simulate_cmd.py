@@ -34,8 +34,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--rate", type=float, default=50.0, metavar="HZ",
                    help="output sample rate, 12.5-200 Hz (default 50)")
-    p.add_argument("--placement", default="upper_back",
-                   help="upper_back | lower_back | chest (default upper_back)")
+    p.add_argument("--placement", default=None,
+                   help="upper_back | lower_back | chest | waist (default: the scenario's, "
+                        "upper_back for most)")
     p.add_argument("--mounting", default="random",
                    help="sensor orientation on the body: random (from the seed) | nominal")
     p.add_argument("--duration", type=float, default=None, metavar="S",

@@ -14,21 +14,38 @@ forward +, lateral right +). The first factor is the scripted posture: knots joi
 minimum-jerk ramps (sit/stand 1.5-3 s, slump onsets 5-60 s, hold entries 1.5-5 s), so
 every motion is C2-smooth. The second is a body-frame perturbation: ``twist`` about the
 long axis (rolling in bed, twisting form breaks) plus small overlays: postural sway
-(0.05-0.5 Hz, 0.35-1.4 deg RMS per axis seated), hold wobble (0.1-1 Hz), breathing (0.2-0.3 Hz,
+(0.05-0.5 Hz, 0.35-1.4 deg RMS per axis seated; 0.1-3 in the wide population), hold
+wobble (0.1-1 Hz), breathing (0.2-0.3 Hz,
 0.1-1.2 deg, faster and deeper after holds), gait rotations, unlabelled micro-shifts
 and tremor jitter (thousandths of a degree).
 
 *Position.* The segment turns about a pivot (the hips), which the script moves when
-standing up, kneeling, lying down or sagging in a plank; walking adds a travel
-velocity along the heading, a vertical bounce at the step frequency (1.6-2.2 Hz,
-0.2-0.4 g), fore-aft at the step frequency and mediolateral sway at half of it. The
-sensor sits at a lever arm ``r`` from the pivot (upper back 0.45 m up and 0.08 m back,
-lower back 0.1 m up and 0.1 m back, chest 0.4 m up and 0.12 m forward, times a body
-size factor): ``p = pivot + R_wb r``. Its acceleration is the second derivative of
-``p`` on a fine grid (>= 200 Hz) with a fourth-order stencil, so tangential and
+standing up, kneeling, lying down, squatting or sagging in a plank; walking adds a
+travel velocity along the heading. Gait (the default ``impacts`` model, :mod:`.gait`)
+is a train of heel strikes, not a sinusoid: each step a sharp vertical impact (peaks
+of 1.5-2.5 g walking, 3-5 g jogging in a 200 Hz lower-back or waist sensor), a stance
+bump, braking and propulsion along the heading and a sideways push, with the
+centre-of-mass bounce at the step frequency and the mediolateral sway at half of it;
+left/right asymmetry in step time and impact, 1-4 % step-to-step variability,
+cadence 1.6-2.2 Hz walking and 2.5-3.2 Hz jogging (trunk leaning 5-15 deg), stairs
+that lift the pelvis 0.17 m per step; the pelvis rolls, pitches and twists with the
+steps so the gyro sees the rotation. (``SimConfig(gait="smooth")`` keeps the first
+simulator's sinusoids.) The sensor sits at a lever arm ``r`` from the pivot (upper back
+0.45 m up and 0.08 m back, lower back 0.1 m up and 0.1 m back, chest 0.4 m up and
+0.12 m forward, waist on the belt at the right front hip, times a body size factor):
+``p = pivot + R_wb r``. A ``waist`` sensor turns with the pelvis, not the trunk: the
+pelvis rolls back 10-40 deg when sitting (more when slouching), takes half of a forward
+bend, and lies flat with the trunk. Its acceleration is the second derivative of ``p``
+on a fine grid (>= 200 Hz) with a fourth-order stencil, so tangential and
 centripetal terms are exactly those of the orientation motion. Muscle tremor during
 holds is a linear acceleration band-limited to 8-12 Hz, plus a 4-6 Hz component that
-appears with fatigue (both grow over a hold; see :mod:`.holds`).
+appears with fatigue (both grow over a hold; see :mod:`.holds`). Hands at work (bends)
+add a 0.2-1.5 Hz trunk wander and 0.5-4 Hz pelvis accelerations.
+
+*People.* ``typical`` (the first fixtures' ranges) or ``wide`` (:func:`.person.draw_person`:
+tremor 2-35 mg fresh, hold wobble 0.1-3 deg, seated sway 0.1-3 deg, plank elevation
+5-35 deg, holds 5-180 s, slumps 5-35 deg; a forward episode shallower than
+``moves.SLUMP_LABEL_MIN_DEG`` = 8 deg is labelled ``lean``, not ``slump``).
 
 *Sensor.* Specific force in g in the sensor frame ``R_sw (a / g + up)`` with
 ``R_sw = (R_wb R_bs)^T`` and ``R_bs`` the mounting (uniformly random by default); the
@@ -36,6 +53,8 @@ gyro is the body angular velocity (from the analytic ZYX angle rates) in the sen
 frame, deg/s. Both pass a linear-phase anti-aliasing FIR and are decimated to the
 output rate, then get white noise, per-axis biases (gyro bias with a slow random-walk
 drift), jittered timestamps and BLE-like dropout bursts (removed, never filled).
+Export faults (:mod:`.faults`: gyro axes swapped, a sign inverted, rad/s, a scale
+10-15 % off) and slips of the sensor in its clip are options of the sensor.
 
 *Truth.* ``truth_up_body`` is world-up in body coordinates at each output sample
 (noise-free, un-filtered), and ``truth_flexion_deg`` / ``truth_lateral_deg`` come from

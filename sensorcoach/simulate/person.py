@@ -152,7 +152,8 @@ def draw_person(rng: np.random.Generator, placement: str,
     same order, so those people are unchanged); ``wide`` draws over the ranges the
     biomechanics notes give for real people, so that no detector threshold sits at the
     edge of what is simulated: seated sway 0.1-3 deg, tremor 2-35 mg fresh (up to about
-    60 mg with fatigue, 4-6 and 8-12 Hz), hold wobble 0.1-3 deg, plank elevation 5-35 deg
+    60 mg with fatigue, 4-6 and 8-12 Hz), hold wobble 0.07-2.2 deg per axis (0.1-3 deg
+    over both axes, as the labels give it), plank elevation 5-35 deg
     (forearm, straight-arm, on the knees), plank capacity 40-240 s, slumps 5-35 deg,
     walking cadence 1.6-2.2 Hz. Gait parameters (the last fields) are drawn after the
     others in both populations.
@@ -198,7 +199,7 @@ def _draw_wide(rng: np.random.Generator, placement: str) -> Person:
         walking_lean_deg=float(rng.uniform(0.0, 6.0)),
         tremor_mg=loguniform(rng, 2.0, 35.0),
         fatigue_gain=float(rng.uniform(0.0, 1.5)),
-        hold_sway_deg=loguniform(rng, 0.1, 3.0),
+        hold_sway_deg=loguniform(rng, 0.07, 2.2),
         drift_style="sag" if rng.uniform() < 0.7 else "pike",
         drift_deg=float(rng.uniform(1.0, 12.0)),
         weaker_side=str(rng.choice(_CHOICES["weaker_side"])),
