@@ -154,6 +154,8 @@ class Recording:
         raw = _read_bytes(p)
         header, lines, columns, body, body_line = _split_header(raw, p)
         rec = _parse_body(p, header, lines, columns, body, body_line)
+        log.debug("read %s: %d samples at %g Hz, gyro %s, %d glitch(es)", p, rec.n_samples,
+                  rec.sample_rate_hz, rec.has_gyro, rec.glitches)
         _log_glitches(rec)
         return rec
 
