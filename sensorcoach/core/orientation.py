@@ -5,14 +5,19 @@ aided by the gyroscope.
   available; right whenever the trunk is still or moving slowly, biased by sustained
   linear acceleration and lagging fast turns.
 - :class:`GyroGravity`: a complementary filter with an integral (bias) term, Mahony-style.
-  The gyro carries the up vector through fast motion; a low-passed accelerometer
-  (``gyro_ref_cutoff_hz``: heel-strike impacts average out) pulls it back with time
-  constant ``gyro_tau_s``, less when the low-passed |a| is far from 1 g, more during
-  sustained motion (steps: ``gyro_gait_tau_s``; step sway is not posture). The gyro bias is
-  learnt from the same disagreement, moving or not (``gyro_bias_motion_tau_s``), so a bias
-  unknown at the start (a recording that begins with jogging) cannot integrate into tens
-  of degrees. State (up vector, bias) is 6-dimensional and linear per frame: the whole
-  block is one affine scan. A gyro check's verdict (axes, scale, bias) can be applied.
+  The gyro carries the up vector through fast motion; the frame's accelerometer pulls it
+  back with time constant ``gyro_tau_s`` when |a| is near 1 g (``gyro_trust_g``). During
+  sustained motion (steps: the RMS of |a| - 1 g over ``gyro_motion_tau_s`` reaches
+  ``gyro_gait_g``) every step's impact takes |a| far from 1 g, so a filter that trusted
+  only |a| would let a gyro bias integrate for many seconds (issue 11: 68 deg while
+  jogging). There the pull stays on as long as the *low-passed* |a|
+  (``gyro_ref_cutoff_hz``: impacts average out) is near 1 g, and an extra pull toward
+  the low-passed accelerometer (``gyro_gait_tau_s``) keeps step sway, which is not
+  posture, out of the estimate. The gyro bias is learnt from the disagreement with the
+  low-passed accelerometer, moving or still (``gyro_bias_motion_tau_s``), so a bias
+  unknown at the start cannot integrate into tens of degrees. The state (up vector,
+  bias) is 6-dimensional and linear per frame: a block is one affine scan. A gyro
+  check's verdict (axes, scale, bias) can be applied, and the up vector seeded.
 
 Both are causal and carry state between blocks.
 """
@@ -28,6 +33,9 @@ from sensorcoach.core.settings import DEFAULT_SETTINGS, Settings
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
+
+#: Frames per internal step of GyroGravity (memory only: results do not depend on it).
+_CHUNK = 32768
 
 
 def normalise(v: FloatArray) -> FloatArray:
@@ -97,20 +105,38 @@ class GyroGravity:
         if gyro is None:
             raise ValueError("GyroGravity needs gyro data")
         m = acc.shape[1]
+        if m <= _CHUNK:
+            return self._run(acc, gyro, restart)
+        # bounded memory on long recordings (six 6x6 matrices per frame otherwise)
+        return np.concatenate([
+            self._run(acc[:, i:i + _CHUNK], gyro[:, i:i + _CHUNK],
+                      None if restart is None else restart[i:i + _CHUNK])
+            for i in range(0, m, _CHUNK)], axis=1)
+
+    def _run(self, acc: FloatArray, gyro: FloatArray, restart: BoolArray | None) -> FloatArray:
+        m = acc.shape[1]
         if m == 0:
             return np.zeros((3, 0))
         dt = self.frame_s
         omega = np.radians(self.transform @ gyro)  # rad/s, corrected frame
         rot = rotation_from_vector(-(omega * dt).T)
-        ref = self._ref(acc)
-        norm = np.sqrt((ref * ref).sum(axis=0))
-        r = ref / np.where(norm > 0, norm, 1.0)
-        trust = 1.0 / (1.0 + ((norm - 1.0) / self.trust_g) ** 2)
+        # the frame's accelerometer, trusted when |a| (or, under sustained motion, the
+        # low-passed |a|) is near 1 g; under sustained motion also the low-pass itself
         raw = np.sqrt((acc * acc).sum(axis=0))
+        ra = acc / np.where(raw > 0, raw, 1.0)
+        trust_a = 1.0 / (1.0 + ((raw - 1.0) / self.trust_g) ** 2)
+        slow = self._ref(acc)
+        norm = np.sqrt((slow * slow).sum(axis=0))
+        rs = slow / np.where(norm > 0, norm, 1.0)
+        trust_s = 1.0 / (1.0 + ((norm - 1.0) / self.trust_g) ** 2)
         dyn = np.sqrt(self._dyn(((raw - 1.0) ** 2)[None])[0])
-        rate = trust / self.tau_s + np.minimum(dyn / self.gait_g, 1.0) / self.gait_tau_s
-        alpha = 1.0 - np.exp(-dt * rate)
-        beta = dt * trust / (self.tau_s * self.bias_tau_s)  # integral gain per frame
+        gait = np.minimum((dyn / self.gait_g) ** 2, 1.0)
+        rate_a = np.maximum(trust_a, gait * trust_s) / self.tau_s
+        rate_s = gait / self.gait_tau_s
+        total = np.maximum(rate_a + rate_s, 1e-12)
+        alpha = 1.0 - np.exp(-dt * total)
+        r = (rate_a * ra + rate_s * rs) / total
+        beta = dt * np.maximum(trust_a, gait * trust_s) / (self.tau_s * self.bias_tau_s)
         if restart is not None:
             alpha = np.where(restart, 1.0, alpha)
             beta = np.where(restart, 0.0, beta)
@@ -119,9 +145,9 @@ class GyroGravity:
             z0 = np.concatenate([r[:, 0], self._bias0])
         else:
             z0 = self._z
-        # x- = R x - dt S b (S = [r]x: gravity turned by the bias); x = (1-a) x- + a r;
+        # x- = R x - dt S b (S = [rs]x: gravity turned by the bias); x = (1-a) x- + a r;
         # b = b - beta S x- (the disagreement turns into bias, Mahony's integral term)
-        sk = skew(r.T)
+        sk = skew(rs.T)
         keep = (1.0 - alpha)[:, None, None]
         a6 = np.empty((m, 6, 6))
         a6[:, :3, :3] = keep * rot

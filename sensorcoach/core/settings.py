@@ -41,24 +41,25 @@ class Settings:
         20.0, "s", "time constant of gyro-bias estimation, updated only while still."
     )
     gyro_ref_cutoff_hz: float = _setting(
-        0.5, "Hz", "low-pass of the accelerometer the gyro-aided filter pulls toward (averages "
-        "out heel-strike impacts; tuned on SisFall SA01-SA15/SE01-SE08)."
+        1.0, "Hz", "low-pass of the accelerometer the gyro-aided filter relies on during "
+        "sustained motion (averages out heel-strike impacts; tuned on SisFall SA01-SA15/SE01-SE08 "
+        "and the simulator)."
     )
     gyro_trust_g: float = _setting(
-        0.1, "g", "deviation of the low-passed |a| from 1 g at which the gyro-aided filter's "
-        "pull toward it halves (tuned on SisFall SA01-SA15/SE01-SE08)."
+        0.1, "g", "deviation of ‖a‖ (low-passed during sustained motion) from 1 g at which the "
+        "gyro-aided filter's pull toward the accelerometer halves (tuned on SisFall)."
     )
     gyro_bias_motion_tau_s: float = _setting(
         5.0, "s", "time constant of gyro-bias learning from the accelerometer, moving or not "
         "(MEMS bias up to a few deg/s; tuned on SisFall SA01-SA15/SE01-SE08 jogging)."
     )
     gyro_motion_tau_s: float = _setting(
-        1.0, "s", "averaging time of the RMS of |a| - 1 g that tells sustained motion (steps, "
+        1.0, "s", "averaging time of the RMS of ‖a‖ - 1 g that tells sustained motion (steps, "
         "impacts) to the gyro check and the gyro-aided filter."
     )
     gyro_gait_g: float = _setting(
-        0.1, "g", "RMS of |a| - 1 g at which sustained motion gets the gyro-aided filter's full "
-        "extra pull (steps put 0.1-1 g on |a|; tuned on SisFall SA01-SA15/SE01-SE08)."
+        0.15, "g", "RMS of ‖a‖ - 1 g at which sustained motion gets the gyro-aided filter's full "
+        "extra pull (steps put 0.1-1 g on ‖a‖; tuned on SisFall SA01-SA15/SE01-SE08)."
     )
     gyro_gait_tau_s: float = _setting(
         0.3, "s", "extra time constant toward the low-passed accelerometer during sustained "
@@ -69,11 +70,11 @@ class Settings:
         "turns (tuned on SisFall SA01-SA15/SE01-SE08)."
     )
     gyro_check_acc_tol_g: float = _setting(
-        0.15, "g", "the gyro check uses frames whose |a|, raw and low-passed, is within this of "
+        0.15, "g", "the gyro check uses frames whose ‖a‖, raw and low-passed, is within this of "
         "1 g (tuned on SisFall SA01-SA15/SE01-SE08)."
     )
     gyro_check_motion_g: float = _setting(
-        0.05, "g", "the gyro check leaves out frames whose RMS of |a| - 1 g exceeds this (gait's "
+        0.05, "g", "the gyro check leaves out frames whose RMS of ‖a‖ - 1 g exceeds this (gait's "
         "linear acceleration turns the accelerometer, not the body; tuned on SisFall)."
     )
     gyro_check_settle_s: float = _setting(
