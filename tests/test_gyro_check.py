@@ -139,6 +139,17 @@ def test_random_gyro_is_ignored(body: tuple[np.ndarray, ...]) -> None:
     np.testing.assert_array_equal(v.transform, np.eye(3))
 
 
+def test_little_turning_is_not_called_a_bad_gyro(body: tuple[np.ndarray, ...]) -> None:
+    """Ending with less turning than ``gyro_check_ignore_deg``: a gyro that fits nothing
+    is ignored for too little evidence, not declared wrong."""
+    acc, _, gyro = body
+    chk = GyroCheck(replace(DEFAULT_SETTINGS, gyro_check_ignore_deg=1e6), FRAME_S)
+    rng = np.random.default_rng(6)
+    assert chk.push(acc, rng.normal(0, 20, gyro.shape)) is None
+    v = chk.final()
+    assert v.check == "ignored" and "too little turning" in v.note, v.note
+
+
 def test_dead_gyro_is_ignored(body: tuple[np.ndarray, ...]) -> None:
     acc, _, gyro = body
     v, _ = run(acc, np.zeros_like(gyro))

@@ -11,10 +11,13 @@ permutations ``P`` the check fits a scale ``s > 0`` and a bias ``b`` in
     dg/dt = g x (s P w_raw + b)
 
 by least squares over frames where the accelerometer reads gravity (|a| near 1 g, no
-sustained linear acceleration: gait's steps turn the accelerometer, not the body). Both
-``g`` (the low-passed accelerometer, normalised) and ``w`` go through the same low-pass.
-A free 3x3 fit is ill-conditioned on one recording; 48 candidates with four unknowns each
-are not. The fit is the share of the turning the candidate explains (R^2, 0-1).
+sustained linear acceleration: gait's steps turn the accelerometer, not the body). The
+model is linear in its terms, so one low-pass (``gyro_check_cutoff_hz``, against the
+accelerometer's noise and jolts) is applied to ``dg/dt`` and to the products ``g_j w_a``
+alike, which keeps it exact however fast and about whichever axes the body turns. A free
+3x3 fit is ill-conditioned on one recording; 48 candidates with four unknowns each are
+not. The fit is the share of the turning the candidate explains (R^2 adjusted for the
+fitted numbers and for the low-pass's correlated frames, 0-1).
 
 Everything a frame contributes enters through sums (a fourth-order moment of the gyro
 with the projector off gravity, and a few lower ones), so the evidence from any block
@@ -340,11 +343,16 @@ class GyroCheck:
                     fit_best, scale0, share)
             return None
         self._pending = None
-        if turned >= s.gyro_check_ignore_deg or (final and enough):
+        if turned >= s.gyro_check_ignore_deg:
             return self._ignore(
                 f"gyro does not explain how gravity turns (fit {fit_best:.2f} over "
                 f"{turned:.0f} deg of turning): ignored, accelerometer only",
                 fit_best, scale0, share)
+        if final and enough:
+            return self._ignore(
+                f"too little turning to check the gyro ({turned:.0f} deg of gravity turning "
+                f"seen, best fit {fit_best:.2f}; {s.gyro_check_ignore_deg:g} deg would settle "
+                "it): ignored, accelerometer only", fit_best, scale0, share)
         if final:
             return self._ignore(
                 f"too little turning to check the gyro ({turned:.0f} deg of gravity turning "
