@@ -161,3 +161,23 @@ def test_a_fifo_as_input_is_refused_not_waited_on(tmp_path: Path, cmd: list[str]
     done = subprocess.run([sys.executable, "-m", "sensorcoach", *argv], capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 2 and "not a regular file" in done.stderr
+
+
+def test_scan_escapes_names_that_devices_advertise(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from firmware_interface.transports import ble
+    from firmware_interface.transports.serial_list import PortInfo
+    from sensorcoach.commands import scan_cmd
+
+    async def fake_scan(timeout_s: float = 5.0) -> list[ble.Found]:
+        return [ble.Found("AA:BB:CC:DD:EE:FF", "WT901\x1b]0;owned\x07\x1b[2J", -50,
+                          "witmotion")]
+
+    monkeypatch.setattr(ble, "scan", fake_scan)
+    monkeypatch.setattr(scan_cmd, "list_serial_ports",
+                        lambda: [PortInfo("/dev/ttyUSB0", "CH340\x1b[31m" + "x" * 500, None)])
+    code, out, _ = run(["scan", "--timeout", "0.1"], capsys)
+    assert code == 0
+    assert "\x1b" not in out and "\x07" not in out
+    assert "WT901\\x1b]0;owned" in out
+    assert max(len(line) for line in out.splitlines()) < 260

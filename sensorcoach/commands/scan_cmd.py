@@ -11,7 +11,7 @@ import asyncio
 import sys
 from typing import Any
 
-from firmware_interface.errors import DeviceError
+from firmware_interface.errors import DeviceError, safe_text
 from firmware_interface.transports import ble
 from firmware_interface.transports.serial_list import list_serial_ports
 from sensorcoach.errors import SensorcoachError
@@ -31,7 +31,8 @@ def run(args: argparse.Namespace) -> int:
     out.write(f"serial ports ({len(ports)}):\n")
     for port in ports:
         hint = f"  [{port.profile_hint}]" if port.profile_hint else ""
-        out.write(f"  serial:{port.device}  {port.description}{hint}\n")
+        # USB descriptors and advertised names come from devices: escaped, cut
+        out.write(safe_text(f"  serial:{port.device}  {port.description}{hint}", 200) + "\n")
     if not ports:
         out.write("  none found (a port can still be given by path, e.g. serial:/dev/pts/3)\n")
     try:
@@ -39,12 +40,12 @@ def run(args: argparse.Namespace) -> int:
     except DeviceError as e:
         if args.require_ble:
             raise SensorcoachError(f"bluetooth: {e}") from None
-        out.write(f"bluetooth: unavailable: {e}\n")
+        out.write(f"bluetooth: unavailable: {safe_text(str(e))}\n")
         return 0
     out.write(f"bluetooth sensors ({len(found)}):\n")
     for f in found:
         rssi = f" rssi {f.rssi} dBm" if f.rssi is not None else ""
-        out.write(f"  ble:{f.address}:{f.profile}  {f.name}{rssi}\n")
+        out.write(safe_text(f"  ble:{f.address}:{f.profile}  {f.name}{rssi}", 200) + "\n")
     if not found:
         out.write("  none matching a known profile (witmotion, microbit, thingy52)\n")
     return 0
