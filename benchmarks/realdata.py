@@ -115,8 +115,11 @@ def analyse_file(path: str) -> FileResult:
                      any(s.state == "lying" for s in an.activity), bool(an.holds),
                      str(d.get("gyro", {}).get("check", "-")))
     if code in GAIT_CODES and rec.has_gyro:
+        # the gyro-aided filter forced on from the first frame, unchecked, against the
+        # accelerometer alone: is the filter bounded through real impacts?
+        forced = analyze(rec, orientation="gyro", calibration=an.calibration)
         acc_only = analyze(rec, orientation="accel", calibration=an.calibration)
-        res.tilt_gyro = float(np.median(an.series.tilt_deg))
+        res.tilt_gyro = float(np.median(forced.series.tilt_deg))
         res.tilt_acc = float(np.median(acc_only.series.tilt_deg))
     return res
 
@@ -177,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     states = [s for s in ACTIVITY_NAMES if any(c.seconds.get(s) for c in by_code.values())]
     head = (f"{'code':4} {'files':>5} " + " ".join(f"{s[:7]:>7}" for s in states)
             + f" {'slump':>5} {'lying':>5} {'hold':>4} {'tilt gyro/acc':>13}  gyro check")
+    print("(tilt gyro/acc: median trunk tilt with the gyro-aided filter forced on from the "
+          "first frame vs the accelerometer alone, deg)")
     print("\nshare of time per activity state (%), files with any slump / lying / hold")
     print(head)
     for code in sorted(by_code):
@@ -226,7 +231,8 @@ def report_targets(by: dict[str, CodeSummary]) -> int:
                      True))
     if gait.tilt_gyro:
         worse = float(np.median(np.array(gait.tilt_gyro) - np.array(gait.tilt_acc)))
-        rows.append(("median tilt, gyro-aided minus acc-only, D01-D04 <= 2 deg",
+        rows.append(("median tilt, gyro-aided (forced on, unchecked) minus acc-only, D01-D04 "
+                     "<= 2 deg",
                      f"{worse:+.2f} deg", worse <= 2.0))
     lie = merged(("D12", "D13", "D14"))
     if lie.files:

@@ -17,6 +17,7 @@ from sensorcoach.core.analyzer import FrameSeries, StreamAnalyzer
 from sensorcoach.core.calibration import Calibration, auto_calibration, calibration_from_spans
 from sensorcoach.core.events import ActivitySpan, Alert, Hold, SlumpEpisode
 from sensorcoach.core.framing import frame_ids, make_frames
+from sensorcoach.core.gyro_check import GyroVerdict
 from sensorcoach.core.motion import MotionAnalyser
 from sensorcoach.core.settings import DEFAULT_SETTINGS, Settings
 from sensorcoach.core.workout import group_sets, symmetry
@@ -47,6 +48,22 @@ class Analysis:
     """The recording's placement header, None when it has none."""
     slump_note: str | None = None
     """Why slump detection was off (low confidence, waist placement), None when it ran."""
+    gyro_verdict: GyroVerdict | None = None
+    """The gyro check's verdict, None without a gyro (or with ``orientation='accel'``)."""
+
+    def gyro_dict(self) -> dict[str, Any]:
+        """SPEC section 4's ``gyro``: present, used, and what the check found."""
+        present = self.recording.has_gyro
+        out: dict[str, Any] = {"present": present, "used": self.uses_gyro}
+        if self.gyro_verdict is None:
+            out["check"] = None
+            out["note"] = ("no gyro: gravity from the accelerometer alone" if not present
+                           else "gyro not used (accelerometer-only analysis requested)")
+            return out
+        out.update(self.gyro_verdict.to_dict())
+        if self.gyro_verdict.usable and not self.uses_gyro:
+            out["note"] += "; the recording ended before the gyro took over"
+        return out
 
     def calibration_dict(self) -> dict[str, Any]:
         """SPEC section 4's ``calibration``: how upright was found, how sure, where worn."""
@@ -99,6 +116,7 @@ class Analysis:
                           "has_gyro": rec.has_gyro, "glitches": rec.glitches,
                           "gaps": [g.to_dict() for g in self.gaps]},
             "calibration": self.calibration_dict(),
+            "gyro": self.gyro_dict(),
             "posture": self.posture(),
             "activity": [a.to_dict() for a in self.activity],
             "slumps": [e.to_dict() for e in self.slumps],
@@ -158,4 +176,5 @@ def analyze(recording: Recording, settings: Settings = DEFAULT_SETTINGS, *,
                     series=an.series(), slumps=an.episodes, alerts=an.alerts,
                     activity=an.spans, gaps=recording.gaps(), sedentary_s=an.sedentary_s,
                     slump_on_deg=an.slump_on_deg, uses_gyro=an.uses_gyro, holds=an.holds,
-                    placement=placement, slump_note=an.slump_note)
+                    placement=placement, slump_note=an.slump_note,
+                    gyro_verdict=an.gyro_verdict())

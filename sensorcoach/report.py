@@ -33,14 +33,22 @@ def render(d: dict[str, Any], name: str = "recording") -> str:
                  f"{rec['sample_rate_hz']:g} Hz, {'with' if rec['has_gyro'] else 'no'} gyro)"
                  + (f", {len(gaps)} gap(s) totalling {gap_s:.1f} s" if gaps else ", no gaps"))
     if cal["method"] == "auto":
-        lines.append("Calibration: automatic (no calibration spans); forward vs backward "
-                     "unknown, angles are tilt from upright")
+        fwd = ("forward from the device's mounting" if cal.get("forward_known")
+               else "forward vs backward unknown, angles are tilt from upright")
+        lines.append(f"Calibration: automatic (no calibration spans), upright from "
+                     f"{cal.get('reference', 'the data')} (confidence "
+                     f"{cal.get('confidence', 0):.2f}); {fwd}")
     else:
         lines.append(f"Calibration: {cal['method']} (upright {_span(cal['upright_s'])}, forward "
                      f"{_span(cal['forward_s'])}"
                      + (f", lean {cal['lean_deg']:g} deg" if cal["lean_deg"] else "") + ")")
     for w in cal["warnings"]:
-        lines.append(f"  warning: {w}")
+        if not w.startswith("automatic calibration"):  # said on the line above
+            lines.append(f"  warning: {w}")
+    gyro = d.get("gyro")
+    if gyro and gyro.get("present"):
+        lines.append(f"Gyro:        {gyro.get('check') or 'not checked'}, "
+                     f"{'used' if gyro.get('used') else 'not used'}: {gyro.get('note', '')}")
     lines.append(f"Posture:     upright {pos['upright_pct']:.1f}%, slumped "
                  f"{pos['slumped_pct']:.1f}%, sedentary {clock(pos['sedentary_s'])}")
     totals: dict[str, float] = {}

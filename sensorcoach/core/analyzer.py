@@ -28,6 +28,7 @@ from sensorcoach.core.activity import (
 from sensorcoach.core.calibration import Calibration
 from sensorcoach.core.events import ActivitySpan, Alert, Hold, SlumpEpisode
 from sensorcoach.core.framing import Framer, Frames, gaps_before
+from sensorcoach.core.gyro_check import GyroCheck, GyroVerdict
 from sensorcoach.core.holds import HOLD_KINDS, HoldDetector, HoldSpan
 from sensorcoach.core.motion import MotionAnalyser
 from sensorcoach.core.orientation import AccelGravity, GyroGravity
@@ -44,6 +45,8 @@ RAW_KEEP_S = 30.0
 
 #: s: frames further apart than this restart the gyro filter (orientation unknown).
 RESTART_GAP_S = 1.0
+#: Frames per gyro-check chunk: the gyro takes over at a chunk boundary (10 s).
+GYRO_CHECK_CHUNK_FRAMES = 100
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,8 @@ class FrameSeries:
     """Acceleration RMS above 1 Hz, g (see core.motion)."""
     jitter_g: FloatArray | None = None
     """Within-frame acceleration spread, g: muscle tremor and sensor noise."""
+    gyro_used: NDArray[np.bool_] | None = None
+    """Whether the frame's up vector came from the (checked) gyro-aided filter."""
 
     @property
     def size(self) -> int:
@@ -132,13 +137,24 @@ class StreamAnalyzer:
         self.frame_s = s.frame_s
         self.framer = Framer(s.frame_s, has_gyro)
         self.motion = MotionAnalyser(s.frame_s)
-        use_gyro = has_gyro and orientation in ("auto", "gyro")
         if orientation == "gyro" and not has_gyro:
             raise ValueError("orientation='gyro' needs gyro data")
-        self.uses_gyro = use_gyro
-        self.gravity: AccelGravity | GyroGravity = (
-            GyroGravity(s.frame_s, s.gyro_tau_s, s.gyro_bias_tau_s) if use_gyro
-            else AccelGravity(s.frame_s, s.gravity_cutoff_hz))
+        self.has_gyro = has_gyro
+        # The gyro is checked before it is trusted (SPEC section 4): until the check's
+        # verdict, gravity comes from the accelerometer; from the next check chunk after a
+        # usable verdict, from the gyro-aided filter with the verdict's axes, scale, bias.
+        self.accel_gravity = AccelGravity(s.frame_s, s.gravity_cutoff_hz)
+        self.gyro_check: GyroCheck | None = None
+        self.gyro_gravity: GyroGravity | None = None
+        if has_gyro and orientation in ("auto", "gyro"):
+            self.gyro_check = GyroCheck(s, s.frame_s)
+            self.gyro_gravity = GyroGravity(s.frame_s, s.gyro_tau_s, s.gyro_bias_tau_s, s)
+        # orientation="gyro" trusts the gyro as delivered from the first frame (a
+        # diagnostic: how the filter fares unchecked); the check still reports
+        self._force_gyro = orientation == "gyro"
+        self._switch_frame: int | None = None  # absolute frame index where the gyro starts
+        self._gyro_on = False
+        self.uses_gyro = False
         self.debouncer = Debouncer(round(s.activity_min_bout_s / s.frame_s))
         self.placement = placement
         self.classifier = ActivityClassifier(s, PostureContext(
@@ -155,7 +171,7 @@ class StreamAnalyzer:
                                           s.walking_break_s, s.sedentary_gap_reset_s, s.frame_s)
         self.span_break_s = max(span_break_s, 1.5 * s.frame_s)
         self.sample_rate_hz = sample_rate_hz
-        self.hold_detector = HoldDetector(s, sway_from_gyro=use_gyro)
+        self.hold_detector = HoldDetector(s, sway_from_gyro=True)
         self._raw_t: list[FloatArray] = []
         self._raw_acc: list[FloatArray] = []
         self.holds: list[Hold] = []
@@ -189,7 +205,7 @@ class StreamAnalyzer:
             still = still_frames(feats, self.settings)
             restart = gaps_before(fr.t, self._last_frame_t, RESTART_GAP_S)
             self._last_frame_t = float(fr.t[-1])
-            up = self.gravity(fr.acc, fr.gyro, still, restart)
+            up, gyro_used = self._gravity(fr, still, restart)
             flex, lat = self.calibration.angles(up)
             tilt = self.calibration.tilt_deg(up)
             up_body = (self.calibration.body_axes() @ up if self.calibration.forward_known
@@ -197,7 +213,7 @@ class StreamAnalyzer:
             raw = self.classifier(feats, tilt, up_body)
             jitter = np.sqrt(np.maximum(fr.acc_sq - (fr.acc * fr.acc).sum(axis=0), 0.0))
             self._pend.append(FrameSeries(fr.index, fr.t, flex, lat, tilt, raw, up_body,
-                                          feats.motion_rms_g, jitter))
+                                          feats.motion_rms_g, jitter, gyro_used))
             settled = self.debouncer.push(raw)
         else:
             settled = np.zeros(0, np.int64)
@@ -206,6 +222,8 @@ class StreamAnalyzer:
         if settled.size:
             events += self._settled(self._take(settled))
         if final:
+            if self.gyro_check is not None:
+                self.gyro_check.final()
             events += self._close_span()
             tail = self.slumps.flush()
             self.episodes += tail
@@ -213,6 +231,55 @@ class StreamAnalyzer:
             events += self._finish_holds(self.hold_detector.flush())
         self._trim_raw()
         return events
+
+    def _gravity(self, fr: Frames, still: NDArray[np.bool_], restart: NDArray[np.bool_]
+                 ) -> tuple[FloatArray, NDArray[np.bool_]]:
+        """Up vectors of a block of frames and which of them came from the gyro.
+
+        The check sees frames in chunks aligned to absolute frame numbers, and the gyro
+        takes over at the chunk boundary after a usable verdict, so a stream cut into any
+        blocks switches on the same frame as the whole recording."""
+        up = self.accel_gravity(fr.acc)
+        used = np.zeros(fr.size, bool)
+        if self.gyro_check is None or self.gyro_gravity is None or fr.gyro is None:
+            return up, used
+        if self._force_gyro and self._switch_frame is None:
+            self._switch_frame = int(fr.index[0])
+            self.gyro_check.push(fr.acc, fr.gyro, restart)
+        elif self._force_gyro:
+            self.gyro_check.push(fr.acc, fr.gyro, restart)
+        if self._switch_frame is None:
+            chunk = GYRO_CHECK_CHUNK_FRAMES
+            ids = fr.index
+            cuts = np.flatnonzero(np.diff(ids // chunk)) + 1
+            for lo, hi in zip(np.concatenate([[0], cuts]), np.append(cuts, fr.size),
+                              strict=True):
+                v = self.gyro_check.push(fr.acc[:, lo:hi], fr.gyro[:, lo:hi], restart[lo:hi])
+                if v is not None:
+                    if v.usable:
+                        self._switch_frame = int((ids[hi - 1] // chunk + 1) * chunk)
+                    break
+        if self._switch_frame is None:
+            return up, used
+        on = fr.index >= self._switch_frame
+        if not on.any():
+            return up, used
+        k = int(np.argmax(on))
+        if not self._gyro_on:
+            verdict = self.gyro_check.verdict
+            if not self._force_gyro:
+                assert verdict is not None
+                self.gyro_gravity.apply_verdict(verdict)
+            self.gyro_gravity.seed(up[:, k - 1] if k > 0 else up[:, k])
+            self._gyro_on = True
+            self.uses_gyro = True
+        up[:, k:] = self.gyro_gravity(fr.acc[:, k:], fr.gyro[:, k:], still[k:], restart[k:])
+        used[k:] = True
+        return up, used
+
+    def gyro_verdict(self) -> GyroVerdict | None:
+        """The gyro check's verdict (at the end of a stream: final, whatever evidence)."""
+        return None if self.gyro_check is None else self.gyro_check.verdict
 
     def _finish_holds(self, spans: list[HoldSpan]) -> list[Event]:
         out: list[Event] = []
@@ -261,7 +328,7 @@ class StreamAnalyzer:
         eps, alerts = self.slumps.push(fs.t, fs.flexion_deg, seated)
         alerts = alerts + self.sedentary.push(fs.t, fs.activity)
         spans, hold_alerts = self.hold_detector.push(fs.t, fs.up_body, fs.motion_g,
-                                                     fs.jitter_g)
+                                                     fs.jitter_g, fs.gyro_used)
         alerts += hold_alerts
         self.episodes += eps
         self.alerts += alerts

@@ -219,7 +219,7 @@ def auto_calibration(acc: FloatArray, still: BoolArray, walking: BoolArray, *,
         t_c = tilt[cand]
         low = t_c <= np.percentile(t_c, 25)
         up = _unit(u[:, cand][:, low].mean(axis=1))
-    if reference == "device" and mounting_forward is not None:
+    if mounting_forward is not None:
         f = np.asarray(mounting_forward, dtype=np.float64)
         f = f - (f @ up) * up
         if np.linalg.norm(f) > 0.5:
@@ -228,6 +228,6 @@ def auto_calibration(acc: FloatArray, still: BoolArray, walking: BoolArray, *,
         warnings.append(f"automatic calibration ({how}); forward direction unknown, so "
                         "flexion is reported as unsigned tilt from upright")
     else:
-        warnings.append(f"automatic calibration ({how}), forward from the device's mounting")
+        warnings.append(f"automatic calibration ({how}); forward from the device's mounting")
     return Calibration("auto", up, forward, None, None, None, tuple(warnings),
                        CONFIDENCE[reference], reference)

@@ -153,7 +153,10 @@ class HoldDetector:
 
     # ------------------------------------------------------------------ public
     def push(self, t: FloatArray, up_body: FloatArray | None, motion_g: FloatArray | None,
-             jitter_g: FloatArray | None) -> tuple[list[HoldSpan], list[Alert]]:
+             jitter_g: FloatArray | None, gyro_used: NDArray[np.bool_] | None = None
+             ) -> tuple[list[HoldSpan], list[Alert]]:
+        """``gyro_used`` (m,): frames whose up vector came from the gyro-aided filter (sway
+        shows there); None: all of them, as ``sway_from_gyro`` says."""
         holds: list[HoldSpan] = []
         alerts: list[Alert] = []
         if t.size == 0 or up_body is None or motion_g is None or jitter_g is None:
@@ -163,7 +166,8 @@ class HoldDetector:
         rate = self._rate(up_body)
         active = self._active(t, motion_g, jitter_g)
         if self.sway_from_gyro:
-            active &= self._not_still(rate)
+            moving = self._not_still(rate)
+            active &= moving if gyro_used is None else (moving | ~gyro_used)
         gap = gaps_before(t, self.last_t, self.s.max_gap_in_episode_s)
         # Frames out of every hold posture, with no hold open, only reset the candidate:
         # step over them in bulk (a desk day is almost all such frames).
