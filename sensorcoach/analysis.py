@@ -133,16 +133,17 @@ def calibrate(recording: Recording, settings: Settings = DEFAULT_SETTINGS) -> Ca
         try:
             return calibration_from_spans(recording.t, recording.acc_axes,
                                           recording.calibration_upright_s,
-                                          recording.calibration_forward_s)
+                                          recording.calibration_forward_s, settings=settings)
         except ValueError as e:
             raise CalibrationError(f"{recording.source or 'recording'}: {e}") from None
     frames = make_frames(recording.t, recording.acc_axes, None, settings.frame_s)
-    feats = MotionAnalyser(settings.frame_s)(frames)
+    feats = MotionAnalyser(settings.frame_s, settings)(frames)
     return auto_calibration(frames.acc, still_frames(feats, settings),
                             walking_frames(feats, settings),
                             placement=recording.meta.get("placement"),
                             mounting_up=_axis(recording, "mounting_up"),
-                            mounting_forward=_axis(recording, "mounting_forward"))
+                            mounting_forward=_axis(recording, "mounting_forward"),
+                            settings=settings)
 
 
 def _axis(recording: Recording, key: str) -> NDArray[np.float64] | None:

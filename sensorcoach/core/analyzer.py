@@ -136,7 +136,7 @@ class StreamAnalyzer:
         self.calibration = calibration
         self.frame_s = s.frame_s
         self.framer = Framer(s.frame_s, has_gyro)
-        self.motion = MotionAnalyser(s.frame_s)
+        self.motion = MotionAnalyser(s.frame_s, s)
         if orientation == "gyro" and not has_gyro:
             raise ValueError("orientation='gyro' needs gyro data")
         self.has_gyro = has_gyro

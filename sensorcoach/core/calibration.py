@@ -9,7 +9,7 @@ is (``confidence``, 0-1):
 
 - walking (>= 20 s): the gravity direction while walking is the standing-upright reference
   (walking-referenced posture, Vähä-Ypyä et al. 2018); upright is the mean direction of the
-  25% least tilted still frames within ``AUTO_UPRIGHT_CONE_DEG`` of it (a waist sensor:
+  25% least tilted still frames within ``auto_upright_cone_deg`` of it (a waist sensor:
   the reference itself, since sitting rolls the pelvis back). Lying, bends and slumped
   stretches lie outside the cone, so they are never taken as upright. Confidence 0.8.
 - a device's nominal mounting (a recording's ``mounting_up`` / ``mounting_forward`` keys,
@@ -31,18 +31,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sensorcoach.core.frames import body_angles_deg
+from sensorcoach.core.settings import DEFAULT_SETTINGS, Settings
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 Span = tuple[float, float]
 
-#: deg: a forward span must show at least this much lean to fix the forward direction.
-MIN_FORWARD_LEAN_DEG = 8.0
-#: g: spread of |a| in the upright span above which it was not still.
-UPRIGHT_STILL_G = 0.05
-#: deg: still frames further than this from the walking or device reference are never
-#: candidates for upright (slumps reach 10-30 deg, bends and lying go beyond).
-AUTO_UPRIGHT_CONE_DEG = 30.0
 #: Confidence of each way of finding upright (design choices, see the module docstring).
 CONFIDENCE = {"span": 0.95, "span_unsteady": 0.6, "walking": 0.8, "device": 0.6,
               "still posture": 0.3}
@@ -139,7 +133,8 @@ def _unit(v: FloatArray) -> FloatArray:
 
 
 def calibration_from_spans(t: FloatArray, acc: FloatArray, upright_s: Span,
-                           forward_s: Span | None, method: str = "header") -> Calibration:
+                           forward_s: Span | None, method: str = "header", *,
+                           settings: Settings = DEFAULT_SETTINGS) -> Calibration:
     """Calibrate from raw samples: ``t`` (n,) s, ``acc`` (3, n) g."""
     warnings: list[str] = []
     sel = (t >= upright_s[0]) & (t <= upright_s[1])
@@ -152,7 +147,7 @@ def calibration_from_spans(t: FloatArray, acc: FloatArray, upright_s: Span,
     wander = float(np.degrees(np.arccos(np.clip(up @ (a / np.linalg.norm(a, axis=0)), -1, 1))
                               ).mean())
     conf = CONFIDENCE["span"]
-    if spread > UPRIGHT_STILL_G or wander > 5.0:
+    if spread > settings.upright_still_g or wander > settings.upright_wander_deg:
         warnings.append(f"the upright span was not still (|a| spread {spread * 1000:.0f} mg, "
                         f"mean wander {wander:.1f} deg): upright may be off")
         conf = CONFIDENCE["span_unsteady"]
@@ -171,9 +166,9 @@ def calibration_from_spans(t: FloatArray, acc: FloatArray, upright_s: Span,
     u = f / np.linalg.norm(f, axis=0)
     dev = np.degrees(np.arccos(np.clip(up @ u, -1, 1)))
     lean = float(dev.max())
-    if lean < MIN_FORWARD_LEAN_DEG:
+    if lean < settings.min_forward_lean_deg:
         warnings.append(f"no lean in the forward span (largest {lean:.1f} deg, need "
-                        f"{MIN_FORWARD_LEAN_DEG:g}): forward direction unknown, reporting "
+                        f"{settings.min_forward_lean_deg:g}): forward direction unknown, reporting "
                         "unsigned tilt")
         return Calibration(method, up, None, upright_s, forward_s, lean, tuple(warnings),
                            conf)
@@ -187,7 +182,8 @@ def calibration_from_spans(t: FloatArray, acc: FloatArray, upright_s: Span,
 
 def auto_calibration(acc: FloatArray, still: BoolArray, walking: BoolArray, *,
                      placement: str | None = None, mounting_up: FloatArray | None = None,
-                     mounting_forward: FloatArray | None = None) -> Calibration:
+                     mounting_forward: FloatArray | None = None,
+                     settings: Settings = DEFAULT_SETTINGS) -> Calibration:
     """Upright from frames: ``acc`` (3, m) mean g per frame, masks (m,) of still and
     walking frames; ``mounting_up``/``mounting_forward``: a device's nominal body axes in
     sensor coordinates, if known. See the module docstring for the method."""
@@ -207,11 +203,11 @@ def auto_calibration(acc: FloatArray, still: BoolArray, walking: BoolArray, *,
         warnings.append("no walking and no known mounting to reference upright: the least "
                         "tilted still posture was taken, which may be slumped or lying")
     tilt = np.degrees(np.arccos(np.clip(ref @ u, -1, 1)))
-    cand = still & (tilt < AUTO_UPRIGHT_CONE_DEG)
+    cand = still & (tilt < settings.auto_upright_cone_deg)
     if reference == "walking" and placement == "waist":
         up = ref  # standing is the reference; sitting rolls the pelvis back from it
     elif reference == "device":
-        near = still & (tilt < 11.6)  # standing near the nominal mounting, if seen
+        near = still & (tilt < settings.sit_stand_deg)  # standing near it, if seen
         up = _unit(u[:, near].mean(axis=1)) if near.sum() >= 10 else ref
     elif cand.sum() < 10:
         up = ref

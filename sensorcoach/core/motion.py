@@ -28,16 +28,13 @@ from numpy.typing import NDArray
 
 from sensorcoach.core.filters import Ema, IIRFilter
 from sensorcoach.core.framing import Frames
+from sensorcoach.core.settings import DEFAULT_SETTINGS, Settings
 
 FloatArray = NDArray[np.float64]
 
-#: Hz: the step band: slow walking (1.2 Hz) to fast jogging (3.5 Hz); BIOMECHANICS cadences.
+#: Hz: the step band of the cadence estimate: slow walking to fast jogging
+#: (BIOMECHANICS cadences 1.6-3.2 Hz, with margin). A definition, not a threshold.
 STEP_BAND_HZ = (1.2, 3.5)
-#: s: window of the gait features (step RMS, regularity, cadence): a few strides.
-GAIT_WINDOW_S = 3.0
-#: s: lags at which regularity looks for a repeat: one step (0.3 s at 3.3 Hz) to one
-#: stride (1.2 s at 1.7 steps/s).
-GAIT_LAGS_S = (0.3, 1.2)
 
 
 @dataclass(frozen=True)
@@ -51,16 +48,16 @@ class MotionFeatures:
 class MotionAnalyser:
     """Stateful: frames in, :class:`MotionFeatures` out."""
 
-    def __init__(self, frame_s: float):
+    def __init__(self, frame_s: float, settings: Settings = DEFAULT_SETTINGS):
         fs = 1.0 / frame_s
         self._hp = IIRFilter(1.0, fs, "highpass")
         self._mag_hp = IIRFilter(0.5, fs, "highpass")
         self._band = IIRFilter(STEP_BAND_HZ, fs, "bandpass")
         self._motion = Ema(frame_s, 1.0)
-        self._win = max(2, round(GAIT_WINDOW_S / frame_s))
+        self._win = max(2, round(settings.gait_window_s / frame_s))
         self._window_s = self._win * frame_s
-        self._lags = range(max(1, round(GAIT_LAGS_S[0] / frame_s)),
-                           round(GAIT_LAGS_S[1] / frame_s) + 1)
+        self._lags = range(max(1, round(settings.gait_lag_min_s / frame_s)),
+                           round(settings.gait_lag_max_s / frame_s) + 1)
         self._last_sign: bool | None = None
         self._crossings = np.zeros(self._win - 1)  # crossing flags of the frames before
         # high-passed |a| of the frames before (window plus the longest lag)

@@ -29,16 +29,24 @@ class Settings:
     """Thresholds of orientation, activity, slump and sedentary analysis."""
 
     frame_s: float = _setting(
-        0.1, "s", "the core works on 0.1 s frames of averaged samples (posture is slow)."
+        0.1, "s",
+        "the core works on 0.1 s frames of averaged samples (design choice: posture "
+        "changes over seconds; 10 frames/s keep 0.3-3.5 Hz gait visible)."
     )
     gravity_cutoff_hz: float = _setting(
-        0.3, "Hz", "cut-off of the accelerometer low-pass that estimates gravity."
+        0.3, "Hz",
+        "cut-off of the accelerometer low-pass that estimates gravity (design choice: "
+        "below step rates, above posture changes; flexion RMSE on the simulator)."
     )
     gyro_tau_s: float = _setting(
-        2.0, "s", "complementary filter time constant (gyro trusted below, accelerometer above)."
+        2.0, "s",
+        "complementary filter time constant, gyro trusted below, accelerometer above "
+        "(design choice; benchmarks/orientation_error.py on the simulator)."
     )
     gyro_bias_tau_s: float = _setting(
-        20.0, "s", "time constant of gyro-bias estimation, updated only while still."
+        20.0, "s",
+        "time constant of gyro-bias estimation while still (MEMS bias drifts over minutes "
+        "with temperature, BIOMECHANICS; design choice)."
     )
     gyro_ref_cutoff_hz: float = _setting(
         1.0, "Hz", "low-pass of the accelerometer the gyro-aided filter relies on during "
@@ -54,8 +62,10 @@ class Settings:
         "(MEMS bias up to a few deg/s; tuned on SisFall SA01-SA15/SE01-SE08 jogging)."
     )
     gyro_motion_tau_s: float = _setting(
-        1.0, "s", "averaging time of the RMS of ‖a‖ - 1 g that tells sustained motion (steps, "
-        "impacts) to the gyro check and the gyro-aided filter."
+        1.0, "s",
+        "averaging time of the RMS of ‖a‖ - 1 g that tells sustained motion (steps, "
+        "impacts) to the gyro check and the gyro-aided filter (design choice: about two "
+        "steps)."
     )
     gyro_gait_g: float = _setting(
         0.15, "g", "RMS of ‖a‖ - 1 g at which sustained motion gets the gyro-aided filter's full "
@@ -78,8 +88,9 @@ class Settings:
         "linear acceleration turns the accelerometer, not the body; tuned on SisFall)."
     )
     gyro_check_settle_s: float = _setting(
-        3.0, "s", "frames this soon after a data gap are left out of the gyro check (its "
-        "low-pass settles)."
+        3.0, "s",
+        "frames this soon after a data gap are left out of the gyro check while its "
+        "low-pass settles (design choice)."
     )
     gyro_check_floor_dps: float = _setting(
         3.0, "deg/s", "gravity turning slower than this adds no evidence to the gyro check "
@@ -90,10 +101,14 @@ class Settings:
         "(SisFall sit/lie/bend trials turn 20-200 deg)."
     )
     gyro_check_final_deg: float = _setting(
-        10.0, "deg", "at the end of a recording, this much turning allows a provisional 'ok'."
+        10.0, "deg",
+        "at the end of a recording, this much turning allows a provisional 'ok' (design "
+        "choice)."
     )
     gyro_check_ignore_deg: float = _setting(
-        120.0, "deg", "gravity turning after which a gyro that explains none of it is ignored."
+        120.0, "deg",
+        "gravity turning after which a gyro that explains none of it is ignored (design "
+        "choice: four looks of evidence)."
     )
     gyro_check_fit_min: float = _setting(
         0.6, "1", "share of gravity's turning a gyro must explain to be used (SisFall: "
@@ -108,7 +123,21 @@ class Settings:
         "(datasheet scales are 10-15% off; rad/s read as deg/s is 57x)."
     )
     still_motion_g: float = _setting(
-        0.02, "g", "RMS of acceleration above 1 Hz below which the body is still."
+        0.02, "g",
+        "RMS of acceleration above 1 Hz below which the body is still (tuned on SisFall "
+        "SA01-SA15/SE01-SE08: sitting and lying still 0.01-0.02 g, sitting down 0.03 g)."
+    )
+    gait_window_s: float = _setting(
+        3.0, "s", "window of the gait features (bounce RMS, regularity, cadence): a few "
+        "strides (design choice; SisFall walking separates from sit-downs and jumps at 3 s)."
+    )
+    gait_lag_min_s: float = _setting(
+        0.3, "s", "shortest repeat regularity looks for: one step of fast jogging (3.2 Hz "
+        "cadence, BIOMECHANICS)."
+    )
+    gait_lag_max_s: float = _setting(
+        1.2, "s", "longest repeat regularity looks for: one stride of slow walking (two steps "
+        "at 1.6-1.7 Hz, BIOMECHANICS)."
     )
     walking_band_g: float = _setting(
         0.05, "g", "RMS over 3 s of frame-mean |a| above 0.5 Hz from which the body may be "
@@ -141,66 +170,113 @@ class Settings:
         20.0, "s", "longest forward bend: held longer with the trunk horizontal it is lying "
         "prone (bends last 2-20 s, BIOMECHANICS)."
     )
+    min_forward_lean_deg: float = _setting(
+        8.0, "deg", "a forward calibration span must show at least this much lean to fix the "
+        "forward direction (design choice: the guide asks for about 30 deg, SPEC 3 20-40)."
+    )
+    upright_still_g: float = _setting(
+        0.05, "g", "spread of |a| in the upright calibration span above which it was not still "
+        "and upright may be off (design choice: sitting still reads a few mg)."
+    )
+    upright_wander_deg: float = _setting(
+        5.0, "deg", "mean wander of the direction of |a| in the upright span above which it was "
+        "not still (design choice)."
+    )
+    auto_upright_cone_deg: float = _setting(
+        30.0, "deg", "still postures further than this from a walking or device reference are "
+        "never taken as upright (slumps reach 10-30 deg, bends and lying go beyond; "
+        "BIOMECHANICS)."
+    )
     calibration_min_confidence: float = _setting(
         0.5, "1", "calibration confidence below which no slumps are detected (design choice: "
         "a walking or device reference scores 0.6-0.8, a guessed still posture 0.3)."
     )
     lying_deg: float = _setting(
-        60.0,
-        "deg",
-        "trunk tilt from upright beyond which the posture is lying "
-        "(sit/lie 64.9 deg, Vähä-Ypyä et al. 2018).",
+        60.0, "deg",
+        "trunk tilt from upright beyond which the posture is lying (sit/lie 64.9 deg, "
+        "Vähä-Ypyä et al. 2018; SisFall lying 70-95 deg)."
     )
     activity_min_bout_s: float = _setting(
-        2.0, "s", "an activity state must last this long to replace the previous one."
+        2.0, "s",
+        "an activity state must last this long to replace the previous one (design "
+        "choice, below activPAL's 10 s posture bout so SisFall's 3-6 s lying spells "
+        "show)."
     )
     slump_on_deg_upper: float = _setting(
-        11.0, "deg", "flexion beyond calibrated upright that starts a slump (upper back, chest)."
+        11.0, "deg",
+        "flexion beyond calibrated upright that starts a slump, upper back or chest (the "
+        "thoracic change is larger than the lumbar 10-20 deg, Alshehri et al. 2025; "
+        "design choice)."
     )
     slump_on_deg_lower: float = _setting(
-        9.0, "deg", "the same for a lower-back sensor (lumbar change is smaller)."
+        9.0, "deg",
+        "the same for a lower-back sensor (lumbar upright 19.8 vs preferred 30.0 deg, "
+        "Alshehri et al. 2025; design choice)."
     )
     slump_hysteresis_deg: float = _setting(
-        4.0, "deg", "a slump ends only when flexion drops this far below the on-threshold."
+        4.0, "deg",
+        "a slump ends only when flexion drops this far below the on-threshold (design "
+        "choice against chatter at the threshold)."
     )
     slump_max_deg: float = _setting(
-        45.0, "deg", "flexion beyond this is bending or going down to the floor, not a slump."
+        45.0, "deg",
+        "flexion beyond this is bending or going down to the floor, not a slump "
+        "(occupational bands 30/45/60 deg, Ribeiro et al. 2011)."
     )
     slump_min_s: float = _setting(
-        15.0,
-        "s",
-        "time beyond the on-threshold before an episode counts (reaches last 2-9 s).",
+        15.0, "s",
+        "time beyond the on-threshold before an episode counts: above activPAL's 10 s "
+        "posture bout and the 2-9 s reaches of office fidgets (Applied Ergonomics 2024)."
     )
     slump_release_s: float = _setting(
-        3.0, "s", "flexion must stay below the off-threshold this long to end an episode."
+        3.0, "s",
+        "flexion must stay below the off-threshold this long to end an episode (design "
+        "choice: a brief sit-up is not the end)."
     )
     slump_dwell_s: float = _setting(
-        30.0, "s", "episode age at which the (single) slump alert fires."
+        30.0, "s",
+        "episode age at which the (single) slump alert fires (between Upright GO's 5 s "
+        "and Lumo Lift's recommended 2 min; design choice)."
     )
     max_gap_in_episode_s: float = _setting(
-        10.0, "s", "a data gap longer than this ends an episode."
+        10.0, "s",
+        "a data gap longer than this ends an episode (design choice: BLE dropouts last "
+        "0.1-3 s)."
     )
     sedentary_alert_s: float = _setting(
-        3000.0, "s", "sedentary time without a walking break before a reminder (50 min)."
+        3000.0, "s",
+        "sedentary time without a walking break before a reminder (Apple Watch 50 min, "
+        "Garmin 1 h)."
     )
     sedentary_repeat_s: float = _setting(
-        1800.0, "s", "spacing of further reminders while still sedentary."
+        1800.0, "s",
+        "spacing of further reminders while still sedentary (design choice: spaced, never "
+        "a stream)."
     )
     walking_break_s: float = _setting(
-        60.0, "s", "a walking bout at least this long resets the sedentary timer."
+        60.0, "s",
+        "a walking bout at least this long resets the sedentary timer (design choice: a "
+        "few steps to the printer do not count)."
     )
     sedentary_gap_reset_s: float = _setting(
-        300.0, "s", "a data gap at least this long restarts the sedentary count (sensor off)."
+        300.0, "s",
+        "a data gap at least this long restarts the sedentary count (design choice: the "
+        "sensor was off)."
     )
 
     hold_elev_min_deg: float = _setting(
-        6.0, "deg", "lowest rise of the trunk's long axis above horizontal for a hold."
+        6.0, "deg",
+        "lowest rise of the trunk's long axis above horizontal for a hold (forearm plank "
+        "7-15 deg, BIOMECHANICS; lying at rest near 0)."
     )
     hold_elev_max_deg: float = _setting(
-        40.0, "deg", "highest rise of the long axis for a hold (forearm plank: 10-15)."
+        40.0, "deg",
+        "highest rise of the long axis for a hold (knee plank 25-35 deg, BIOMECHANICS)."
     )
     hold_confirm_s: float = _setting(
-        2.0, "s", "time in a hold posture, with effort, before a hold is recognised."
+        2.0, "s",
+        "time in a hold posture, with effort, before a hold is recognised (design "
+        "choice)."
     )
     hold_min_s: float = _setting(
         10.0, "s", "shortest hold reported: the routine's holds are 20-30 s (plank endurance "
@@ -209,26 +285,43 @@ class Settings:
         "through)."
     )
     hold_settle_dps: float = _setting(
-        4.0, "deg/s", "angular speed below which the body is in position (entry settled)."
+        4.0, "deg/s",
+        "angular speed below which the body is in position, entry settled (design choice; "
+        "hold timing on the simulator)."
     )
     hold_exit_s: float = _setting(
-        1.0, "s", "time out of the hold posture that ends a hold (brief wobbles do not)."
+        1.0, "s",
+        "time out of the hold posture that ends a hold; brief wobbles do not (design "
+        "choice)."
     )
     hold_reference_s: float = _setting(
-        3.0, "s", "first seconds of a hold that set its reference angles for form and drift."
+        3.0, "s",
+        "first seconds of a hold that set its reference angles for form and drift (design "
+        "choice: no published hip-drop angle exists, BIOMECHANICS)."
     )
     hold_effort_min_g: float = _setting(
-        0.0035, "g", "effort a hold needs: micro-motion above 1 Hz plus tremor above sensor noise."
+        0.0035, "g",
+        "effort a hold needs: micro-motion above 1 Hz plus tremor above sensor noise (a "
+        "very fit person holds with 2-4 mg of tremor, BIOMECHANICS)."
     )
     form_break_deg: float = _setting(
-        10.0, "deg", "sag, pike or twist from the hold's reference that is a form break."
+        10.0, "deg",
+        "sag, pike or twist from the hold's reference that is a form break (design "
+        "choice: clinical stop criteria are qualitative, BIOMECHANICS)."
     )
-    form_break_min_s: float = _setting(1.0, "s", "how long a deviation must last to be a break.")
+    form_break_min_s: float = _setting(
+        1.0, "s",
+        "how long a deviation must last to be a break (design choice)."
+    )
     imbalance_flag_pct: float = _setting(
-        10.0, "%", "left/right side-plank imbalance flagged above this."
+        10.0, "%",
+        "left/right side-plank imbalance flagged above this (design choice: a right/left "
+        "ratio near 1.0 is the target, McGill et al. 1999)."
     )
     set_gap_s: float = _setting(
-        180.0, "s", "a rest longer than this between holds starts a new set."
+        180.0, "s",
+        "a rest longer than this between holds starts a new set (design choice: rests "
+        "between sets of the routine are 1-2 min)."
     )
 
 

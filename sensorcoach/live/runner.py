@@ -287,7 +287,8 @@ class LiveRunner:
             if now > (fw or up)[1] or final:
                 t, acc = self._buffered()
                 try:
-                    cal = calibration_from_spans(t, acc, up, fw, method="header")
+                    cal = calibration_from_spans(t, acc, up, fw, method="header",
+                                                 settings=self.settings)
                 except ValueError as e:
                     raise CalibrationError(f"{self.source.name}: {e}") from None
         elif cal is None:
