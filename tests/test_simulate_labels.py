@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -206,3 +207,32 @@ def test_same_seed_same_session_other_seed_other_session() -> None:
     assert a.labels == b.labels
     assert a.labels["person"] != c.labels["person"]
     assert not np.array_equal(a.truth_up_body[:, :1000], c.truth_up_body[:, :1000])
+
+
+FIXTURE_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "recordings"
+
+
+def test_every_fixture_follows_the_label_rules_of_its_readme() -> None:
+    from sensorcoach.simulate.moves import SLUMP_LABEL_MIN_DEG
+
+    readme = (FIXTURE_DIR / "README.md").read_text()
+    assert f"**at least {SLUMP_LABEL_MIN_DEG:g} deg**" in readme
+    sidecars = sorted(FIXTURE_DIR.glob("*.labels.json"))
+    assert len(sidecars) >= 30
+    kinds: set[str] = set()
+    for path in sidecars:
+        labels = json.loads(path.read_text())
+        name = path.name.removesuffix(".labels.json")
+        assert f"| `{name}.csv.gz` |" in readme, name
+        assert (FIXTURE_DIR / f"{name}.csv.gz").exists()
+        for seg in labels["segments"]:
+            kinds.add(seg["kind"])
+            assert seg["kind"] in KINDS
+            if seg["kind"] == "slump":
+                assert seg["depth_deg"] >= SLUMP_LABEL_MIN_DEG
+            if seg["kind"] == "lean":
+                assert seg["depth_deg"] < SLUMP_LABEL_MIN_DEG
+            if labels["placement"] == "waist":
+                assert seg["kind"] != "slump"
+    # The fixtures exercise every kind the simulator labels.
+    assert kinds == set(KINDS)

@@ -206,7 +206,10 @@ def slump(s: Script, p: Person, rng: Rng, hold_s: float, onset_s: float,
     slow depth wander (+-8 %); the way back up belongs to the next segment. Labelled
     ``slump`` when the depth is at least :data:`SLUMP_LABEL_MIN_DEG`, else ``lean``."""
     lo, hi = p.slump_lo_deg, p.slump_hi_deg
-    depth = float(np.clip(p.slump_depth_deg * rng.uniform(0.65, 1.3), lo, hi))
+    # Typical people (spread 0): 0.65-1.3 times their depth, as the first fixtures drew.
+    factor = (loguniform(rng, 1.0 / p.slump_spread, p.slump_spread) if p.slump_spread > 1.0
+              else float(rng.uniform(0.65, 1.3)))
+    depth = float(np.clip(p.slump_depth_deg * factor, lo, hi))
     lat = float(np.clip(rng.normal(0.0, 2.0), -5.0, 5.0))
     # Slumping tucks the pelvis back (a waist sensor tilts backwards by 0.3 x depth).
     s.enter("slump" if depth >= SLUMP_LABEL_MIN_DEG else "lean", onset_s,

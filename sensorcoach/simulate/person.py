@@ -107,6 +107,10 @@ class Person:
     """Shallowest slump episode, deg (placement range, or 5 in the wide population)."""
     slump_hi_deg: float
     """Deepest slump episode, deg."""
+    slump_spread: float
+    """Episodes range from ``slump_depth_deg / slump_spread`` to ``* slump_spread`` (log
+    scale; 2.2 in the wide population: one person's slumps differ a lot). 0 = typical:
+    0.65-1.3 times the depth, uniformly, as the first fixtures drew."""
     jog_step_hz: float
     """Jogging step frequency, Hz (2.5-3.2)."""
     impact_g: float
@@ -208,7 +212,7 @@ def _draw_wide(rng: np.random.Generator, placement: str) -> Person:
         side_capacity_s=plank * float(rng.uniform(0.4, 0.7)),
         hold_elevation_deg=float(rng.uniform(5.0, 35.0)),
         form_break_prone=float(rng.uniform(0.0, 0.6)),
-        slump_lo_deg=lo, slump_hi_deg=hi, **_UNSET)
+        slump_lo_deg=lo, slump_hi_deg=hi, slump_spread=2.2, **_UNSET)
 
 
 def _draw_typical(rng: np.random.Generator, placement: str) -> Person:
@@ -240,7 +244,7 @@ def _draw_typical(rng: np.random.Generator, placement: str) -> Person:
         side_capacity_s=plank * float(rng.uniform(0.4, 0.7)),
         hold_elevation_deg=float(rng.uniform(10.0, 15.0)),
         form_break_prone=float(rng.uniform(0.0, 0.6)),
-        slump_lo_deg=lo, slump_hi_deg=hi, **_UNSET)
+        slump_lo_deg=lo, slump_hi_deg=hi, slump_spread=0.0, **_UNSET)
 
 
 def apply_overrides(p: Person, overrides: Mapping[str, float | str]) -> Person:
