@@ -135,8 +135,11 @@ def test_mounting_rotates_raw_axes_but_not_truth(seed: int, mount_seed: int) -> 
 @TWO
 def test_bias_free_gyro_integrates_to_the_truth_orientation(seed: int) -> None:
     rate = 50.0
-    for scenario in ("desk", "workout"):
-        s = sim(scenario, seed, duration_s=300.0, sample_rate_hz=rate, **IDEAL)
+    for scenario, placement in (("desk", "upper_back"), ("workout", "upper_back"),
+                                ("daily_life", "lower_back"), ("waist_day", "waist"),
+                                ("workout_wide", "lower_back")):
+        s = sim(scenario, seed, duration_s=300.0, sample_rate_hz=rate, placement=placement,
+                **IDEAL)
         gyro = s.recording.gyro_axes
         assert gyro is not None
         w_body = np.radians(s.mounting @ gyro)
