@@ -8,9 +8,13 @@ the ZYX angle rates of both factors (``omega = C^T omega_A + omega_C``), with th
 rates from a 5-point stencil. The sensor point is ``p = pivot + gait(t) + R (r + d(t))``
 (``r`` the lever arm, ``d`` breathing motion of the chest wall); its acceleration is the
 5-point second derivative of ``p`` plus the derivative of the walking travel velocity,
-so centripetal and tangential terms are included by construction. Muscle tremor is a
-band-limited linear acceleration of the segment (equivalently a sub-millimetre
-displacement) plus a tiny matching angular jitter.
+so centripetal and tangential terms are included by construction. With the ``impacts``
+gait (:mod:`.gait`) ``gait(t)`` is only the stairs' lift; the heel strikes enter as
+the pelvis acceleration they are (sharp pulses, each step's mean removed so the pelvis
+does not drift), and the pelvis rotations join the overlays. A ``waist`` sensor turns
+with ``flex + pelvis``. Muscle tremor is a band-limited linear acceleration of the
+segment (equivalently a sub-millimetre displacement) plus a tiny matching angular
+jitter; hands at work (``busy``) add trunk wander and pelvis accelerations.
 """
 
 from __future__ import annotations
