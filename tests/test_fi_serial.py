@@ -42,7 +42,9 @@ class FakeUsbSensor:
         os.close(self.master)
 
     def send(self, data: bytes) -> None:
-        os.write(self.master, data)
+        view = memoryview(data)
+        while view:  # a pty may take less than asked when its buffer is full
+            view = view[os.write(self.master, view):]
 
 
 def test_pty_stream_unplug_and_reconnect(tmp_path: Path,
