@@ -110,3 +110,19 @@ def test_seed_starts_from_a_given_up_vector() -> None:
     out = gg(np.array([[0.0], [1.0], [0.0]]), np.zeros((3, 1)))
     # one frame later: near the seed, not the accelerometer (pulled a little per frame)
     assert tilt_deg(out, np.array([[0.0], [0.0], [1.0]]))[0] < 5.0
+
+
+def test_seed_error_is_not_learnt_as_bias() -> None:
+    """Regression: seeded from a lagging accelerometer estimate 20 deg off, the filter
+    must pull back to the truth without turning that start-up error into a gyro bias
+    (which would then hold a real slump several degrees short for tens of seconds)."""
+    m = 300
+    acc = np.tile(np.array([[0.0], [1.0], [0.0]]), (1, m))
+    gyro = np.zeros((3, m))
+    gg = make()
+    off = np.radians(20.0)
+    gg.seed(np.array([np.sin(off), np.cos(off), 0.0]))
+    gg(acc[:, :30], gyro[:, :30])
+    assert np.abs(gg.bias_dps).max() < 0.05  # 3 s on: no bias learnt from the seed
+    up = gg(acc[:, 30:], gyro[:, 30:])
+    assert tilt_deg(up[:, -1:], acc[:, -1:])[0] < 0.5

@@ -13,11 +13,13 @@ aided by the gyroscope.
   jogging). There the pull stays on as long as the *low-passed* |a|
   (``gyro_ref_cutoff_hz``: impacts average out) is near 1 g, and an extra pull toward
   the low-passed accelerometer (``gyro_gait_tau_s``) keeps step sway, which is not
-  posture, out of the estimate. The gyro bias is learnt from the disagreement with the
-  low-passed accelerometer, moving or still (``gyro_bias_motion_tau_s``), so a bias
-  unknown at the start cannot integrate into tens of degrees. The state (up vector,
-  bias) is 6-dimensional and linear per frame: a block is one affine scan. A gyro
-  check's verdict (axes, scale, bias) can be applied, and the up vector seeded.
+  posture, out of the estimate. The gyro bias is learnt from the disagreement with that
+  reference, moving or still (``gyro_bias_motion_tau_s``), so a bias unknown at the start
+  cannot integrate into tens of degrees; for three time constants after a start, seed
+  or data gap the disagreement is a start-up error, not bias, and teaches nothing. The
+  state (up vector, bias) is 6-dimensional and linear per frame: a block is one affine
+  scan. A gyro check's verdict (axes, scale, bias) can be applied, and the up vector
+  seeded.
 
 Both are causal and carry state between blocks.
 """
@@ -74,6 +76,10 @@ class GyroGravity:
         self.transform = np.eye(3)
         self._z: FloatArray | None = None  # up (3) and bias (3, rad/s, corrected frame)
         self._bias0 = np.zeros(3)
+        # frames after a start, seed or restart whose disagreement is a start-up error,
+        # not bias: three time constants of the pull (5% of it left)
+        self._calm_frames = round(3.0 * tau_s / frame_s)
+        self._since_start = 0
 
     @property
     def bias_dps(self) -> FloatArray:
@@ -96,6 +102,7 @@ class GyroGravity:
         u = u / max(float(np.linalg.norm(u)), 1e-12)
         bias = self._bias0 if self._z is None else self._z[3:]
         self._z = np.concatenate([u, bias])
+        self._since_start = 0
 
     def __call__(self, acc: FloatArray, gyro: FloatArray | None = None,
                  still: BoolArray | None = None, restart: BoolArray | None = None) -> FloatArray:
@@ -139,15 +146,16 @@ class GyroGravity:
         beta = dt * np.maximum(trust_a, gait * trust_s) / (self.tau_s * self.bias_tau_s)
         if restart is not None:
             alpha = np.where(restart, 1.0, alpha)
-            beta = np.where(restart, 0.0, beta)
+        fresh = self._z is None
         if self._z is None:
-            alpha[0], beta[0] = 1.0, 0.0
+            alpha[0] = 1.0
             z0 = np.concatenate([r[:, 0], self._bias0])
         else:
             z0 = self._z
-        # x- = R x - dt S b (S = [rs]x: gravity turned by the bias); x = (1-a) x- + a r;
+        beta = np.where(self._since(m, restart, fresh) < self._calm_frames, 0.0, beta)
+        # x- = R x - dt S b (S = [r]x: gravity turned by the bias); x = (1-a) x- + a r;
         # b = b - beta S x- (the disagreement turns into bias, Mahony's integral term)
-        sk = skew(rs.T)
+        sk = skew(r.T)
         keep = (1.0 - alpha)[:, None, None]
         a6 = np.empty((m, 6, 6))
         a6[:, :3, :3] = keep * rot
@@ -159,3 +167,15 @@ class GyroGravity:
         z = affine_scan(a6, b6, z0)
         self._z = z[-1].copy()
         return normalise(np.ascontiguousarray(z[:, :3].T))
+
+    def _since(self, m: int, restart: BoolArray | None, fresh: bool) -> FloatArray:
+        """Frames since the last start, seed or restart, per frame of a block."""
+        pos = np.arange(m)
+        start = np.where(restart, pos, -1) if restart is not None else np.full(m, -1)
+        if fresh:
+            start[0] = 0
+        last = np.maximum.accumulate(start)
+        since = np.where(last >= 0, pos - last, self._since_start + 1 + pos)
+        self._since_start = int(min(since[-1], 1 << 30))
+        out: FloatArray = since.astype(np.float64)
+        return out
