@@ -24,8 +24,6 @@ from typing import Any, NoReturn
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from firmware_interface.bounded import check_samples
-from firmware_interface.errors import FirmwareInterfaceError
 from sensorcoach import plausibility
 from sensorcoach.errors import RecordingError
 from sensorcoach.safe_write import check_target, write_atomic
@@ -104,10 +102,6 @@ class Recording:
         tt = np.ascontiguousarray(np.asarray(t, dtype=np.float64))
         if tt.ndim != 1:
             raise RecordingError(f"t must be one-dimensional, got shape {tt.shape}")
-        try:
-            check_samples(tt.size)
-        except FirmwareInterfaceError as e:
-            raise RecordingError(e.message, path=source) from None
         acc_axes = _axes(acc, tt.size, "acc")
         gyro_axes = None if gyro is None else _axes(gyro, tt.size, "gyro")
         where = None if source is None else Path(source)

@@ -284,7 +284,7 @@ def test_readme_documents_every_limit() -> None:
     assert "SENSORCOACH_LOG" in readme and "--log-level" in readme
 
 
-def test_sample_limit_holds_for_dense_binary_captures_and_arrays(
+def test_sample_limit_holds_for_dense_binary_captures_not_for_the_api(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import numpy as np
 
@@ -299,8 +299,13 @@ def test_sample_limit_holds_for_dense_binary_captures_and_arrays(
     p.write_bytes(wire * 4)  # 2400 samples
     with pytest.raises(LimitError, match="MAX_ROWS"):
         decode_file(p, "witmotion-serial", 10)
+    # The Python API (a long live session, a benchmark day) is not an input file.
+    rec = Recording.from_arrays(np.arange(1001) / 50, np.tile([0, 0, 1.0], (1001, 1)))
+    assert rec.n_samples == 1001
+    p.write_text("# sensorcoach-recording: 1\nt,ax,ay,az\n"
+                 + "".join(f"{i / 50},0,0,1\n" for i in range(2001)))
     with pytest.raises(RecordingError, match="MAX_ROWS"):
-        Recording.from_arrays(np.arange(1001) / 50, np.tile([0, 0, 1.0], (1001, 1)))
+        Recording.read(p)
 
 
 def test_json_file_size_is_limited(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
