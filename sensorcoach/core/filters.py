@@ -36,22 +36,21 @@ class Ema(IIR):
 def affine_scan(a: FloatArray, b: FloatArray, x0: FloatArray) -> FloatArray:
     """Solve the recursion ``x[k] = a[k] @ x[k-1] + b[k]`` for all k, vectorised.
 
-    ``a`` (m, n, n), ``b`` (m, n), ``x0`` (n,) (n = 3 for a vector, 6 with a bias).
-    A two-level scan: blocks of about sqrt(m) steps are solved side by side (numpy over
-    blocks), then their end states are chained, so Python loops run about 2*sqrt(m) times
-    instead of m.
+    ``a`` (m, 3, 3), ``b`` (m, 3), ``x0`` (3,). A two-level scan: blocks of about sqrt(m)
+    steps are solved side by side (numpy over blocks), then their end states are chained,
+    so Python loops run about 2*sqrt(m) times instead of m.
     """
-    m, n = b.shape
+    m = a.shape[0]
     if m == 0:
-        return np.zeros((0, n))
+        return np.zeros((0, 3))
     blk = max(16, int(math.sqrt(m)))
     nb = -(-m // blk)
     pad = nb * blk - m
     if pad:
-        a = np.concatenate([a, np.broadcast_to(np.eye(n), (pad, n, n))])
-        b = np.concatenate([b, np.zeros((pad, n))])
-    a4 = a.reshape(nb, blk, n, n)
-    b3 = b.reshape(nb, blk, n)
+        a = np.concatenate([a, np.broadcast_to(np.eye(3), (pad, 3, 3))])
+        b = np.concatenate([b, np.zeros((pad, 3))])
+    a4 = a.reshape(nb, blk, 3, 3)
+    b3 = b.reshape(nb, blk, 3)
     prod = np.empty_like(a4)
     y = np.empty_like(b3)
     prod[:, 0] = a4[:, 0]
@@ -59,13 +58,13 @@ def affine_scan(a: FloatArray, b: FloatArray, x0: FloatArray) -> FloatArray:
     for j in range(1, blk):
         prod[:, j] = a4[:, j] @ prod[:, j - 1]
         y[:, j] = (a4[:, j] @ y[:, j - 1, :, None])[..., 0] + b3[:, j]
-    starts = np.empty((nb, n))
+    starts = np.empty((nb, 3))
     s = np.asarray(x0, dtype=np.float64)
     for i in range(nb):
         starts[i] = s
         s = prod[i, -1] @ s + y[i, -1]
     x = (prod @ starts[:, None, :, None])[..., 0] + y
-    return x.reshape(nb * blk, n)[:m]
+    return x.reshape(nb * blk, 3)[:m]
 
 
 def skew(v: FloatArray) -> FloatArray:

@@ -57,10 +57,6 @@ class Settings:
         0.1, "g", "deviation of ‖a‖ (low-passed during sustained motion) from 1 g at which the "
         "gyro-aided filter's pull toward the accelerometer halves (tuned on SisFall)."
     )
-    gyro_bias_motion_tau_s: float = _setting(
-        5.0, "s", "time constant of gyro-bias learning from the accelerometer, moving or not "
-        "(MEMS bias up to a few deg/s; tuned on SisFall SA01-SA15/SE01-SE08 jogging)."
-    )
     gyro_motion_tau_s: float = _setting(
         1.0, "s",
         "averaging time of the RMS of ‖a‖ - 1 g that tells sustained motion (steps, "
