@@ -24,7 +24,7 @@ from sensorcoach.simulate.trajectory import render
 Arr = NDArray[np.float64]
 IDEAL = {"acc_noise_g": 0.0, "gyro_noise_dps": 0.0, "gyro_bias_dps": 0.0, "bias_drift": False,
          "timing_jitter_s": 0.0}
-SEEDS = (0, 1, 2, 3)
+SEEDS = (0, 1, 2, 3, 4, 5)
 
 
 @lru_cache(maxsize=16)
@@ -70,7 +70,8 @@ def test_heel_strikes_peak_at_1_5_to_2_5_g_walking_at_200_hz(seed: int, placemen
         peaks = step_peaks(s, steps)
         assert steps.size >= 8
         assert 1.5 <= float(np.median(peaks)) <= 2.5
-        assert np.mean((peaks >= 1.4) & (peaks <= 2.7)) >= 0.95
+        # Step to step the impacts vary (12 %) and differ left/right.
+        assert np.mean((peaks >= 1.3) & (peaks <= 2.8)) >= 0.9
 
 
 @pytest.mark.parametrize("placement", ["lower_back", "waist"])
@@ -82,10 +83,29 @@ def test_jogging_impacts_peak_at_3_to_5_g_at_200_hz(seed: int, placement: str) -
     _, w, steps = runs[0]
     peaks = step_peaks(s, steps)
     assert 3.0 <= float(np.median(peaks)) <= 5.0
-    assert np.mean((peaks >= 2.5) & (peaks <= 5.5)) >= 0.95
+    assert np.mean((peaks >= 2.5) & (peaks <= 5.8)) >= 0.9
     # Flight: between steps the legs carry little; the specific force drops far below 1 g.
     norm = np.linalg.norm(s.recording.acc_axes[:, w], axis=0)
     assert float(np.percentile(norm, 2)) < 0.6
+
+
+@pytest.mark.parametrize(("corner", "walk_g", "jog_g"), [
+    ({"impact_g": 0.4, "jog_impact_g": 1.45, "gait_vertical_g": 0.15,
+      "impact_width_s": 0.022}, (1.5, 1.7), (3.0, 3.3)),
+    ({"impact_g": 1.15, "jog_impact_g": 3.3, "gait_vertical_g": 0.4,
+      "impact_width_s": 0.012}, (2.3, 2.5), (4.6, 5.0)),
+])
+def test_the_drawn_ranges_map_onto_the_published_peaks(corner: dict[str, float],
+                                                        walk_g: tuple[float, float],
+                                                        jog_g: tuple[float, float]) -> None:
+    """The softest and the hardest walker/jogger the population can draw: median peaks
+    at the ends of 1.5-2.5 g and 3-5 g, not beyond."""
+    s = simulate("daily_life", seed=1, config=SimConfig(
+        sample_rate_hz=200.0, duration_s=700.0, person={**corner, "impact_asym": 0.0},
+        **IDEAL))
+    for kind, (lo, hi) in (("walking", walk_g), ("running", jog_g)):
+        peaks = np.concatenate([step_peaks(s, steps) for _, _, steps in bouts(s, kind)])
+        assert lo <= float(np.median(peaks)) <= hi, kind
 
 
 @pytest.mark.parametrize("seed", SEEDS[:2])

@@ -115,9 +115,9 @@ class Person:
     """Jogging step frequency, Hz (2.5-3.2)."""
     impact_g: float
     """Walking heel-strike impact: peak of the sharp vertical pelvis acceleration above the
-    stance bump, g (0.3-1.0; with gravity and the bump the sensor peaks at 1.5-2.5 g)."""
+    stance bump, g (0.4-1.15; with gravity and the bump the sensor peaks at 1.5-2.5 g)."""
     jog_impact_g: float
-    """Jogging heel-strike impact, g (1.5-2.5; the sensor peaks at 3-5 g)."""
+    """Jogging heel-strike impact, g (1.45-3.3; the sensor peaks at 3-5 g)."""
     impact_width_s: float
     """Impact duration (Gaussian sigma) walking, s (0.012-0.022; jogging 0.75 of it)."""
     stride_asym: float
@@ -165,8 +165,8 @@ def draw_person(rng: np.random.Generator, placement: str,
     p = _draw_wide(rng, placement) if population == "wide" else _draw_typical(rng, placement)
     gait = {
         "jog_step_hz": float(rng.uniform(2.5, 3.2)),
-        "impact_g": float(rng.uniform(0.3, 1.0)),
-        "jog_impact_g": float(rng.uniform(1.5, 2.5)),
+        "impact_g": float(rng.uniform(0.4, 1.15)),
+        "jog_impact_g": float(rng.uniform(1.45, 3.3)),
         "impact_width_s": float(rng.uniform(0.012, 0.022)),
         "stride_asym": float(rng.uniform(0.0, 0.08)),
         "impact_asym": float(rng.uniform(0.0, 0.3)),
