@@ -31,11 +31,7 @@ test: lint pytest
 bench: install
 	$(BIN)/python benchmarks/accuracy.py
 	$(BIN)/python benchmarks/orientation_error.py
-	$(BIN)/python benchmarks/analyze_speed.py
-	$(BIN)/python benchmarks/read_speed.py
-	$(BIN)/python benchmarks/witmotion_decode.py
-	$(BIN)/python benchmarks/live_latency.py
-	test ! -f benchmarks/dashboard_speed.py || $(BIN)/python benchmarks/dashboard_speed.py
+	$(BIN)/python benchmarks/table.py
 
 accuracy: install
 	$(BIN)/python benchmarks/accuracy.py --sweep

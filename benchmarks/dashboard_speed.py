@@ -1,15 +1,22 @@
 """Dashboard speed on loopback, against a real ``sensorcoach serve`` process.
 
-1. Series endpoint for an 8-hour 100 Hz session (2.88 M samples; a desk fixture tiled):
+1. Series endpoint for a 4-hour 100 Hz session (1.44 M samples; a desk fixture tiled):
    the first request (series computed from the stored samples) and cached ones
-   (target < 200 ms).
+   (target < 200 ms).  4 hours at 100 Hz is the longest session the server can re-analyse
+   (``firmware_interface.limits.MAX_ROWS``, 1.5 M samples).
 2. API latency under 50 concurrent clients (sessions list, a session, alerts, a series):
    p50 / p99 (target p99 < 100 ms).
 3. Sensor Logger push ingest: 20 phones at 50 Hz, one message per 0.2 s each (10
    accelerometer + gravity + gyroscope readings), paced in real time: whether the server
-   keeps up (achieved vs offered sample rate, request p99, schedule lag).
+   keeps up (achieved vs offered sample rate, request p99, schedule lag).  The server
+   allows 20 sessions from loopback; messages refused as too many in flight (503) are
+   counted, not retried.
 
-Usage: python benchmarks/dashboard_speed.py [--hours 8] [--push-s 20] [--skip-long]
+No peer is run; the rows of the table (``--rows FILE``) carry the server's peak RSS
+(``VmHWM`` of the server process).
+
+Usage: python benchmarks/dashboard_speed.py [--hours 4] [--push-s 20] [--skip-long]
+                                             [--rows FILE]
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from pathlib import Path
 
 import httpx
 import numpy as np
+from _harness import Row, Stat, write_rows
 
 from dashboard.uploads import TempBody, import_upload
 from sensorcoach.analysis import analyze
@@ -37,6 +45,8 @@ from sensorcoach.recording import Recording
 from sensorcoach.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
+#: Phones of the push benchmark (the server is started allowing that many sessions).
+PHONES = 20
 FIX = ROOT / "fixtures" / "recordings"
 
 
@@ -63,7 +73,7 @@ def long_session(db: Path, hours: float) -> int:
     result = analyze(long).to_dict()
     t1 = time.perf_counter()
     with Store(db) as st:
-        sid = st.import_recording("8 hours", "benchmark", long.t, long.acc_axes,
+        sid = st.import_recording(f"{hours:g} hours", "benchmark", long.t, long.acc_axes,
                                   long.gyro_axes, sample_rate_hz=100.0, placement="chest",
                                   meta={}, analysis=result, summary=summarize(result))
     print(f"  built {n_total:,} samples: analysis {t1 - t0:.1f} s, "
@@ -83,7 +93,10 @@ def small_sessions(db: Path) -> list[int]:
 
 
 def start_server(db: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "SENSORCOACH_PUSH_IDLE_S": "5"}
+    # all benchmark phones push from loopback: allow PHONES sessions from one client
+    env = {**os.environ, "SENSORCOACH_PUSH_IDLE_S": "5",
+           "SENSORCOACH_PUSH_MAX_SESSIONS": str(PHONES),
+           "SENSORCOACH_PUSH_MAX_SESSIONS_PER_CLIENT": str(PHONES)}
     proc = subprocess.Popen([sys.executable, "-m", "sensorcoach", "serve", "--db", str(db),
                              "--port", str(port)], env=env, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
@@ -101,7 +114,7 @@ def pct(xs: list[float], q: float) -> float:
     return float(np.percentile(np.array(xs) * 1000, q))
 
 
-def bench_series(base: str, sid: int) -> None:
+def bench_series(base: str, sid: int) -> Row:
     url = f"{base}/api/sessions/{sid}/series?points=4000"
     t0 = time.perf_counter()
     r = httpx.get(url, timeout=600)
@@ -114,10 +127,14 @@ def bench_series(base: str, sid: int) -> None:
             c.get(url).raise_for_status()
             warm.append(time.perf_counter() - t0)
     d = r.json()
-    print(f"series, 8 h at 100 Hz ({d['frames']:,} frames -> {d['points']} points): "
+    print(f"series ({d['frames']:,} frames -> {d['points']} points): "
           f"first request {cold * 1000:.0f} ms (analyses the stored samples), cached "
           f"median {statistics.median(warm) * 1000:.1f} ms, max {max(warm) * 1000:.1f} ms "
           f"(target < 200 ms)")
+    return Row(work=f"dashboard series, {d['frames'] / 36000:g} h session, cached", unit="ms",
+               ours_name="GET /api/sessions/{id}/series?points=4000, cached (loopback)",
+               ours=Stat.of(x * 1000 for x in warm),
+               note=f"first request {cold * 1000:.0f} ms (analyses the stored samples)")
 
 
 def _client(args: tuple[int, int, list[str], int]) -> list[float]:
@@ -137,7 +154,8 @@ def _client(args: tuple[int, int, list[str], int]) -> list[float]:
     return lat
 
 
-def bench_concurrent(port: int, ids: list[int], clients: int = 50, per_client: int = 60) -> None:
+def bench_concurrent(port: int, ids: list[int], clients: int = 50, per_client: int = 60
+                     ) -> Row:
     """Clients in separate processes (stdlib http.client) so the client side is not the
     bottleneck, as it is with one asyncio process of httpx clients."""
     paths = ["/api/sessions", f"/api/sessions/{ids[0]}", "/api/alerts",
@@ -149,20 +167,24 @@ def bench_concurrent(port: int, ids: list[int], clients: int = 50, per_client: i
     lat = [x for r in res for x in r]
     print(f"API, {clients} concurrent clients, {len(lat)} requests: {len(lat) / wall:.0f} "
           f"req/s, p50 {pct(lat, 50):.1f} ms, p99 {pct(lat, 99):.1f} ms (target p99 < 100 ms)")
+    return Row(work=f"dashboard API, {clients} concurrent clients", unit="ms",
+               ours_name="request latency, 5 endpoints in turn, clients in separate processes",
+               ours=Stat.of(x * 1000 for x in lat),
+               note=f"p99 {pct(lat, 99):.1f} ms, {len(lat) / wall:.0f} req/s")
 
 
-async def bench_push(base: str, phones: int = 20, rate: float = 50.0,
-                     seconds: float = 20.0, batch_s: float = 0.2) -> None:
+async def bench_push(base: str, phones: int = PHONES, rate: float = 50.0,
+                     seconds: float = 20.0, batch_s: float = 0.2) -> Row:
     per = int(rate * batch_s)
     lat: list[float] = []
     lag: list[float] = []
-    sent = 0
+    sent = refused = 0
     t_start = time.monotonic()
     async with httpx.AsyncClient(base_url=base, timeout=30,
                                  limits=httpx.Limits(max_connections=phones)) as c:
 
         async def phone(k: int) -> None:
-            nonlocal sent
+            nonlocal sent, refused
             t0_ns = 1_764_000_000_000_000_000 + k
             for m in range(int(seconds / batch_s)):
                 due = t_start + m * batch_s
@@ -183,15 +205,25 @@ async def bench_push(base: str, phones: int = 20, rate: float = 50.0,
                 t0 = time.perf_counter()
                 r = await c.post("/api/push/sensorlogger", json=msg)
                 lat.append(time.perf_counter() - t0)
+                if r.status_code == 503:  # too many in flight: counted, not retried
+                    refused += 1
+                    continue
                 r.raise_for_status()
                 sent += per
 
         await asyncio.gather(*(phone(k) for k in range(phones)))
     wall = time.monotonic() - t_start
     print(f"push, {phones} phones x {rate:g} Hz for {seconds:g} s: {sent / wall:.0f} samples/s "
-          f"ingested of {phones * rate:.0f} offered, request p50 {pct(lat, 50):.1f} ms, "
+          f"ingested of {phones * rate:.0f} offered, {refused} messages refused (503), "
+          f"request p50 {pct(lat, 50):.1f} ms, "
           f"p99 {pct(lat, 99):.1f} ms, schedule lag p99 {pct(lag, 99):.1f} ms "
           f"(keeps up if lag stays well under the {batch_s * 1000:.0f} ms batch period)")
+    return Row(work=f"push: {phones} phones x {rate:g} Hz", unit="ms",
+               ours_name="POST /api/push/sensorlogger, one 0.2 s message per phone, real time",
+               ours=Stat.of(x * 1000 for x in lat),
+               note=f"{sent / wall:.0f} of {phones * rate:.0f} samples/s ingested, {refused} "
+               f"messages refused (503, in flight), request p99 "
+               f"{pct(lat, 99):.1f} ms, schedule lag p99 {pct(lag, 99):.1f} ms")
 
 
 WRK_SCRIPT = """
@@ -232,9 +264,10 @@ def bench_wrk(port: int, ids: list[int], clients: int = 50, seconds: int = 15) -
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--hours", type=float, default=8.0)
+    ap.add_argument("--hours", type=float, default=4.0)
     ap.add_argument("--push-s", type=float, default=20.0)
-    ap.add_argument("--skip-long", action="store_true", help="skip the 8-hour session")
+    ap.add_argument("--skip-long", action="store_true", help="skip the long session")
+    ap.add_argument("--rows", help="append the table rows (JSON lines) to this file")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.sqlite3"
@@ -243,15 +276,27 @@ def main() -> None:
         port = free_port()
         proc = start_server(db, port)
         base = f"http://127.0.0.1:{port}"
+        rows: list[Row] = []
         try:
             if long_id is not None:
-                bench_series(base, long_id)
-            bench_concurrent(port, ids)
+                rows.append(bench_series(base, long_id))
+            rows.append(bench_concurrent(port, ids))
             bench_wrk(port, ids)
-            asyncio.run(bench_push(base, seconds=args.push_s))
+            rows.append(asyncio.run(bench_push(base, seconds=args.push_s)))
+            hwm = server_peak_rss_mib(proc.pid)
         finally:
             proc.terminate()
             proc.wait(30)
+    print(f"server peak RSS (VmHWM): {hwm:.0f} MiB")
+    write_rows(args.rows, [Row(**{**r.__dict__, "ours_rss_mib": hwm}) for r in rows])
+
+
+def server_peak_rss_mib(pid: int) -> float:
+    """Peak resident memory of a running process (Linux ``VmHWM``), MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024.0
+    raise RuntimeError("no VmHWM in /proc status")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import itertools
 import logging
 import math
 from collections.abc import Callable, Mapping
@@ -249,7 +250,8 @@ def find_gaps(t: FloatArray, sample_rate_hz: float, factor: float = GAP_FACTOR) 
 
 def _validate_samples(t: FloatArray, acc: FloatArray, gyro: FloatArray | None,
                       path: Path | None, row_to_line: Callable[[int], int] | None) -> None:
-    """Physical validity: at least one row, finite values, time strictly increasing."""
+    """Physical validity: at least one row, finite values, time strictly increasing
+    (checked in chunks: small temporaries beside a long recording)."""
 
     def fail(message: str, row: int) -> NoReturn:
         if row_to_line is None:
@@ -261,39 +263,58 @@ def _validate_samples(t: FloatArray, acc: FloatArray, gyro: FloatArray | None,
     for name, arr in (("t", t[None, :]), ("acc", acc), ("gyro", gyro)):
         if arr is None:
             continue
-        bad = ~np.isfinite(arr)
-        if bad.any():
-            fail(f"{name} is NaN or infinite", int(np.flatnonzero(bad.any(axis=0))[0]))
-    dt = np.diff(t)
-    back = np.flatnonzero(dt <= 0)
-    if back.size:
-        row = int(back[0]) + 1
-        what = "goes backwards" if dt[back[0]] < 0 else "repeats"
-        fail(f"time {what}: t={t[row]:.6f} after t={t[row - 1]:.6f}", row)
+        for lo, hi in _chunks(t.size):
+            bad = ~np.isfinite(arr[:, lo:hi])
+            if bad.any():
+                fail(f"{name} is NaN or infinite", lo + int(np.flatnonzero(bad.any(axis=0))[0]))
+    for lo, hi in _chunks(t.size):
+        dt = np.diff(t[lo:hi + 1])  # one sample of overlap: every interval once
+        back = np.flatnonzero(dt <= 0)
+        if back.size:
+            row = lo + int(back[0]) + 1
+            what = "goes backwards" if dt[back[0]] < 0 else "repeats"
+            fail(f"time {what}: t={t[row]:.6f} after t={t[row - 1]:.6f}", row)
     _check_units(acc, path)
+
+
+#: Samples per chunk of the whole-recording checks (a few MB of temporaries each).
+CHECK_CHUNK = 1 << 18
+
+
+def _chunks(n: int) -> list[tuple[int, int]]:
+    """``[lo, hi)`` bounds covering ``range(n)`` in about :data:`CHECK_CHUNK` pieces of
+    nearly equal size (at least half a chunk each when ``n`` exceeds one chunk)."""
+    edges = np.linspace(0, n, max(1, -(-n // CHECK_CHUNK)) + 1).astype(np.int64).tolist()
+    return list(itertools.pairwise(edges))
 
 
 #: g: a worn sensor feels gravity; the median |a| of a recording must lie in this range.
 PLAUSIBLE_G = (0.3, 3.0)
 
 
-def _check_units(acc: FloatArray, path: Path | None) -> None:
+def _check_units(acc: FloatArray, path: Path | None,
+                 finite: NDArray[np.bool_] | None = None) -> None:
     """Refuse acceleration that cannot be in g (silently wrong numbers are worse than an
-    error): m/s^2 reads about 9.8, milli-g about 1000, a wrong decoder anything."""
+    error): m/s^2 reads about 9.8, milli-g about 1000, a wrong decoder anything.  Only the
+    samples where ``finite`` is True count (all when None)."""
+    mag = np.empty(acc.shape[1])
     with np.errstate(over="ignore"):  # a glitch of 1e200 g squares to inf: still counted
-        mag = float(np.median(np.sqrt((acc * acc).sum(axis=0))))
-    lo, hi = PLAUSIBLE_G
-    if lo <= mag <= hi:
+        for lo, hi in _chunks(acc.shape[1]):
+            part = acc[:, lo:hi]
+            mag[lo:hi] = np.sqrt((part * part).sum(axis=0))
+    if finite is not None and not finite.all():
+        mag = mag[finite]
+    mag_m = float(np.median(mag, overwrite_input=True))
+    if PLAUSIBLE_G[0] <= mag_m <= PLAUSIBLE_G[1]:
         return
-    hint = ""
-    if 7.0 <= mag <= 13.0:
+    if 7.0 <= mag_m <= 13.0:
         hint = ": it looks like m/s^2; divide by 9.80665"
-    elif 300.0 <= mag <= 3000.0:
+    elif 300.0 <= mag_m <= 3000.0:
         hint = ": it looks like milli-g; divide by 1000"
     else:
         hint = ": wrong units or a wrong input format?"
     raise RecordingError(f"acceleration must be in g (a sensor at rest reads about 1 g); "
-                         f"the median |a| here is {mag:.3g}{hint}", path=path)
+                         f"the median |a| here is {mag_m:.3g}{hint}", path=path)
 
 
 def _check_spans(rec: Recording) -> None:
@@ -353,13 +374,35 @@ def _glitches(t: FloatArray, acc: FloatArray, gyro: FloatArray | None, path: Pat
               drop_nonfinite: bool) -> NDArray[np.bool_]:
     """Glitch mask (see :mod:`sensorcoach.plausibility`), after the units check: a
     recording in the wrong units is refused as such, not emptied as glitches."""
-    finite = np.isfinite(acc).all(axis=0)
+    finite = np.ones(t.size, dtype=bool)
+    for lo, hi in _chunks(t.size):
+        finite[lo:hi] = np.isfinite(acc[:, lo:hi]).all(axis=0)
     if finite.any():
-        _check_units(acc[:, finite], path)
-    glitch = plausibility.glitch_mask(t, acc, gyro, drop_nonfinite=drop_nonfinite)
+        _check_units(acc, path, finite)
+    glitch = glitch_mask_chunked(t, acc, gyro, drop_nonfinite=drop_nonfinite)
     if (why := plausibility.too_many_glitches(int(glitch.sum()), t.size)) is not None:
         raise RecordingError(why, path=path)
     return glitch
+
+
+def glitch_mask_chunked(t: FloatArray, acc: FloatArray, gyro: FloatArray | None, *,
+                        drop_nonfinite: bool) -> NDArray[np.bool_]:
+    """:func:`sensorcoach.plausibility.glitch_mask` of the whole recording in chunks, each
+    with one neighbour sample either side (the time-spike rule sees the same neighbours)."""
+    n = t.size
+    bounds = _chunks(n)
+    if len(bounds) == 1:
+        return plausibility.glitch_mask(t, acc, gyro, drop_nonfinite=drop_nonfinite)
+    # the time-spike rule is off for a recording with any non-finite time: keep it so
+    t_ok = bool(np.isfinite(t).all())
+    out = np.empty(n, dtype=bool)
+    for lo, hi in bounds:
+        a, b = max(lo - 1, 0), min(hi + 1, n)
+        tt = t[a:b] if t_ok else np.full(b - a, np.nan)
+        m = plausibility.glitch_mask(tt, acc[:, a:b], None if gyro is None else gyro[:, a:b],
+                                     drop_nonfinite=drop_nonfinite)
+        out[lo:hi] = m[lo - a:hi - a]
+    return out
 
 
 def _log_glitches(rec: Recording) -> None:
