@@ -85,8 +85,8 @@ class Settings:
     )
     gyro_check_settle_s: float = _setting(
         3.0, "s",
-        "frames this soon after a data gap are left out of the gyro check while its "
-        "low-pass settles (design choice)."
+        "frames this soon after the start or a data gap are left out of the gyro check "
+        "while its low-pass settles (design choice)."
     )
     gyro_check_floor_dps: float = _setting(
         3.0, "deg/s", "gravity turning slower than this adds no evidence to the gyro check "
