@@ -136,14 +136,22 @@ def evaluate(fx: Fixture, settings: Settings) -> tuple[Outcome, Analysis]:
     walks = [(s, e) for _, s, e in fx.segments(("walking", "running"))]
     in_walk = sum(1 for e in result.slumps if any(
         overlap((e.start_s, e.end_s), w) > 0.5 * (e.end_s - e.start_s) for w in walks))
-    labels = fx.segments(HOLD_KINDS)
-    det, note = hold_spans(result, labels)
+    all_labels = fx.segments(HOLD_KINDS)
+    # Holds shorter than hold_min_s are not holds (SPEC, issue 12): such a label is neither
+    # owed a detection nor a false alarm when one is found over it.
+    labels = [x for x in all_labels if x[2] - x[1] >= settings.hold_min_s]
+    short = [x for x in all_labels if x[2] - x[1] < settings.hold_min_s]
+    det_all, note = hold_spans(result, labels)
+    keep = [i for i, d in enumerate(det_all)
+            if not any(_iou_ok((d[1], d[2]), (x[1], x[2])) for x in short)]
+    det = [det_all[i] for i in keep]
+    kept_holds = [result.holds[i] for i in keep]
     holds = match_kinds(det, labels, HOLD_KINDS)
     # detections of kinds no label could have are false alarms too
     holds.fp += sum(1 for k, _, _ in det if k not in HOLD_KINDS)
     pairs = []
     segs = [s for s in fx.labels.get("segments", []) if s["kind"] in HOLD_KINDS]
-    for h, (k, s, e) in zip(result.holds, det, strict=True):
+    for h, (k, s, e) in zip(kept_holds, det, strict=True):
         for seg in segs:
             lab = (_label_start(seg), float(seg["end_s"]))
             inst = seg.get("instability")
@@ -275,6 +283,11 @@ def report(fixtures: list[Fixture]) -> dict[str, Any]:
           f"F1 {h_all.f1:.3f}  ({h_all.tp} of {h_all.n_labelled} labelled, "
           f"{h_all.n_detected} detected; {h_all.fragments} fragments, {h_all.split_labels} "
           f"labels cut in pieces, {h_all.wrong_kind} right span but wrong kind)")
+    short_n = sum(1 for fx in fixtures for x in fx.segments(HOLD_KINDS)
+                  if x[2] - x[1] < Settings().hold_min_s)
+    if short_n:
+        print(f"  ({short_n} labelled holds shorter than hold_min_s = "
+              f"{Settings().hold_min_s:g} s are not holds: not scored)")
     print(f"F1 per fixture category ({data}; '-' = nothing labelled, nothing detected):")
     for cat in sorted(set(s_cat) | set(h_cat)):
         print(f"  {cat:<20} slumps F1 {f1_text(s_cat[cat])} ({s_cat[cat].tp}/"

@@ -48,6 +48,8 @@ class Analysis:
     """The recording's placement header, None when it has none."""
     slump_note: str | None = None
     """Why slump detection was off (low confidence, waist placement), None when it ran."""
+    hold_note: str | None = None
+    """What was inferred to name holds without a forward calibration, None otherwise."""
     gyro_verdict: GyroVerdict | None = None
     """The gyro check's verdict, None without a gyro (or with ``orientation='accel'``)."""
 
@@ -74,6 +76,8 @@ class Analysis:
                             "back are used, and sitting is not told from standing")
         if self.slump_note:
             warnings.append(self.slump_note)
+        if self.hold_note:
+            warnings.append(self.hold_note)
         d["placement"] = self.placement
         d["warnings"] = warnings
         return d
@@ -178,4 +182,4 @@ def analyze(recording: Recording, settings: Settings = DEFAULT_SETTINGS, *,
                     activity=an.spans, gaps=recording.gaps(), sedentary_s=an.sedentary_s,
                     slump_on_deg=an.slump_on_deg, uses_gyro=an.uses_gyro, holds=an.holds,
                     placement=placement, slump_note=an.slump_note,
-                    gyro_verdict=an.gyro_verdict())
+                    gyro_verdict=an.gyro_verdict(), hold_note=an.hold_note)

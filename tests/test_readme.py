@@ -49,3 +49,7 @@ def test_core_thresholds_live_in_settings() -> None:
         consts = re.findall(r"^([A-Z][A-Z_]+_(?:DEG|G|S|DPS|HZ))\s*=", text, re.M)
         allowed = {"STEP_BAND_HZ"}  # a band definition, documented in motion.py
         assert set(consts) <= allowed, f"{name}: thresholds outside Settings: {consts}"
+
+
+def test_no_setting_breaks_the_markdown_table() -> None:
+    assert not [n for n, _, _, doc in Settings.table() if "|" in doc]

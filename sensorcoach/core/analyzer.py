@@ -29,6 +29,7 @@ from sensorcoach.core.calibration import Calibration
 from sensorcoach.core.events import ActivitySpan, Alert, Hold, SlumpEpisode
 from sensorcoach.core.framing import Framer, Frames, gaps_before
 from sensorcoach.core.gyro_check import GyroCheck, GyroVerdict
+from sensorcoach.core.hold_sides import name_holds
 from sensorcoach.core.holds import HOLD_KINDS, HoldDetector, HoldSpan
 from sensorcoach.core.motion import MotionAnalyser
 from sensorcoach.core.orientation import AccelGravity, GyroGravity
@@ -45,8 +46,8 @@ RAW_KEEP_S = 30.0
 
 #: s: frames further apart than this restart the gyro filter (orientation unknown).
 RESTART_GAP_S = 1.0
-#: Frames per gyro-check chunk: the gyro takes over at a chunk boundary (10 s).
-GYRO_CHECK_CHUNK_FRAMES = 100
+#: Frames per gyro-check chunk: the gyro takes over at a chunk boundary (1 s).
+GYRO_CHECK_CHUNK_FRAMES = 10
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,9 @@ class FrameSeries:
     """Within-frame acceleration spread, g: muscle tremor and sensor noise."""
     gyro_used: NDArray[np.bool_] | None = None
     """Whether the frame's up vector came from the (checked) gyro-aided filter."""
+    up_hold: FloatArray | None = None
+    """(3, m) world-up in the frame the hold detector works in: the body frame, or with the
+    forward direction unknown, a frame around the calibrated up (arbitrary horizontals)."""
 
     @property
     def size(self) -> int:
@@ -98,6 +102,15 @@ class FrameSeries:
             vals = [getattr(p, f.name) for p in parts]
             out[f.name] = None if any(v is None for v in vals) else np.concatenate(vals, axis=-1)
         return FrameSeries(**out)  # type: ignore[arg-type]
+
+
+def axes_around(up: FloatArray) -> FloatArray:
+    """Rows of a right-handed frame (x, y, up) with ``up`` as its third axis and arbitrary
+    (but fixed) horizontal axes: from the sensor axis least aligned with up."""
+    a = np.eye(3)[int(np.argmin(np.abs(up)))]
+    x = a - (a @ up) * up
+    x /= np.linalg.norm(x)
+    return np.vstack([x, np.cross(up, x), up])
 
 
 def slump_policy(calibration: Calibration, placement: str | None,
@@ -171,7 +184,13 @@ class StreamAnalyzer:
                                           s.walking_break_s, s.sedentary_gap_reset_s, s.frame_s)
         self.span_break_s = max(span_break_s, 1.5 * s.frame_s)
         self.sample_rate_hz = sample_rate_hz
-        self.hold_detector = HoldDetector(s, sway_from_gyro=True)
+        self.hold_detector = HoldDetector(s, sway_from_gyro=True,
+                                          sides_known=calibration.forward_known)
+        # holds are found from up vectors in the body frame, or, with the forward direction
+        # unknown, in a frame around the calibrated up with arbitrary horizontal axes
+        self._hold_axes = (calibration.body_axes() if calibration.forward_known
+                           else axes_around(calibration.up))
+        self.hold_note: str | None = None
         self._raw_t: list[FloatArray] = []
         self._raw_acc: list[FloatArray] = []
         self.holds: list[Hold] = []
@@ -212,8 +231,9 @@ class StreamAnalyzer:
                        else None)
             raw = self.classifier(feats, tilt, up_body)
             jitter = np.sqrt(np.maximum(fr.acc_sq - (fr.acc * fr.acc).sum(axis=0), 0.0))
+            up_hold = up_body if up_body is not None else self._hold_axes @ up
             self._pend.append(FrameSeries(fr.index, fr.t, flex, lat, tilt, raw, up_body,
-                                          feats.motion_rms_g, jitter, gyro_used))
+                                          feats.motion_rms_g, jitter, gyro_used, up_hold))
             settled = self.debouncer.push(raw)
         else:
             settled = np.zeros(0, np.int64)
@@ -229,6 +249,7 @@ class StreamAnalyzer:
             self.episodes += tail
             events += tail
             events += self._finish_holds(self.hold_detector.flush())
+            self.holds, self.hold_note = name_holds(self.holds)
         self._trim_raw()
         return events
 
@@ -270,7 +291,9 @@ class StreamAnalyzer:
             if not self._force_gyro:
                 assert verdict is not None
                 self.gyro_gravity.apply_verdict(verdict)
-            self.gyro_gravity.seed(up[:, k - 1] if k > 0 else up[:, k])
+            # seed from the frame's own accelerometer, not the lagging low-pass
+            a = fr.acc[:, k]
+            self.gyro_gravity.seed(a / max(float(np.linalg.norm(a)), 1e-12))
             self._gyro_on = True
             self.uses_gyro = True
         up[:, k:] = self.gyro_gravity(fr.acc[:, k:], fr.gyro[:, k:], still[k:], restart[k:])
@@ -290,7 +313,8 @@ class StreamAnalyzer:
         for sp in spans:
             stab = stability(t, acc, self.sample_rate_hz, sp.start_s, sp.end_s, sp.drift_deg,
                              sp.drift_kind, tuple(b.t_s for b in sp.form_breaks))
-            hold = Hold(sp.kind, sp.start_s, sp.end_s, sp.ended_by, stab, sp.form_breaks)
+            hold = Hold(sp.kind, sp.start_s, sp.end_s, sp.ended_by, stab, sp.form_breaks,
+                        sp.azimuth_deg)
             self.holds.append(hold)
             out.append(hold)
         return out
@@ -325,9 +349,13 @@ class StreamAnalyzer:
                   & (fs.flexion_deg <= self.settings.slump_max_deg))
         if not self.slumps_enabled:
             seated[:] = False
+        # the calibration's deliberate lean is not a slump
+        for span in (self.calibration.upright_s, self.calibration.forward_s):
+            if span is not None:
+                seated &= ~((fs.t >= span[0]) & (fs.t <= span[1]))
         eps, alerts = self.slumps.push(fs.t, fs.flexion_deg, seated)
         alerts = alerts + self.sedentary.push(fs.t, fs.activity)
-        spans, hold_alerts = self.hold_detector.push(fs.t, fs.up_body, fs.motion_g,
+        spans, hold_alerts = self.hold_detector.push(fs.t, fs.up_hold, fs.motion_g,
                                                      fs.jitter_g, fs.gyro_used)
         alerts += hold_alerts
         self.episodes += eps

@@ -61,6 +61,9 @@ class Hold:
     ended_by: str
     stability: dict[str, Any]
     form_breaks: tuple[Any, ...]
+    azimuth_deg: float = 0.0
+    """Side down as an azimuth in the detector's frame (names holds whose side was not
+    known while they ran; not part of the output)."""
 
     @property
     def duration_s(self) -> float:

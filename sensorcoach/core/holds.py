@@ -8,14 +8,22 @@ about 10-15 deg above horizontal (forearm height over body length); lying at res
 near 0, kneeling and sitting near 90, child's pose below 0.
 
 A hold is ``hold_elev_min_deg``-``hold_elev_max_deg`` of elevation with the right side
-down, sustained ``hold_confirm_s`` with effort (micro-motion above the quietest level
-seen: a rest on an incline is still), lasting at least ``hold_min_s``. It starts when the
-entry movement settles (angular speed below ``hold_settle_dps``). Once started it
-tolerates drift (sag and pike can take the long axis ``HOLD_DRIFT_MARGIN_DEG`` beyond the
-band) and ends when the side down changes, the posture leaves the widened band, or the
-effort stops, for ``hold_exit_s``; the end is put where the trunk left its position
-(the start of the last fast movement before the loss), so the timer counts time in
-position, not getting in and out.
+down, recognised after ``hold_confirm_s`` in which the trunk is *held* (not busy: a bend
+to the floor or tying shoes moves the trunk and the hands, a plank does not) with effort
+(tremor or sway above the quietest level seen: a rest on an incline is still), and lasting
+at least ``hold_min_s``. It starts when the entry movement settles (angular speed below
+``hold_settle_dps``). Once recognised it lasts while the posture holds: it tolerates drift
+(sag and pike can take the long axis ``hold_drift_margin_deg`` beyond the band, and the
+posture it is compared with follows slowly), and ends when the side down changes, the
+posture leaves the band (``hold_exit_s``), or the trunk moves ``hold_exit_deg`` away from
+where it was and stays (``hold_depart_s``): dropping to the knees, the floor, a side. Fading
+effort does not end it (a very steady person's tremor is near the sensor's noise). The
+end is put where the trunk left its position (the start of the last fast movement before
+the loss), so the timer counts time in position, not getting in and out.
+
+Without a known forward direction the detector works in a frame around the calibrated up
+with arbitrary horizontal axes: elevation is the same, the side down is not known, and
+holds come out ``hold``, to be named from all holds' directions (core.hold_sides).
 
 Form breaks: relative to the hold's own first ``hold_reference_s`` seconds, the long
 axis rising (``sag``: hips drop, so the shoulders sit relatively higher), falling
@@ -32,30 +40,26 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sensorcoach.core.events import Alert
-from sensorcoach.core.filters import Ema
+from sensorcoach.core.filters import Ema, IIRFilter
 from sensorcoach.core.framing import gaps_before
 from sensorcoach.core.settings import Settings
 
 FloatArray = NDArray[np.float64]
 
-NONE, PLANK, SIDE_LEFT, SIDE_RIGHT = 0, 1, 2, 3
-HOLD_KINDS = ("none", "plank", "side_plank_left", "side_plank_right")
+NONE, PLANK, SIDE_LEFT, SIDE_RIGHT, UNNAMED = 0, 1, 2, 3, 4
+#: ``hold``: a hold whose side down is not known yet (no forward direction); it is named
+#: at the end of the recording from the directions of all holds (see core.hold_sides).
+HOLD_KINDS = ("none", "plank", "side_plank_left", "side_plank_right", "hold")
 _AZ_CENTRE = {PLANK: 0.0, SIDE_LEFT: -90.0, SIDE_RIGHT: 90.0}
-#: deg: half-width of each azimuth band.
-AZ_HALF_WIDTH = 35.0
+#: Hz: the trunk's turning is judged below this (posture and reaching, not tremor).
+TURN_CUTOFF_HZ = 1.0
 #: A hold that ends within this many seconds of a form break was ended by it.
 BREAK_ENDS_HOLD_S = 4.0
-#: deg: how far beyond the elevation band an ongoing hold may drift (sag, pike).
-HOLD_DRIFT_MARGIN_DEG = 18.0
-#: deg/s: smoothed angular speed below which a body in a hold posture is resting.
-REST_RATE_DPS = 0.5
 #: s of frames before the sensor-noise floor is learnt (filters settling).
 FLOOR_WARMUP_S = 5.0
-#: s: effort must be missing this long (in position) to end a hold: micro-motion dips.
-EFFORT_LOSS_S = 3.0
 #: deg: a hold starts at the first frame this close to its reference posture.
 START_DEG = 3.0
-#: deg: distance from a posture that counts as having left it.
+#: deg: distance from a posture that counts as having left it (end timing).
 DEPARTURE_DEG = 2.5
 
 
@@ -82,6 +86,8 @@ class HoldSpan:
     drift_deg: float
     drift_kind: str
     reference_elev_deg: float
+    azimuth_deg: float = 0.0
+    """Side down as an azimuth in the detector's frame (names unnamed holds later)."""
 
     @property
     def duration_s(self) -> float:
@@ -89,9 +95,30 @@ class HoldSpan:
 
 
 @dataclass
+class _Candidate:
+    """Frames in one hold posture, not yet recognised as a hold."""
+
+    kind: int
+    t0: float
+    az0: float
+    rates: list[float] = field(default_factory=list)
+    active: list[bool] = field(default_factory=list)
+    motion: list[float] = field(default_factory=list)
+    turn: list[float] = field(default_factory=list)
+    t: list[float] = field(default_factory=list)
+    elev: list[float] = field(default_factory=list)
+    az: list[float] = field(default_factory=list)
+
+
+@dataclass
 class _Open:
     kind: int
     start_s: float
+    centre_az: float = 0.0
+    """Azimuth of the side down: the kind's (sides known) or the hold's own (unnamed)."""
+    track: tuple[float, float] | None = None
+    """Slowly following posture (elevation, azimuth): drift moves it, an exit does not."""
+    motion: list[float] = field(default_factory=list)
     t: list[float] = field(default_factory=list)
     elev: list[float] = field(default_factory=list)
     az: list[float] = field(default_factory=list)
@@ -113,11 +140,17 @@ def posture_angles(up_body: FloatArray) -> tuple[FloatArray, FloatArray]:
     return elev, az
 
 
-def hold_kind(elev: FloatArray, az: FloatArray, s: Settings) -> NDArray[np.int64]:
+def hold_kind(elev: FloatArray, az: FloatArray, s: Settings,
+              sides_known: bool = True) -> NDArray[np.int64]:
+    """Hold posture code per frame: the elevation band, and the side down when the body's
+    forward direction is known (``UNNAMED`` otherwise)."""
     kind = np.zeros(elev.shape, np.int64)
     band = (elev >= s.hold_elev_min_deg) & (elev <= s.hold_elev_max_deg)
+    if not sides_known:
+        kind[band] = UNNAMED
+        return kind
     for code, centre in _AZ_CENTRE.items():
-        kind[band & (np.abs(_wrap(az - centre)) <= AZ_HALF_WIDTH)] = code
+        kind[band & (np.abs(_wrap(az - centre)) <= s.hold_side_half_width_deg)] = code
     return kind
 
 
@@ -133,12 +166,16 @@ def _wrap(deg: FloatArray | float) -> Any:
 class HoldDetector:
     """Stateful hold detector over settled frames."""
 
-    def __init__(self, settings: Settings, sway_from_gyro: bool = True):
+    def __init__(self, settings: Settings, sway_from_gyro: bool = True,
+                 sides_known: bool = True):
         """``sway_from_gyro``: the up vector comes from the gyro-aided filter, so its
         turning speed shows postural sway; the accelerometer low-pass hides most of it,
-        and then only effort tells a hold from rest."""
+        and then only effort tells a hold from rest. ``sides_known``: the up vectors are in
+        the body frame (forward known); otherwise in a frame around the calibrated up
+        whose horizontal axes are arbitrary, and holds come out ``UNNAMED``."""
         self.s = settings
         self.sway_from_gyro = sway_from_gyro
+        self.sides_known = sides_known
         self.frame_s = settings.frame_s
         self._rate_ema = Ema(self.frame_s, 0.3)
         self._floor_ema = Ema(self.frame_s, 5.0)
@@ -147,7 +184,9 @@ class HoldDetector:
         self._t0: float | None = None
         self.floor_g = np.inf
         self._prev_up: FloatArray | None = None
-        self._cand: tuple[int, float, list[float], list[bool]] | None = None
+        self._up_lp = IIRFilter(TURN_CUTOFF_HZ, 1.0 / self.frame_s)
+        self._prev_slow: FloatArray | None = None
+        self._cand: _Candidate | None = None
         self.open: _Open | None = None
         self.last_t: float | None = None
 
@@ -162,8 +201,9 @@ class HoldDetector:
         if t.size == 0 or up_body is None or motion_g is None or jitter_g is None:
             return holds, alerts
         elev, az = posture_angles(up_body)
-        kind = hold_kind(elev, az, self.s)
+        kind = hold_kind(elev, az, self.s, self.sides_known)
         rate = self._rate(up_body)
+        turn = self._turn(up_body)
         active = self._active(t, motion_g, jitter_g)
         if self.sway_from_gyro:
             moving = self._not_still(rate)
@@ -186,9 +226,11 @@ class HoldDetector:
                 self._cand = None
             if self.open is not None:
                 holds += self._step_open(ti, float(elev[i]), float(az[i]), float(rate[i]),
-                                         bool(active[i]), alerts)
+                                         float(motion_g[i]), alerts)
             if self.open is None:
-                self._step_idle(ti, int(kind[i]), float(rate[i]), bool(active[i]))
+                self._step_idle(ti, int(kind[i]), float(rate[i]), bool(active[i]),
+                                float(motion_g[i]), float(az[i]), float(turn[i]),
+                                float(elev[i]))
             i += 1
         self.last_t = float(t[-1])
         return holds, alerts
@@ -210,10 +252,23 @@ class HoldDetector:
         out: FloatArray = self._rate_ema(raw[None])[0]
         return out
 
+    def _turn(self, up: FloatArray) -> FloatArray:
+        """Turning speed of the trunk below ``TURN_CUTOFF_HZ``, deg/s: reaching, tying and
+        bending turn the trunk slowly and far; tremor (3-12 Hz) turns it fast and little,
+        and a shaky person in a plank is still holding it."""
+        slow = self._up_lp(up)
+        slow = slow / np.maximum(np.linalg.norm(slow, axis=0), 1e-12)
+        prev = slow[:, :1] if self._prev_slow is None else self._prev_slow
+        both = np.concatenate([prev, slow], axis=1)
+        cos = np.clip((both[:, 1:] * both[:, :-1]).sum(axis=0), -1.0, 1.0)
+        self._prev_slow = slow[:, -1:].copy()
+        out: FloatArray = np.degrees(np.arccos(cos)) / self.frame_s
+        return out
+
     def _not_still(self, rate: FloatArray) -> NDArray[np.bool_]:
         """A held plank sways (postural control, about a degree at 0.1-1 Hz); a body at
-        rest only breathes: its up vector turns slower than ``REST_RATE_DPS``."""
-        return np.asarray(self._slow_ema(rate[None])[0] >= REST_RATE_DPS)
+        rest only breathes: its up vector turns slower than ``hold_rest_rate_dps``."""
+        return np.asarray(self._slow_ema(rate[None])[0] >= self.s.hold_rest_rate_dps)
 
     def _active(self, t: FloatArray, motion: FloatArray, jitter: FloatArray
                 ) -> NDArray[np.bool_]:
@@ -238,25 +293,56 @@ class HoldDetector:
         return np.asarray(effort >= need)
 
     # ------------------------------------------------------------------ states
-    def _step_idle(self, t: float, kind: int, rate: float, active: bool) -> None:
+    def _step_idle(self, t: float, kind: int, rate: float, active: bool, motion: float,
+                   az: float, turn: float, elev: float) -> None:
+        """Recognise a hold: ``hold_confirm_s`` in one hold posture, held (the trunk not
+        busy: median motion under ``hold_busy_g`` and turning slower than
+        ``hold_turn_dps``, unlike a bend to the floor with the hands at work) and with
+        effort (tremor or sway above the resting level) in at least half of the frames
+        after the window's first second. Effort is needed to recognise a hold, not to
+        keep it."""
+        s = self.s
         if kind == NONE:
             self._cand = None
             return
-        if self._cand is None or self._cand[0] != kind:
-            self._cand = (kind, t, [], [])
-        k, t0, rates, acts = self._cand
-        rates.append(rate)
-        acts.append(active)
-        if t - t0 + self.frame_s >= self.s.hold_confirm_s:
-            if np.mean(acts) < 0.5:
-                return  # lying on an incline, or resting: no effort
-            settled = [i for i, r in enumerate(rates) if r < self.s.hold_settle_dps]
-            start = t0 + (settled[0] if settled else 0) * self.frame_s - self.frame_s / 2
-            self.open = _Open(kind=k, start_s=start)
-            self._cand = None
+        c = self._cand
+        if (c is None or c.kind != kind
+                or (kind == UNNAMED and abs(float(_wrap(az - c.az0)))
+                    > s.hold_side_half_width_deg)):
+            c = self._cand = _Candidate(kind, t, az)
+        c.rates.append(rate)
+        c.active.append(active)
+        c.motion.append(motion)
+        c.turn.append(turn)
+        c.t.append(t)
+        c.elev.append(elev)
+        c.az.append(az)
+        if t - c.t0 + self.frame_s < s.hold_confirm_s:
+            return
+        n = round(s.hold_confirm_s / self.frame_s)
+        # effort is judged without the window's first second: the entry movement's
+        # residual motion there is not effort (a drop to lying prone has it too)
+        skip = min(round(1.0 / self.frame_s), n - 1)
+        acts, turns, motions = c.active[-n + skip:], c.turn[-n:], c.motion[-n:]
+        if (np.mean(acts) < 0.5 or float(np.median(motions)) >= s.hold_busy_g
+                or float(np.median(turns)) >= s.hold_turn_dps):
+            return  # resting on an incline, or busy (a bend, tying shoes): not yet
+        settled = [i for i, r in enumerate(c.rates) if r < s.hold_settle_dps]
+        start = c.t0 + (settled[0] if settled else 0) * self.frame_s - self.frame_s / 2
+        centre = _AZ_CENTRE.get(kind, az)
+        h = self.open = _Open(kind=kind, start_s=start, centre_az=centre)
+        # the frames since the start belong to the hold (its reference and start use them)
+        first = settled[0] if settled else 0
+        h.t, h.elev, h.az = c.t[first:], c.elev[first:], c.az[first:]
+        h.rate, h.motion = c.rates[first:], c.motion[first:]
+        self._cand = None
 
-    def _step_open(self, t: float, elev: float, az: float, rate: float, active: bool,
+    def _step_open(self, t: float, elev: float, az: float, rate: float, motion: float,
                    alerts: list[Alert]) -> list[HoldSpan]:
+        """A hold lasts while the posture holds: it ends when the trunk leaves the hold band
+        (``hold_exit_s``) or moves away from where it has been (beyond ``hold_exit_deg``
+        for ``hold_depart_s``: dropping to the knees or the floor), not when effort fades
+        (a steady athlete's tremor is near the sensor's noise)."""
         h = self.open
         assert h is not None
         s = self.s
@@ -264,24 +350,38 @@ class HoldDetector:
         h.elev.append(elev)
         h.az.append(az)
         h.rate.append(rate)
-        in_place = (abs(float(_wrap(az - _AZ_CENTRE[h.kind]))) <= AZ_HALF_WIDTH
-                    and s.hold_elev_min_deg - HOLD_DRIFT_MARGIN_DEG <= elev
-                    <= s.hold_elev_max_deg + HOLD_DRIFT_MARGIN_DEG)
-        if not (in_place and active):
+        h.motion.append(motion)
+        in_place = (abs(float(_wrap(az - h.centre_az))) <= s.hold_side_half_width_deg
+                    and elev <= s.hold_elev_max_deg + s.hold_drift_margin_deg)
+        if h.track is None:
+            h.track = (elev, az)
+        moved = max(abs(elev - h.track[0]), abs(float(_wrap(az - h.track[1]))))
+        # sinking flat (below the band) or moving far: a drop to the floor, or a pike
+        # break that comes back within hold_depart_s
+        departed = (moved > s.hold_exit_deg
+                    or elev < s.hold_elev_min_deg - s.hold_low_margin_deg)
+        if not in_place or departed:
             h.back_since = None
             if h.away_since is None:
                 h.away_since = t
-            limit = s.hold_exit_s if not in_place else EFFORT_LOSS_S
+            limit = s.hold_exit_s if not in_place else s.hold_depart_s
             if t - h.away_since >= limit:
-                return self._end(self._departure(h.away_since), "rest")
+                # out of the band: the exit began before it left; moved away within the
+                # band: a form break may have been held first, so look back from now
+                return self._end(self._departure(h.away_since if not in_place else t),
+                                 "rest")
             if not in_place:
                 return []
-        elif h.away_since is not None:
-            # effort flickers at rest (noise): only a second of it counts as coming back
-            if h.back_since is None:
-                h.back_since = t
-            if t - h.back_since >= 1.0:
-                h.away_since = None
+        else:
+            k = self.frame_s / s.hold_track_tau_s
+            h.track = (h.track[0] + k * (elev - h.track[0]),
+                       h.track[1] + k * float(_wrap(az - h.track[1])))
+            if h.away_since is not None:
+                # a wobble out and back: only a second back in place counts as back
+                if h.back_since is None:
+                    h.back_since = t
+                if t - h.back_since >= 1.0:
+                    h.away_since = None
         if h.ref is None:
             if t - h.start_s >= s.hold_reference_s:
                 self._settle_start(h)
@@ -379,12 +479,16 @@ class HoldDetector:
         breaks = tuple(b for b in h.breaks if b.t_s < end_s)
         if end_s - h.start_s < self.s.hold_min_s:
             return []
+        t = np.asarray(h.t)
+        inside = (t >= h.start_s) & (t <= end_s)
+        if inside.any() and float(np.median(np.asarray(h.motion)[inside])) >= self.s.hold_busy_g:
+            return []  # the trunk was busy most of the time: a bend or a task, not a hold
         if ended_by == "rest" and breaks and end_s - breaks[-1].t_s <= BREAK_ENDS_HOLD_S:
             ended_by = "form_break"
-        t = np.asarray(h.t)
         elev = np.asarray(h.elev)
         ref = h.ref[0] if h.ref is not None else float(np.median(elev)) if elev.size else 0.0
         tail = elev[(t >= end_s - self.s.hold_reference_s) & (t <= end_s)]
         drift = float(np.median(tail)) - ref if tail.size else 0.0
+        azm = h.ref[1] if h.ref is not None else h.centre_az
         return [HoldSpan(HOLD_KINDS[h.kind], round(h.start_s, 3), round(end_s, 3), ended_by,
-                         breaks, abs(drift), "sag" if drift > 0 else "pike", ref)]
+                         breaks, abs(drift), "sag" if drift > 0 else "pike", ref, azm)]

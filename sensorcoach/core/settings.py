@@ -136,7 +136,7 @@ class Settings:
         "at 1.6-1.7 Hz, BIOMECHANICS)."
     )
     walking_band_g: float = _setting(
-        0.05, "g", "RMS over 3 s of frame-mean |a| above 0.5 Hz from which the body may be "
+        0.05, "g", "RMS over 3 s of frame-mean ‖a‖ above 0.5 Hz from which the body may be "
         "walking (tuned on SisFall SA01-SA15/SE01-SE08: slow walking's 5th percentile "
         "0.07 g, sitting down slowly 0.04 g)."
     )
@@ -171,11 +171,11 @@ class Settings:
         "forward direction (design choice: the guide asks for about 30 deg, SPEC 3 20-40)."
     )
     upright_still_g: float = _setting(
-        0.05, "g", "spread of |a| in the upright calibration span above which it was not still "
+        0.05, "g", "spread of ‖a‖ in the upright calibration span above which it was not still "
         "and upright may be off (design choice: sitting still reads a few mg)."
     )
     upright_wander_deg: float = _setting(
-        5.0, "deg", "mean wander of the direction of |a| in the upright span above which it was "
+        5.0, "deg", "mean wander of the direction of ‖a‖ in the upright span above which it was "
         "not still (design choice)."
     )
     auto_upright_cone_deg: float = _setting(
@@ -261,24 +261,73 @@ class Settings:
     )
 
     hold_elev_min_deg: float = _setting(
-        6.0, "deg",
-        "lowest rise of the trunk's long axis above horizontal for a hold (forearm plank "
-        "7-15 deg, BIOMECHANICS; lying at rest near 0)."
+        6.0, "deg", "lowest rise of the trunk's long axis above horizontal for a hold (forearm "
+        "plank 7-15 deg, BIOMECHANICS); lying prone reads 0-6 deg at the lower back (the "
+        "simulator's prone rests 3-9 deg): lower values take lying for planks."
     )
+
+
     hold_elev_max_deg: float = _setting(
-        40.0, "deg",
-        "highest rise of the long axis for a hold (knee plank 25-35 deg, BIOMECHANICS)."
+        45.0, "deg", "highest rise of the long axis for a hold: a knee plank, 25-35 deg "
+        "(BIOMECHANICS), with 10 deg for long trunks and short thighs (design choice)."
     )
+
     hold_confirm_s: float = _setting(
-        2.0, "s",
-        "time in a hold posture, with effort, before a hold is recognised (design "
-        "choice)."
+        3.0, "s", "time in a hold posture, held and with effort after its first second, before "
+        "a hold is recognised (design choice: the entry's residual motion lasts about 1 s)."
     )
+
     hold_min_s: float = _setting(
         10.0, "s", "shortest hold reported: the routine's holds are 20-30 s (plank endurance "
         "145 +/- 72 s, Bohannon et al. 2017), while lying down after a fall or a sit gave "
         "5-7 s hold-like spans on SisFall SA01-SA15/SE01-SE08 (5 s let 12 of 1,040 falls "
         "through)."
+    )
+    hold_busy_g: float = _setting(
+        0.036, "g", "median motion above 1 Hz while a hold is recognised, and over the whole "
+        "hold, above which the trunk is busy (a bend to the floor, tying shoes), not held: "
+        "0.35 m/s^2 separates adequate "
+        "from excessive intensity in bridging (Frontiers in Physiology 2021, BIOMECHANICS)."
+    )
+    hold_turn_dps: float = _setting(
+        6.0, "deg/s", "median turning speed of the trunk while a hold is recognised above which "
+        "it is moving, not held (design choice: postural sway of 2-3 deg at 0.1-1 Hz turns "
+        "at most about 5 deg/s, BIOMECHANICS)."
+    )
+    hold_side_half_width_deg: float = _setting(
+        35.0, "deg", "half-width of each side-down band (front, left, right) of a hold "
+        "(design choice: a side plank can roll 20-30 deg, BIOMECHANICS)."
+    )
+    hold_drift_margin_deg: float = _setting(
+        18.0, "deg", "how far above the elevation band a recognised hold may rise (sag) before "
+        "it ends (design choice: form breaks are 10-20 deg)."
+    )
+
+    hold_low_margin_deg: float = _setting(
+        3.0, "deg", "a recognised hold that sinks this far below the elevation band (nearly "
+        "flat) for hold_depart_s has ended: a drop to the floor, not a pike break, which comes "
+        "back (design choice)."
+    )
+
+
+    hold_exit_deg: float = _setting(
+        8.0, "deg", "a recognised hold ends when the trunk stays this far from where it has been "
+        "for hold_depart_s (design choice: a drop to the floor or a side is 10 deg or more; a "
+        "form break held and then left ends the hold where the exit began)."
+    )
+
+
+    hold_depart_s: float = _setting(
+        3.0, "s", "how long the trunk must stay away (within the band) to end a hold: a form "
+        "break that comes back within it does not split the hold (design choice)."
+    )
+    hold_track_tau_s: float = _setting(
+        10.0, "s", "time constant with which a hold's compared posture follows slow drift "
+        "(sag and pike build over tens of seconds, BIOMECHANICS)."
+    )
+    hold_rest_rate_dps: float = _setting(
+        0.5, "deg/s", "smoothed turning speed below which a body in a hold posture is resting, "
+        "not swaying (breathing turns the trunk well under a degree, BIOMECHANICS)."
     )
     hold_settle_dps: float = _setting(
         4.0, "deg/s",

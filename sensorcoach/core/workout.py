@@ -45,19 +45,33 @@ def group_sets(holds: list[Hold], set_gap_s: float) -> list[dict[str, Any]]:
 
 
 def symmetry(holds: list[Hold], flag_pct: float) -> dict[str, Any]:
+    """Left/right side-plank totals and imbalance; with unnamed sides (``side_plank_a``/
+    ``b``, no forward calibration) the same comparison between a and b."""
     left = [h.duration_s for h in holds if h.kind == "side_plank_left"]
     right = [h.duration_s for h in holds if h.kind == "side_plank_right"]
-    tl, tr = sum(left), sum(right)
-    imbalance = round(abs(tl - tr) / max(tl, tr) * 100, 1) if left and right else None
+    out = _compare(left, right, ("left", "right"), flag_pct)
+    side_a = [h.duration_s for h in holds if h.kind == "side_plank_a"]
+    side_b = [h.duration_s for h in holds if h.kind == "side_plank_b"]
+    if side_a or side_b:
+        out.update(_compare(side_a, side_b, ("a", "b"), flag_pct, lead=not (left or right)))
+    return out
+
+
+def _compare(first: list[float], second: list[float], names: tuple[str, str],
+             flag_pct: float, lead: bool = True) -> dict[str, Any]:
+    tl, tr = sum(first), sum(second)
+    imbalance = round(abs(tl - tr) / max(tl, tr) * 100, 1) if first and second else None
     weaker = None
     if imbalance is not None and tl != tr:
-        weaker = "left" if tl < tr else "right"
-    return {
-        "side_plank_left_s": round(tl, 1),
-        "side_plank_right_s": round(tr, 1),
-        "best_left_s": round(max(left), 1) if left else None,
-        "best_right_s": round(max(right), 1) if right else None,
-        "imbalance_pct": imbalance,
-        "weaker_side": weaker,
-        "flagged": bool(imbalance is not None and imbalance > flag_pct),
+        weaker = names[0] if tl < tr else names[1]
+    a, b = names
+    out: dict[str, Any] = {
+        f"side_plank_{a}_s": round(tl, 1),
+        f"side_plank_{b}_s": round(tr, 1),
+        f"best_{a}_s": round(max(first), 1) if first else None,
+        f"best_{b}_s": round(max(second), 1) if second else None,
     }
+    if lead:
+        out.update({"imbalance_pct": imbalance, "weaker_side": weaker,
+                    "flagged": bool(imbalance is not None and imbalance > flag_pct)})
+    return out

@@ -1,0 +1,101 @@
+"""Naming holds whose side down was not known while they ran (no forward direction).
+
+Without a forward calibration the hold detector still sees each hold's elevation and the
+direction of its side down as an azimuth about the calibrated up, in a frame whose zero
+is arbitrary but fixed for the recording. A plank puts the front down, side planks the
+left or right side, so across a workout the holds' azimuths fall into clusters:
+
+- two clusters about 180 deg apart are the two side planks; a third about 90 deg from both
+  is the plank (front down), which fixes the body's forward direction and with it which
+  side plank is left and which right (the frame is right-handed: left = up x forward,
+  so left side down lies 90 deg clockwise of front down in azimuth);
+- two opposite clusters alone are side planks whose sides cannot be told: ``a`` (the
+  first one seen) and ``b`` (SPEC section 4);
+- one cluster, or two about 90 deg apart, cannot be placed for sure: the cluster seen
+  first is taken as the plank (the routine begins with it) and the other as a side plank
+  ``a``, and the note says it was assumed.
+
+:func:`name_holds` returns the renamed holds and one sentence saying what was inferred.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sensorcoach.core.events import Hold
+
+#: deg: holds whose side-down azimuths differ by less than this share a cluster; two
+#: clusters are opposite (or square) within it. Half of the 90 deg between sides.
+CLUSTER_DEG = 45.0
+
+
+def _wrap(deg: float) -> float:
+    return (deg + 180.0) % 360.0 - 180.0
+
+
+def _clusters(holds: list[Hold]) -> list[list[int]]:
+    """Indices of holds grouped by azimuth, in order of first appearance."""
+    centres: list[float] = []
+    members: list[list[int]] = []
+    for i, h in enumerate(holds):
+        for k, c in enumerate(centres):
+            if abs(_wrap(h.azimuth_deg - c)) < CLUSTER_DEG:
+                members[k].append(i)
+                n = len(members[k])
+                centres[k] = c + _wrap(h.azimuth_deg - c) / n
+                break
+        else:
+            centres.append(h.azimuth_deg)
+            members.append([i])
+    return members
+
+
+def name_holds(holds: list[Hold]) -> tuple[list[Hold], str | None]:
+    """Rename holds of kind ``hold``; others pass unchanged. Returns (holds, note)."""
+    idx = [i for i, h in enumerate(holds) if h.kind == "hold"]
+    if not idx:
+        return holds, None
+    unnamed = [holds[i] for i in idx]
+    groups = _clusters(unnamed)
+    centre = [sum(_wrap(unnamed[j].azimuth_deg - unnamed[g[0]].azimuth_deg) for j in g)
+              / len(g) + unnamed[g[0]].azimuth_deg for g in groups]
+    names: dict[int, str] = {}
+
+    def diff(a: int, b: int) -> float:
+        return abs(_wrap(centre[a] - centre[b]))
+
+    pairs = [(a, b) for a in range(len(groups)) for b in range(a + 1, len(groups))
+             if diff(a, b) > 180.0 - CLUSTER_DEG]
+    note: str
+    if pairs:
+        a, b = pairs[0]
+        front = [c for c in range(len(groups)) if c not in (a, b)
+                 and abs(diff(c, a) - 90.0) < CLUSTER_DEG and abs(diff(c, b) - 90.0) < CLUSTER_DEG]
+        if front:
+            f = front[0]
+            names[f] = "plank"
+            for c in (a, b):
+                # left side down: 90 deg from front down in the sense left = up x forward
+                names[c] = ("side_plank_left" if _wrap(centre[c] - centre[f]) < 0
+                            else "side_plank_right")
+            note = ("holds' sides inferred: the plank's front-down direction from three hold "
+                    "directions, and with it left and right")
+        else:
+            names[a], names[b] = "side_plank_a", "side_plank_b"
+            note = ("holds' sides unknown (no forward calibration and no plank to infer it "
+                    "from): side planks are reported as a and b")
+    else:
+        names[0] = "plank"
+        if len(groups) > 1:
+            names[1] = "side_plank_a"
+        note = ("holds' sides unknown (no forward calibration): the first hold direction "
+                "was assumed to be a plank (front down)"
+                + (", the other a side plank 'a'" if len(groups) > 1 else ""))
+    for k in range(len(groups)):
+        names.setdefault(k, "side_plank_a" if "side_plank_a" not in names.values()
+                         else "side_plank_b")
+    out = list(holds)
+    for k, g in enumerate(groups):
+        for j in g:
+            out[idx[j]] = replace(unnamed[j], kind=names[k])
+    return out, note
