@@ -260,10 +260,13 @@ class StreamAnalyzer:
         The check sees frames in chunks aligned to absolute frame numbers, and the gyro
         takes over at the chunk boundary after a usable verdict, so a stream cut into any
         blocks switches on the same frame as the whole recording."""
-        up = self.accel_gravity(fr.acc)
         used = np.zeros(fr.size, bool)
         if self.gyro_check is None or self.gyro_gravity is None or fr.gyro is None:
-            return up, used
+            return self.accel_gravity(fr.acc), used
+        if self._gyro_on:  # the accelerometer-only estimate is no longer needed
+            used[:] = True
+            return self.gyro_gravity(fr.acc, fr.gyro, still, restart), used
+        up = self.accel_gravity(fr.acc)
         if self._force_gyro and self._switch_frame is None:
             self._switch_frame = int(fr.index[0])
             self.gyro_check.push(fr.acc, fr.gyro, restart)
