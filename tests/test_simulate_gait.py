@@ -108,6 +108,16 @@ def test_the_drawn_ranges_map_onto_the_published_peaks(corner: dict[str, float],
         assert lo <= float(np.median(peaks)) <= hi, kind
 
 
+@pytest.mark.parametrize("placement", ["lower_back", "waist"])
+@pytest.mark.parametrize("seed", SEEDS)
+def test_no_spike_where_a_stair_bout_ends(seed: int, placement: str) -> None:
+    """Regression: the last step of a stair bout once added its rise in one sample (a
+    0.17 m jump, 20-60 g), which the recording then dropped as glitches."""
+    s = _day(seed, 200.0, placement)
+    assert s.recording.n_samples == round(s.labels["duration_s"] * 200.0) + 1
+    assert float(np.linalg.norm(s.recording.acc_axes, axis=0).max()) < 7.0
+
+
 @pytest.mark.parametrize("seed", SEEDS[:2])
 def test_lower_rates_see_the_impacts_filtered_not_aliased(seed: int) -> None:
     """At 50 Hz the anti-aliasing filter (pass band to 20 Hz) blunts the sharp peaks."""
