@@ -220,3 +220,20 @@ def test_malformed_mounting_is_a_clear_error() -> None:
     rec = recording(posture(0, 10, 50, rng), 50, np.eye(3), mounting_up="0,nope,1")
     with pytest.raises(CalibrationError, match="mounting_up"):
         analyze(rec)
+
+
+def test_a_long_squat_with_busy_hands_is_not_a_slump() -> None:
+    """Simulated 16-19 s squats and floor reaches reached the slump threshold for 15 s; a
+    slump is a still seated posture, so an episode that is mostly moving is not one."""
+    from sensorcoach.core.slumps import SlumpDetector
+
+    det = SlumpDetector(11, 7, 15, 3, 30, 10, 0.1, busy_max_share=0.5)
+    t = np.arange(0, 40, 0.1) + 0.05
+    flex = np.where((t > 5) & (t < 25), 30.0, 0.0)
+    seated = np.ones(t.size, bool)
+    busy = (t > 5) & (t < 25)
+    eps, alerts = det.push(t, flex, seated, busy)
+    assert eps == [] and alerts == []
+    det2 = SlumpDetector(11, 7, 15, 3, 30, 10, 0.1, busy_max_share=0.5)
+    eps, _ = det2.push(t, flex, seated, np.zeros(t.size, bool))
+    assert len(eps) == 1  # the same lean, still, is a slump

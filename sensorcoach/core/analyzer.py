@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from sensorcoach.core.activity import (
     ACTIVITY_NAMES,
     LYING,
+    MOVING,
     SEATED_OR_UNKNOWN,
     ActivityClassifier,
     Debouncer,
@@ -179,7 +180,8 @@ class StreamAnalyzer:
         self.slump_on_deg = on
         self.slump_off_deg = on - s.slump_hysteresis_deg
         self.slumps = SlumpDetector(on, self.slump_off_deg, s.slump_min_s, s.slump_release_s,
-                                    s.slump_dwell_s, s.max_gap_in_episode_s, s.frame_s)
+                                    s.slump_dwell_s, s.max_gap_in_episode_s, s.frame_s,
+                                    s.slump_busy_share)
         self.sedentary = SedentaryTracker(s.sedentary_alert_s, s.sedentary_repeat_s,
                                           s.walking_break_s, s.sedentary_gap_reset_s, s.frame_s)
         self.span_break_s = max(span_break_s, 1.5 * s.frame_s)
@@ -356,7 +358,7 @@ class StreamAnalyzer:
         for span in (self.calibration.upright_s, self.calibration.forward_s):
             if span is not None:
                 seated &= ~((fs.t >= span[0]) & (fs.t <= span[1]))
-        eps, alerts = self.slumps.push(fs.t, fs.flexion_deg, seated)
+        eps, alerts = self.slumps.push(fs.t, fs.flexion_deg, seated, fs.activity == MOVING)
         alerts = alerts + self.sedentary.push(fs.t, fs.activity)
         spans, hold_alerts = self.hold_detector.push(fs.t, fs.up_hold, fs.motion_g,
                                                      fs.jitter_g, fs.gyro_used)

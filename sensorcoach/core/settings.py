@@ -224,6 +224,11 @@ class Settings:
         "time beyond the on-threshold before an episode counts: above activPAL's 10 s "
         "posture bout and the 2-9 s reaches of office fidgets (Applied Ergonomics 2024)."
     )
+    slump_busy_share: float = _setting(
+        0.5, "1", "an episode moving (reaching, a bend with the hands at work) in a larger share "
+        "of its frames is not a slump (design choice: slumped sitting is still; simulated "
+        "16-19 s squats and floor reaches reached the slump threshold)."
+    )
     slump_release_s: float = _setting(
         3.0, "s",
         "flexion must stay below the off-threshold this long to end an episode (design "

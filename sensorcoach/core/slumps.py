@@ -39,24 +39,36 @@ class _Stats:
     peak: float = -np.inf
     total: float = 0.0
     count: int = 0
+    busy: int = 0
 
-    def add(self, flex: FloatArray) -> None:
+    def add(self, flex: FloatArray, busy: BoolArray | None = None) -> None:
         if flex.size:
             self.peak = max(self.peak, float(flex.max()))
             self.total += float(flex.sum())
             self.count += int(flex.size)
+            if busy is not None:
+                self.busy += int(busy.sum())
 
     def merge(self, other: _Stats) -> None:
         self.peak = max(self.peak, other.peak)
         self.total += other.total
         self.count += other.count
+        self.busy += other.busy
+
+    @property
+    def busy_share(self) -> float:
+        return self.busy / self.count if self.count else 0.0
 
 
 class SlumpDetector:
     """Stateful slump episode detector over frames."""
 
     def __init__(self, on_deg: float, off_deg: float, min_s: float, release_s: float,
-                 dwell_s: float, max_gap_s: float, frame_s: float):
+                 dwell_s: float, max_gap_s: float, frame_s: float,
+                 busy_max_share: float = 1.0):
+        """``busy_max_share``: an episode whose frames were busy (moving: reaching, a bend
+        with the hands at work) in a larger share is not a slump, and raises no alert."""
+        self.busy_max_share = busy_max_share
         self.on_deg, self.off_deg = on_deg, off_deg
         self.min_s, self.release_s, self.dwell_s = min_s, release_s, dwell_s
         self.max_gap_s, self.frame_s = max_gap_s, frame_s
@@ -72,8 +84,8 @@ class SlumpDetector:
         self.below_stats = _Stats()
         self.last_t: float | None = None
 
-    def push(self, t: FloatArray, flex: FloatArray, seated: BoolArray
-             ) -> tuple[list[SlumpEpisode], list[Alert]]:
+    def push(self, t: FloatArray, flex: FloatArray, seated: BoolArray,
+             busy: BoolArray | None = None) -> tuple[list[SlumpEpisode], list[Alert]]:
         """Frames' times (s), flexion (deg) and whether the wearer is seated (not walking
         or lying). Returns finished episodes and alerts raised in this block."""
         episodes: list[SlumpEpisode] = []
@@ -89,7 +101,8 @@ class SlumpDetector:
         for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
             if brk[s]:
                 self._gap(float(t[s - 1]) if s > 0 else self.last_t, episodes)
-            self._run(int(sym[s]), t[s:e], flex[s:e], episodes, alerts)
+            self._run(int(sym[s]), t[s:e], flex[s:e], episodes, alerts,
+                      None if busy is None else busy[s:e])
         self.last_t = float(t[-1])
         return episodes, alerts
 
@@ -112,14 +125,14 @@ class SlumpDetector:
         self.below_since = None
 
     def _run(self, sym: int, t: FloatArray, flex: FloatArray, episodes: list[SlumpEpisode],
-             alerts: list[Alert]) -> None:
+             alerts: list[Alert], busy: BoolArray | None = None) -> None:
         t0 = float(t[0]) - self.frame_s / 2  # a frame covers frame_s around its time
         if sym == BELOW:
             if self.in_episode:
                 if self.below_since is None:
                     self.below_since = t0
                     self.below_stats = _Stats()
-                self.below_stats.add(flex)
+                self.below_stats.add(flex, busy)
                 if float(t[-1]) + self.frame_s / 2 - self.below_since >= self.release_s:
                     self._close(self.below_since, episodes)
             self.mid_since = None
@@ -131,7 +144,7 @@ class SlumpDetector:
                 self.stats.merge(self.below_stats)
                 prior = self.stats.peak
                 self.below_since = None
-            self.stats.add(flex)
+            self.stats.add(flex, busy)
         else:
             if self.mid_since is None:
                 self.mid_since = t0
@@ -144,13 +157,14 @@ class SlumpDetector:
                 self.confirmed_at = None
                 self.stats = _Stats()
                 prior = -np.inf
-                self.stats.add(flex)
+                self.stats.add(flex, busy)
         if self.in_episode and sym == ABOVE and self.confirmed_at is None:
             need = self.min_s - self.above_s
             if t.size * self.frame_s >= need:
                 self.confirmed_at = t0 + need
             self.above_s += t.size * self.frame_s
-        if self.in_episode and self.confirmed_at is not None and not self.alerted:
+        if (self.in_episode and self.confirmed_at is not None and not self.alerted
+                and self.stats.busy_share <= self.busy_max_share):
             due = max(self.start_s + self.dwell_s, self.confirmed_at)
             if float(t[-1]) + self.frame_s / 2 >= due:
                 self.alerted = True
@@ -162,7 +176,8 @@ class SlumpDetector:
                                     f"(flexion up to {peak:.0f} deg): sit up"))
 
     def _close(self, end_s: float, episodes: list[SlumpEpisode]) -> None:
-        if self.confirmed_at is not None and self.stats.count:
+        if (self.confirmed_at is not None and self.stats.count
+                and self.stats.busy_share <= self.busy_max_share):
             episodes.append(SlumpEpisode(self.start_s, end_s, self.stats.peak,
                                          self.stats.total / self.stats.count, self.onset_s))
         self.in_episode = False
