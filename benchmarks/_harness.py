@@ -150,7 +150,7 @@ def fmt_value(x: float, unit: str) -> str:
     if unit == "s":
         return f"{x * 1000:.0f} ms" if x < 1.0 else f"{x:.2f} s"
     if unit == "ms":
-        return f"{x:.2f} ms" if x < 10 else f"{x:.0f} ms"
+        return f"{x:.3g} ms" if x < 10 else f"{x:.0f} ms"
     if unit == "%":
         return f"{x:.2f} %"
     return f"{x:.3g} {unit}"

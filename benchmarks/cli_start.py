@@ -57,7 +57,8 @@ def main() -> None:
             ours_name=f"sensorcoach analyze --json of a 1-hour 100 Hz CSV ({hour.n_samples:,} "
             f"rows, {mb:.0f} MB), process start to exit",
             ours=res["analyze"], peer_name="python -c pass (interpreter start)", peer=base,
-            ours_rss_mib=rss["analyze"], peer_rss_mib=rss["pass"])]
+            ours_rss_mib=rss["analyze"], peer_rss_mib=rss["pass"],
+            note=f"+{(res['analyze'].median - base.median) * 1000:.0f} ms over python -c pass")]
     write_rows(args.rows, rows)
 
 

@@ -119,6 +119,7 @@ def test_fmt_value_units() -> None:
     assert fmt_value(2.345, "s") == "2.35 s"
     assert fmt_value(1.2345, "ms") == "1.23 ms"
     assert fmt_value(45.6, "ms") == "46 ms"
+    assert fmt_value(0.00123, "ms") == "0.00123 ms"
     assert fmt_value(0.5, "%") == "0.50 %"
 
 
