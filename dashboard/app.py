@@ -11,12 +11,13 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from dashboard import routes_api, routes_pages
+from dashboard import routes_api, routes_pages, routes_session
 from dashboard.context import Context
+from dashboard.render import render, wants_html
 from dashboard.security import BodyLimit, BrowserGuard, TokenMiddleware, TooLarge, too_large
 from dashboard.settings import Settings
 from sensorcoach import __version__
@@ -61,7 +62,11 @@ def create_app(settings: Settings | None = None, *,
     limit = settings.max_body_bytes
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code in (404, 405) and wants_html(request):
+            return render(request, "error.html", exc.status_code,
+                          title="Page not found" if exc.status_code == 404 else "Not here",
+                          message=f"There is no page at {request.url.path[:80]}.")
         detail = exc.detail
         if exc.status_code == 413 and not isinstance(exc, TooLarge):
             detail = too_large(limit)  # the multipart parser's own words
@@ -79,6 +84,7 @@ def create_app(settings: Settings | None = None, *,
 
     app.include_router(routes_api.router)
     app.include_router(routes_pages.router)
+    app.include_router(routes_session.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if settings.token:
         app.add_middleware(TokenMiddleware, token=settings.token)

@@ -65,14 +65,47 @@ class LiveSession:
     def snapshot(self) -> dict[str, Any]:
         v = self.runner.view
         d = self.runner.dispatcher
-        return {"id": self.id, "name": self.name, "source": self.source, "state": v.state,
+        hold_s = _since(v.t_s, v.hold_since_s)
+        slump_s = _since(v.t_s, v.slump_since_s)
+        state = shown_state(self.runner, v.state, slump_s, v.flexion_deg)
+        counts = dict(v.counts)
+        # what the card counts: slumps including one under way (the core counts it when
+        # it ends), alerts as the toasts showed them (held-back ones apart)
+        counts["slump"] = counts.get("slump", 0) + (1 if state == "slumped" else 0)
+        counts["alert"] = int(self.extra.get("alerts_shown", 0))
+        counts["held"] = int(self.extra.get("alerts_held", 0))
+        return {"id": self.id, "name": self.name, "source": self.source, "state": state,
                 "t_s": v.t_s, "flexion_deg": v.flexion_deg, "lateral_deg": v.lateral_deg,
-                "activity": v.activity, "hold_kind": v.hold_kind, "hold_s": _since(v.t_s,
-                v.hold_since_s), "slump_s": _since(v.t_s, v.slump_since_s),
-                "counts": dict(v.counts), "link": v.link,
+                "activity": v.activity, "hold_kind": v.hold_kind if hold_s is not None
+                else None, "hold_s": hold_s,
+                "slump_s": slump_s if state == "slumped" else None,
+                "counts": counts, "link": v.link,
                 "calibration_stale": v.calibration_stale, "guide": v.guide,
+                "slumps_off": not slumps_enabled(self.runner),
                 "snoozed": d.snoozed_until_s is not None,
                 "can_calibrate": hasattr(self.runner, "recalibrate")}
+
+
+def slumps_enabled(runner: LiveRunner) -> bool:
+    """False when the analysis detects no slumps (upright reference too uncertain)."""
+    return bool(getattr(runner.analyzer, "slumps_enabled", True))
+
+
+def shown_state(runner: LiveRunner, state: str, slump_s: float | None,
+                flexion_deg: float | None) -> str:
+    """The state a card shows: ``slumped`` only for a slump that counts (beyond
+    ``slump_min_s``, within the seated band, slumps detected at all); before that
+    ``leaning`` (getting into a plank passes through the slump band), and ``sitting``
+    when slumps are off."""
+    if state != "slumped":
+        return state
+    st = runner.settings
+    if not slumps_enabled(runner):
+        return "sitting"
+    if slump_s is None or slump_s < st.slump_min_s or (
+            flexion_deg is not None and flexion_deg > st.slump_max_deg):
+        return "leaning"
+    return "slumped"
 
 
 def _since(now: float | None, start: float | None) -> float | None:
@@ -235,8 +268,12 @@ class LiveHub:
         if kind not in FORWARD:
             return
         data = {"session_id": ls.id, "session_name": ls.name, **line}
+        if kind == "alert":
+            key = "alerts_shown" if line.get("delivered", True) else "alerts_held"
+            ls.extra[key] = int(ls.extra.get(key, 0)) + 1
         if kind == "state":
             data.update(self.snapshot())
+            data["shown"] = ls.snapshot()["state"]
         self.bus.publish(kind, data)
 
     async def _tick(self) -> None:
@@ -251,7 +288,8 @@ class LiveHub:
                     snap = ls.snapshot()
                     self.bus.publish("sample", {"session_id": ls.id, **{
                         k: snap[k] for k in ("t_s", "flexion_deg", "lateral_deg", "state",
-                                             "activity", "hold_kind", "hold_s", "slump_s")}})
+                                             "activity", "hold_kind", "hold_s", "slump_s",
+                                             "counts", "snoozed", "link", "slumps_off")}})
                 if ls.task is None and now - ls.last_seen > self.push_idle_s:
                     self._spawn_end(ls)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterable, AsyncIterator
 from typing import Annotated, Any
@@ -10,13 +11,16 @@ import anyio
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
+from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
 
 from dashboard.context import Context, get_ctx
 from dashboard.push import FRAMES, PushError, PushLimit
+from dashboard.routes_pages import goal_of, today_data
 from dashboard.security import TooLarge
 from dashboard.series import decimate
-from dashboard.summaries import trends, with_kind
+from dashboard.summaries import newest_first, session_day, trends, with_kind
+from dashboard.today import GOAL_KEY, Goal
 from dashboard.uploads import (
     RAW_TYPES,
     TempBody,
@@ -28,6 +32,7 @@ from dashboard.uploads import (
     release_memory,
 )
 from dashboard.uploads import session_name as stem
+from dashboard.workouts import hold_trends
 from firmware_interface.codecs.sensorlogger import Frame
 from sensorcoach.store import StoreError
 
@@ -101,7 +106,7 @@ def _json(content: Any) -> JSONResponse:
 
 @router.get("/api/sessions")
 async def sessions(ctx: Ctx) -> JSONResponse:
-    return _json([with_kind(s) for s in ctx.store().list_sessions()])
+    return _json([with_kind(s) for s in newest_first(ctx.store().list_sessions())])
 
 
 def _session(ctx: Context, session_id: int) -> dict[str, Any]:
@@ -137,14 +142,84 @@ async def series(session_id: SessionId, ctx: Ctx,
     return resp
 
 
+class Rename(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+
+
+@router.patch("/api/sessions/{session_id}")
+async def rename(session_id: SessionId, body: Rename, ctx: Ctx) -> JSONResponse:
+    name = " ".join(body.name.split())
+    if not name:
+        raise HTTPException(422, "name: a session's name cannot be blank")
+    try:
+        ctx.store().rename_session(session_id, name)
+    except StoreError:
+        raise HTTPException(404, f"no session {session_id}") from None
+    live = ctx.hub.sessions.get(session_id)
+    if live is not None:
+        live.name = name
+    ctx.bus.publish("session", {"session_id": session_id, "event": "renamed", "name": name})
+    return _json(with_kind(_session_row(ctx, session_id)))
+
+
+@router.delete("/api/sessions/{session_id}", status_code=204)
+async def delete(session_id: SessionId, ctx: Ctx) -> Response:
+    if session_id in ctx.hub.sessions:
+        raise HTTPException(409, f"session {session_id} is still recording: stop it first")
+    try:
+        name = _session_row(ctx, session_id)["name"]
+        ctx.store().delete_session(session_id)
+    except StoreError:
+        raise HTTPException(404, f"no session {session_id}") from None
+    ctx.cache.drop(session_id)
+    ctx.bus.publish("session", {"session_id": session_id, "event": "deleted", "name": name})
+    return Response(status_code=204)
+
+
+def _session_row(ctx: Context, session_id: int) -> dict[str, Any]:
+    for s in ctx.store().list_sessions():
+        if s["id"] == session_id:
+            return s
+    raise StoreError(f"no session {session_id}")
+
+
 @router.get("/api/alerts")
-async def alerts(ctx: Ctx, limit: Annotated[int, Query(ge=1, le=1000)] = 50) -> JSONResponse:
-    return _json(ctx.store().recent_alerts(limit))
+async def alerts(ctx: Ctx, limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+                 offset: Annotated[int, Query(ge=0, le=2**31)] = 0) -> JSONResponse:
+    """Alerts newest first, ``limit`` from ``offset``; ``X-Total-Count`` says how many."""
+    rows, total = ctx.store().alerts_page(limit, offset)
+    return JSONResponse(rows, headers={"X-Total-Count": str(total)})
+
+
+@router.get("/api/goal")
+async def goal(ctx: Ctx) -> JSONResponse:
+    return _json(goal_of(ctx).to_dict())
+
+
+@router.put("/api/goal")
+async def set_goal(request: Request, ctx: Ctx) -> JSONResponse:
+    """The daily goal: ``{"upright_pct", "slumps_per_hour", "hold_s"}`` (any of them)."""
+    try:
+        g = Goal.parse(json.loads(await request.body()))
+    except (ValueError, UnicodeDecodeError) as e:
+        raise HTTPException(422, f"goal: {e}") from None
+    ctx.store().set_pref(GOAL_KEY, g.to_dict())
+    return _json(g.to_dict())
+
+
+@router.get("/api/today")
+async def today(ctx: Ctx) -> JSONResponse:
+    return _json(today_data(ctx))
 
 
 @router.get("/api/trends")
 async def trend(ctx: Ctx, days: Annotated[int, Query(ge=1, le=366)] = 7) -> JSONResponse:
-    return _json({"days": days, "per_day": trends(ctx.store().list_sessions(), days)})
+    """Per day (desk figures and holds) and, for workouts, personal bests, hold time per
+    week and side balance per session."""
+    st = ctx.store()
+    sessions = st.list_sessions()
+    return _json({"days": days, "per_day": trends(sessions, days),
+                  "holds": hold_trends(sessions, st.hold_events(), session_day)})
 
 
 async def live_slot(ctx: Ctx) -> AsyncIterator[None]:

@@ -121,6 +121,13 @@ class SeriesCache:
             while len(self._d) > self.size:
                 self._d.popitem(last=False)
 
+    def drop(self, session_id: int) -> None:
+        """Forget a (deleted) session."""
+        with self._lock:
+            self._d.pop(session_id, None)
+            for key in [k for k in self._bodies if k[0] == session_id]:
+                del self._bodies[key]
+
     def get(self, session_id: int) -> FrameSeries | None:
         with self._lock:
             fs = self._d.get(session_id)

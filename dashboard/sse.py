@@ -21,6 +21,9 @@ from fastapi.sse import ServerSentEvent
 
 #: ms the browser waits before reconnecting.
 RETRY_MS = 2000
+#: s between ``ping`` events on a quiet stream: a page that hears nothing for a few
+#: pings knows the server is gone even when no error reaches it.
+PING_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,11 @@ class Broadcaster:
                     sent += 1
                     seen = ev.id
             while limit is None or sent < limit:
-                item = await q.get()
+                try:
+                    item = await asyncio.wait_for(q.get(), PING_S)
+                except TimeoutError:
+                    yield ServerSentEvent(event="ping", data={})
+                    continue
                 if item is None or isinstance(item, _Overflow):
                     return
                 if item.id <= seen:

@@ -100,6 +100,13 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (session_id, seq)
     );
     """,
+    # 2: the person's settings (the dashboard's daily goal), one JSON value per key
+    """
+    CREATE TABLE prefs (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
 )
 
 
@@ -256,6 +263,58 @@ class Store:
             "SELECT id, name, source, created_at, ended_at, status, sample_rate_hz, has_gyro,"
             " placement, samples, last_t_s, summary FROM sessions ORDER BY id DESC").fetchall()
         return [_session_row(r) for r in rows]
+
+    def rename_session(self, session_id: int, name: str) -> None:
+        """A new name for a session; StoreError when there is none."""
+        cur = self.db.execute("UPDATE sessions SET name = ? WHERE id = ?", (name, session_id))
+        if cur.rowcount == 0:
+            raise StoreError(f"no session {session_id}")
+
+    def delete_session(self, session_id: int) -> None:
+        """A session with its samples, events, alerts and calibrations (one transaction);
+        StoreError when there is none."""
+        with self.transaction():
+            for table in ("samples", "events", "alerts", "calibrations"):
+                self.db.execute(f"DELETE FROM {table} WHERE session_id = ?",
+                                (session_id,))
+            cur = self.db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+            if cur.rowcount == 0:
+                raise StoreError(f"no session {session_id}")
+        self._seq.pop(session_id, None)
+
+    def hold_events(self) -> list[dict[str, Any]]:
+        """Every stored hold of finished sessions (its JSON object plus ``session_id``),
+        oldest session first: the material of workout trends."""
+        rows = self.db.execute(
+            "SELECT e.session_id, e.data FROM events e JOIN sessions s ON s.id = e.session_id"
+            " WHERE e.kind = 'hold' AND s.status != 'live' ORDER BY e.session_id, e.start_s"
+        ).fetchall()
+        return [{**json.loads(r["data"]), "session_id": int(r["session_id"])} for r in rows]
+
+    def alert_counts(self, kind: str) -> dict[int, int]:
+        """Alerts of ``kind`` per session id (sessions without one absent)."""
+        rows = self.db.execute("SELECT session_id, COUNT(*) AS n FROM alerts WHERE kind = ?"
+                               " GROUP BY session_id", (kind,)).fetchall()
+        return {int(r["session_id"]): int(r["n"]) for r in rows}
+
+    def get_pref(self, key: str) -> Any:
+        """A stored setting of the person (None if never set)."""
+        r = self.db.execute("SELECT value FROM prefs WHERE key = ?", (key,)).fetchone()
+        return None if r is None else json.loads(r["value"])
+
+    def set_pref(self, key: str, value: Any) -> None:
+        self.db.execute("INSERT INTO prefs (key, value) VALUES (?, ?) ON CONFLICT(key)"
+                        " DO UPDATE SET value = excluded.value", (key, json.dumps(value)))
+
+    def alerts_page(self, limit: int, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+        """Alerts newest first from ``offset`` (at most ``limit``) and how many there are."""
+        total = int(self.db.execute("SELECT COUNT(*) FROM alerts").fetchone()[0])
+        rows = self.db.execute(
+            "SELECT a.id, a.session_id, s.name AS session_name, a.t_s, a.kind, a.message,"
+            " a.delivered, a.reason, a.created_at FROM alerts a JOIN sessions s"
+            " ON s.id = a.session_id ORDER BY a.id DESC LIMIT ? OFFSET ?",
+            (limit, offset)).fetchall()
+        return [{**dict(r), "delivered": bool(r["delivered"])} for r in rows], total
 
     def live_sessions(self) -> list[dict[str, Any]]:
         """Sessions being recorded now."""

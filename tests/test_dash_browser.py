@@ -86,7 +86,7 @@ def _page(browser: Any) -> tuple[Any, list[str]]:
 def test_upload_shows_session_and_chart(browser: Any, server: tuple[str, Any]) -> None:
     url, _ = server
     page, errors = _page(browser)
-    page.goto(url + "/")
+    page.goto(url + "/sessions")
     page.set_input_files("#upload-file", str(FIX / "workout_steady.csv.gz"))
     page.click("#upload-form button")
     row = page.locator("#sessions tbody tr", has_text="workout_steady")
@@ -107,7 +107,7 @@ def test_live_replay_raises_a_toast(browser: Any, server: tuple[str, Any]) -> No
     url, app = server
     page, errors = _page(browser)
     page.goto(url + "/live")
-    page.wait_for_selector("#live-dot.on", timeout=10_000)
+    page.wait_for_selector("#conn.on", timeout=10_000)
     ctx: Context = app.state.ctx
     assert ctx.bus.loop is not None
     rec = Recording.read(FIX / "desk_chest_100hz.csv.gz")

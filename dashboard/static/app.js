@@ -1,9 +1,12 @@
-/* sensorcoach dashboard: live updates (SSE), uploads, charts (uPlot). No build step. */
+/* sensorcoach dashboard, shared part: helpers, toasts, the live stream (SSE) with its
+   connection state, the live cards and the events log. No build step. */
 (function () {
   "use strict";
   var body = document.body;
   var token = body.dataset.token || "";
-  var page = body.dataset.page || "";
+  var NAMES = JSON.parse((document.getElementById("names-data") || {}).textContent || "{}");
+  /* the stream is stale when nothing (not even a ping, every 2 s) came for this long */
+  var STALE_MS = 4000;
 
   function withToken(path) {
     if (!token) return path;
@@ -11,6 +14,7 @@
   }
   function api(path, opts) {
     return fetch(withToken(path), opts).then(function (r) {
+      if (r.status === 204) return {};
       return r.json().catch(function () { return {}; }).then(function (j) {
         if (!r.ok) throw new Error(j.detail || r.statusText);
         return j;
@@ -21,8 +25,19 @@
     if (s === null || s === undefined || isNaN(s)) return "-";
     s = Math.max(0, Math.round(s));
     var h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60, x = s % 60;
-    var mm = (h ? String(m).padStart(2, "0") : String(m));
-    return (h ? h + ":" : "") + mm + ":" + String(x).padStart(2, "0");
+    return (h ? h + ":" + String(m).padStart(2, "0") : String(m)) + ":" + String(x).padStart(2, "0");
+  }
+  function duration(s) {
+    if (s === null || s === undefined || isNaN(s)) return "-";
+    s = Math.max(0, Math.round(s));
+    if (s < 60) return s + " s";
+    var h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60, x = s % 60;
+    return h ? h + " h " + String(m).padStart(2, "0") + " min" : m + " min " + String(x).padStart(2, "0") + " s";
+  }
+  function human(table, key) {
+    if (key === null || key === undefined) return "-";
+    var t = NAMES[table] || {};
+    return t[key] || String(key).replace(/_/g, " ");
   }
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -30,7 +45,10 @@
     if (text !== undefined && text !== null) e.textContent = String(text);
     return e;
   }
-  function fmt(v, unit) { return (v === null || v === undefined) ? "-" : (Math.round(v * 10) / 10) + (unit || ""); }
+  function fmt(v, unit) { return (v === null || v === undefined) ? "-" : (Math.round(v * 10) / 10).toFixed(1) + (unit || ""); }
+  function deg(v) { return (v === null || v === undefined) ? "-" : Math.round(v) + "\u00b0"; }
+  function setText(node, text) { if (node.textContent !== text) node.textContent = text; }
+  function setClass(node, cls) { if (node.className !== cls) node.className = cls; }
 
   function toast(title, message) {
     var box = document.getElementById("toasts");
@@ -42,59 +60,146 @@
     box.appendChild(t);
     setTimeout(function () { t.remove(); }, 8000);
   }
-  var TITLES = { slump: "Posture", sedentary: "Time to move", form_break: "Form break" };
 
-  /* ------------------------------------------------------------ live */
+  /* ------------------------------------------------------------ live cards */
   var live = new Map();
-  function card(s) {
+  var cards = new Map();
+
+  function buildCard(id) {
     var c = el("div", "card");
-    c.dataset.session = s.id;
-    c.appendChild(el("div", "muted", s.name + " (" + s.source + ")"));
-    c.appendChild(el("div", "state " + s.state, s.state));
-    c.appendChild(el("div", "angle", s.flexion_deg === null || s.flexion_deg === undefined ? "-" : fmt(s.flexion_deg, "\u00b0")));
-    c.appendChild(el("div", "muted", "lateral " + fmt(s.lateral_deg, "\u00b0") + " \u00b7 time " + clock(s.t_s)));
-    if (s.hold_s !== null && s.hold_s !== undefined) {
-      c.appendChild(el("div", "timer hold-timer", (s.hold_kind || "hold").replace(/_/g, " ") + " " + fmt(s.hold_s, " s")));
-    } else if (s.slump_s !== null && s.slump_s !== undefined) {
-      c.appendChild(el("div", "timer slump-timer", "slumped for " + clock(s.slump_s)));
-    }
-    if (s.guide && s.state === "calibrating") c.appendChild(el("div", "", s.guide.message || ""));
-    var counts = s.counts || {};
-    c.appendChild(el("div", "muted", "slumps " + (counts.slump || 0) + " \u00b7 holds " + (counts.hold || 0) + " \u00b7 alerts " + (counts.alert || 0) + (s.snoozed ? " \u00b7 snoozed" : "")));
-    var row = el("div", "");
-    var snooze = el("button", "snooze", s.snoozed ? "Resume alerts" : "Snooze 15 min");
-    snooze.addEventListener("click", function () {
-      api("/api/live/" + s.id + "/snooze?minutes=" + (s.snoozed ? 0 : 15), { method: "POST" })
-        .then(function (snap) { Object.assign(live.get(s.id) || {}, snap); renderLive(); })
+    c.dataset.session = id;
+    var p = { root: c };
+    [["title", "card-title"], ["source", "detail"], ["state", "state"], ["leadLabel", "lead-label"],
+      ["lead", "lead"], ["detail", "detail"], ["note", "note"], ["counts", "detail counts"]]
+      .forEach(function (k) { p[k[0]] = c.appendChild(el("div", k[1])); });
+    p.title.setAttribute("role", "heading");
+    p.title.setAttribute("aria-level", "3");
+    var row = c.appendChild(el("div", "buttons"));
+    p.snooze = row.appendChild(el("button", "snooze", "Snooze alerts 15 min"));
+    p.snooze.type = "button";
+    p.snooze.addEventListener("click", function () {
+      var s = live.get(id);
+      if (!s) return;
+      api("/api/live/" + id + "/snooze?minutes=" + (s.snoozed ? 0 : 15), { method: "POST" })
+        .then(function (snap) { var cur = live.get(id); if (cur) { Object.assign(cur, snap); renderLive(); } })
         .catch(function (e) { toast("Snooze", e.message); });
     });
-    var cal = el("button", "calibrate", "Calibrate");
-    cal.disabled = !s.can_calibrate;
-    cal.title = s.can_calibrate ? "restart the guided calibration" : "this live runner cannot recalibrate a running session";
-    cal.addEventListener("click", function () {
-      api("/api/live/" + s.id + "/calibrate", { method: "POST" }).catch(function (e) { toast("Calibrate", e.message); });
+    p.cal = row.appendChild(el("button", "calibrate", "Calibrate"));
+    p.cal.type = "button";
+    p.cal.addEventListener("click", function () {
+      api("/api/live/" + id + "/calibrate", { method: "POST" })
+        .then(function () { toast("Calibrate", "Calibration restarted: sit upright and follow the prompts."); })
+        .catch(function (e) { toast("Calibrate", e.message); });
     });
-    row.appendChild(snooze);
-    row.appendChild(cal);
-    c.appendChild(row);
-    return c;
+    return p;
+  }
+  function updateCard(p, s) {
+    setText(p.title, s.name);
+    setText(p.source, "from " + human("sources", s.source).replace(/^replay@(.*)$/, "a replay at $1x speed"));
+    var state = s.state || "waiting";
+    setClass(p.state, "state " + state);
+    var holding = s.hold_s !== null && s.hold_s !== undefined;
+    var label = holding ? human("holds", s.hold_kind || "hold") : human("states", state);
+    setText(p.state, label);
+    if (holding) {
+      setText(p.leadLabel, "Holding for");
+      setText(p.lead, fmt(s.hold_s, " s"));
+      setText(p.detail, "forward lean " + deg(s.flexion_deg) + " \u00b7 side lean " + deg(s.lateral_deg) + " \u00b7 session " + clock(s.t_s));
+    } else if (state === "slumped" && s.slump_s !== null && s.slump_s !== undefined) {
+      setText(p.leadLabel, "Slumped for");
+      setText(p.lead, duration(s.slump_s));
+      setText(p.detail, "forward lean " + deg(s.flexion_deg) + " \u00b7 side lean " + deg(s.lateral_deg) + " \u00b7 session " + clock(s.t_s));
+    } else if (state === "calibrating" && s.guide) {
+      setText(p.leadLabel, "Calibration");
+      setText(p.lead, s.guide.remaining_s ? s.guide.remaining_s + " s" : "\u2026");
+      setText(p.detail, s.guide.message || "");
+    } else {
+      setText(p.leadLabel, "Forward lean (trunk)");
+      setText(p.lead, deg(s.flexion_deg));
+      setText(p.detail, "side lean " + deg(s.lateral_deg) + " \u00b7 session " + clock(s.t_s));
+    }
+    var notes = [];
+    if (s.slumps_off) notes.push("Slump alerts are off: the upright reference is uncertain. Calibrate to turn them on.");
+    if (s.calibration_stale) notes.push("The sensor may have moved in its clip: calibrate again.");
+    if (s.link === "disconnected") notes.push("The sensor is disconnected.");
+    setText(p.note, notes.join(" "));
+    var n = s.counts || {};
+    setText(p.counts, "slumps " + (n.slump || 0) + " \u00b7 holds " + (n.hold || 0) + " \u00b7 alerts " + (n.alert || 0) +
+      (n.held ? " (" + n.held + " held back)" : "") + (s.snoozed ? " \u00b7 alerts snoozed" : ""));
+    setText(p.snooze, s.snoozed ? "Resume alerts" : "Snooze alerts 15 min");
+    p.snooze.setAttribute("aria-pressed", s.snoozed ? "true" : "false");
+    p.cal.disabled = !s.can_calibrate;
+    p.cal.title = s.can_calibrate ? "restart the guided calibration" : "this session cannot be recalibrated while it runs (a replay or a phone)";
   }
   function renderLive() {
     var box = document.getElementById("live-sessions");
     if (!box) return;
-    box.textContent = "";
-    if (!live.size) { box.appendChild(el("p", "muted", "No live session.")); return; }
-    live.forEach(function (s) { box.appendChild(card(s)); });
+    var empty = box.querySelector(".empty-live");
+    if (empty) empty.hidden = live.size > 0;
+    cards.forEach(function (p, id) {
+      if (!live.has(id)) { p.root.remove(); cards.delete(id); }
+    });
+    live.forEach(function (s, id) {
+      var p = cards.get(id);
+      if (!p) { p = buildCard(id); cards.set(id, p); box.appendChild(p.root); }
+      updateCard(p, s);
+    });
   }
-  function logLine(text) {
-    var ul = document.getElementById("live-log");
-    if (!ul) return;
-    var li = el("li", "", text);
-    ul.insertBefore(li, ul.firstChild);
-    while (ul.children.length > 200) ul.removeChild(ul.lastChild);
+
+  /* ------------------------------------------------------------ events log */
+  var groups = new Map();
+  function group(id, name) {
+    var box = document.getElementById("live-log");
+    if (!box) return null;
+    var g = groups.get(id);
+    if (!g) {
+      var empty = box.querySelector(".log-empty");
+      if (empty) empty.remove();
+      var sec = el("div", "log-group");
+      sec.dataset.session = id;
+      var h = sec.appendChild(el("h3"));
+      var a = h.appendChild(el("a", "", name));
+      a.href = withToken("/sessions/" + id);
+      var ul = sec.appendChild(el("ul", "log"));
+      var ph = ul.appendChild(el("li", "muted placeholder", "Watching from here: earlier events are on the session's page."));
+      ph.dataset.placeholder = "1";
+      g = { sec: sec, ul: ul, title: a };
+      groups.set(id, g);
+      box.insertBefore(sec, box.firstChild);
+    } else if (name) {
+      setText(g.title, name);
+    }
+    return g;
   }
+  function logLine(id, name, t, text) {
+    var g = group(id, name);
+    if (!g) return;
+    var li = el("li");
+    if (t !== null && t !== undefined) li.appendChild(el("time", "", clock(t)));
+    li.appendChild(document.createTextNode(text));
+    g.ul.insertBefore(li, g.ul.firstChild);
+    while (g.ul.children.length > 100) g.ul.removeChild(g.ul.lastChild);
+  }
+
+  /* ------------------------------------------------------------ connection */
+  var lastHeard = 0, connected = false;
+  function showsLive() { return !!(document.getElementById("live-sessions") || document.getElementById("live-log")); }
+  function setConn(on) {
+    var conn = document.getElementById("conn");
+    if (conn) {
+      setClass(conn, "conn " + (on ? "on" : "off"));
+      setText(conn.querySelector(".conn-text"), on ? "live" : "offline");
+    }
+    var stale = !on && showsLive();
+    body.classList.toggle("stale-view", stale);
+    var banner = document.getElementById("stale");
+    if (banner) banner.hidden = !stale;
+    connected = on;
+  }
+  function heard() { lastHeard = Date.now(); if (!connected) setConn(true); }
   function on(es, name, fn) {
     es.addEventListener(name, function (e) {
+      heard();
       var d;
       try { d = JSON.parse(e.data); } catch (err) { return; }
       fn(d);
@@ -102,16 +207,22 @@
   }
   function startLive() {
     if (!window.EventSource) return;
-    var dot = document.getElementById("live-dot");
     var es = new EventSource(withToken("/api/live"));
-    es.onopen = function () { if (dot) dot.className = "dot on"; };
-    es.onerror = function () { if (dot) dot.className = "dot"; };
+    es.onopen = heard;
+    es.onerror = function () { if (es.readyState !== EventSource.OPEN) setConn(false); };
+    setInterval(function () { if (connected && Date.now() - lastHeard > STALE_MS) setConn(false); }, 500);
+    on(es, "ping", function () {});
     on(es, "state", function (d) {
       if (d.sessions) {
-        live = new Map(d.sessions.map(function (s) { return [s.id, s]; }));
+        var ids = new Set();
+        d.sessions.forEach(function (s) { ids.add(s.id); group(s.id, s.name); });
+        live = new Map(d.sessions.map(function (s) { return [s.id, Object.assign(live.get(s.id) || {}, s)]; }));
         renderLive();
       }
-      if (d.session_id !== undefined && d.state) logLine(clock(d.t_s) + " " + d.session_name + ": " + d.state);
+      if (d.session_id !== undefined && d.shown && d.shown !== "leaning") {
+        var what = d.shown === "hold" ? "holding: " + human("holds", d.hold_kind || "hold") : human("states", d.shown);
+        logLine(d.session_id, d.session_name, d.t_s, what);
+      }
     });
     on(es, "sample", function (d) {
       var s = live.get(d.session_id);
@@ -120,125 +231,39 @@
       renderLive();
     });
     on(es, "alert", function (d) {
-      logLine(clock(d.t_s) + " ALERT " + d.kind + ": " + d.message);
-      if (d.delivered !== false) toast(TITLES[d.kind] || "sensorcoach", d.message);
+      var shown = d.delivered !== false;
+      logLine(d.session_id, d.session_name, d.t_s, "Alert, " + human("alerts", d.kind) + ": " + d.message +
+        (shown ? "" : " (not shown: " + (d.held || "held back") + ")"));
+      if (shown) toast(human("alerts", d.kind), d.message);
+      var s = live.get(d.session_id);
+      if (s) {
+        s.counts = s.counts || {};
+        if (shown) s.counts.alert = (s.counts.alert || 0) + 1; else s.counts.held = (s.counts.held || 0) + 1;
+        renderLive();
+      }
     });
-    on(es, "hold", function (d) { logLine(clock(d.t_s) + " hold " + d.kind + " " + fmt(d.duration_s, " s")); });
-    on(es, "slump", function (d) { logLine(clock(d.t_s) + " slump " + fmt(d.duration_s, " s") + ", peak " + fmt(d.peak_flexion_deg, "\u00b0")); });
+    on(es, "hold", function (d) {
+      logLine(d.session_id, d.session_name, d.t_s, human("holds", d.kind) + " held " + duration(d.duration_s));
+    });
+    on(es, "slump", function (d) {
+      logLine(d.session_id, d.session_name, d.t_s, "Slumped for " + duration(d.duration_s) + ", leaning up to " + deg(d.peak_flexion_deg));
+    });
     on(es, "guide", function (d) {
       var s = live.get(d.session_id);
       if (s) { s.guide = d; renderLive(); }
     });
-    on(es, "calibrated", function (d) { logLine(clock(d.t_s) + " calibrated (" + d.method + ")"); });
+    on(es, "calibrated", function (d) { logLine(d.session_id, d.session_name, d.t_s, "Calibrated"); });
     on(es, "session", function (d) {
-      logLine("session " + d.name + ": " + d.event);
-      if (d.event !== "started") live.delete(d.session_id);
+      var words = { started: "started", finished: "finished", interrupted: "stopped", renamed: "renamed", deleted: "deleted", imported: "added" };
+      if (d.event !== "imported") logLine(d.session_id, d.name, null, "Session " + (words[d.event] || d.event));
+      if (d.event === "renamed" && live.has(d.session_id)) live.get(d.session_id).name = d.name;
+      else if (d.event !== "started") live.delete(d.session_id);
       renderLive();
-      if (page === "index" && d.event !== "started") refreshSessions();
+      document.dispatchEvent(new CustomEvent("sc:session", { detail: d }));
     });
   }
 
-  /* ------------------------------------------------------------ sessions list */
-  function refreshSessions() {
-    var tb = document.querySelector("#sessions tbody");
-    if (!tb) return;
-    api("/api/sessions").then(function (rows) {
-      tb.textContent = "";
-      rows.forEach(function (s) {
-        var sm = s.summary || {};
-        var tr = el("tr");
-        tr.dataset.id = s.id;
-        tr.appendChild(el("td", "", String(sm.started_at || s.created_at || "").slice(0, 10)));
-        var td = el("td"), a = el("a", "", s.name);
-        a.href = withToken("/sessions/" + s.id);
-        td.appendChild(a);
-        tr.appendChild(td);
-        tr.appendChild(el("td", "", s.kind || "-"));
-        tr.appendChild(el("td", "", clock(sm.duration_s !== undefined ? sm.duration_s : s.last_t_s)));
-        tr.appendChild(el("td", "", sm.upright_pct === undefined ? "-" : Math.round(sm.upright_pct) + " %"));
-        tr.appendChild(el("td", "", sm.slumps === undefined ? "-" : sm.slumps));
-        tr.appendChild(el("td", "", sm.holds === undefined ? "-" : sm.holds));
-        var st = el("td"); st.appendChild(el("span", "badge " + s.status, s.status)); tr.appendChild(st);
-        tb.appendChild(tr);
-      });
-    }).catch(function () { /* the table stays as rendered */ });
-  }
-  function setupUpload() {
-    var form = document.getElementById("upload-form");
-    if (!form) return;
-    form.addEventListener("submit", function (e) {
-      e.preventDefault();
-      var input = document.getElementById("upload-file");
-      var status = document.getElementById("upload-status");
-      if (!input.files.length) { status.textContent = "choose a file first"; return; }
-      var fd = new FormData();
-      fd.append("file", input.files[0]);
-      status.textContent = "analysing\u2026";
-      api("/api/recordings", { method: "POST", body: fd }).then(function (r) {
-        status.textContent = "added " + r.name;
-        refreshSessions();
-      }).catch(function (err) { status.textContent = err.message; });
-    });
-  }
-
-  /* ------------------------------------------------------------ charts */
-  function shade(spans, colour) {
-    return function (u) {
-      var c = u.ctx;
-      c.save();
-      c.fillStyle = colour;
-      spans.forEach(function (s) {
-        var x0 = u.valToPos(s[0], "x", true), x1 = u.valToPos(s[1], "x", true);
-        c.fillRect(x0, u.bbox.top, Math.max(1, x1 - x0), u.bbox.height);
-      });
-      c.restore();
-    };
-  }
-  function width(box) { return Math.max(300, box.clientWidth || 800); }
-  function sessionChart() {
-    var box = document.getElementById("angle-chart");
-    if (!box || !window.uPlot) return;
-    var marks = JSON.parse(document.getElementById("episodes-data").textContent);
-    api("/api/sessions/" + box.dataset.session + "/series?points=" + Math.min(4000, 4 * width(box))).then(function (d) {
-      if (!d.t.length) { box.appendChild(el("p", "muted", "No samples yet.")); return; }
-      var data = [d.t, d.flexion_deg];
-      var series = [{ label: "time", value: function (u, v) { return clock(v); } },
-        { label: "flexion \u00b0", stroke: "#c2410c", width: 1 }];
-      if (d.lateral_deg) { data.push(d.lateral_deg); series.push({ label: "lateral \u00b0", stroke: "#0891b2", width: 1 }); }
-      var holds = marks.holds.map(function (h) { return [h[0], h[1]]; });
-      var u = new uPlot({
-        width: width(box), height: 300, series: series,
-        scales: { x: { time: false } },
-        axes: [{ values: function (u, vals) { return vals.map(clock); } }, { label: "degrees" }],
-        hooks: { drawClear: [shade(marks.slumps, "rgba(194,65,12,0.15)"), shade(holds, "rgba(29,78,216,0.15)")] },
-      }, data, box);
-      window.addEventListener("resize", function () { u.setSize({ width: width(box), height: 300 }); });
-    }).catch(function (e) { box.appendChild(el("p", "muted", "Chart unavailable: " + e.message)); });
-  }
-  function trendCharts() {
-    var node = document.getElementById("trend-data");
-    if (!node || !window.uPlot) return;
-    var all = JSON.parse(node.textContent);
-    Object.keys(all).forEach(function (days) {
-      var box = document.getElementById("trend-" + days);
-      if (!box) return;
-      var rows = all[days];
-      var x = rows.map(function (r, i) { return i; });
-      var bars = uPlot.paths && uPlot.paths.bars ? uPlot.paths.bars({ size: [0.6, 40] }) : undefined;
-      new uPlot({
-        width: width(box), height: 260,
-        scales: { x: { time: false }, pct: { range: [0, 100] }, n: { range: function (u, lo, hi) { return [0, Math.max(3, hi)]; } } },
-        series: [{ label: "day", value: function (u, i) { return rows[i] ? rows[i].date : ""; } },
-          { label: "slumps", scale: "n", stroke: "#c2410c", fill: "rgba(194,65,12,0.3)", paths: bars, points: { show: false } },
-          { label: "upright %", scale: "pct", stroke: "#15803d", width: 2, spanGaps: false }],
-        axes: [{ values: function (u, vals) { return vals.map(function (i) { return rows[i] ? rows[i].date.slice(5) : ""; }); } },
-          { scale: "pct", label: "upright %" }, { scale: "n", side: 1, label: "slumps", grid: { show: false } }],
-      }, [x, rows.map(function (r) { return r.slumps; }), rows.map(function (r) { return r.upright_pct; })], box);
-    });
-  }
-
+  window.SC = { api: api, withToken: withToken, clock: clock, duration: duration, human: human,
+    el: el, toast: toast, page: body.dataset.page || "" };
   startLive();
-  setupUpload();
-  if (page === "session") sessionChart();
-  if (page === "trends") trendCharts();
 })();
