@@ -237,3 +237,26 @@ def test_a_long_squat_with_busy_hands_is_not_a_slump() -> None:
     det2 = SlumpDetector(11, 7, 15, 3, 30, 10, 0.1, busy_max_share=0.5)
     eps, _ = det2.push(t, flex, seated, np.zeros(t.size, bool))
     assert len(eps) == 1  # the same lean, still, is a slump
+
+
+def test_live_status_shows_a_slump_only_once_it_counts() -> None:
+    """A reach or getting into a plank crosses the slump threshold; the live state must not
+    say "slumped" until the episode has spent slump_min_s beyond it (issue 14 item 4)."""
+    from sensorcoach.core.analyzer import StreamAnalyzer
+    from sensorcoach.core.calibration import Calibration
+
+    rng = np.random.default_rng(9)
+    rate = 50.0
+    body = np.hstack([posture(0, 20, rate, rng), posture(25, 40, rate, rng)])
+    t = np.arange(body.shape[1]) / rate
+    cal = Calibration("header", np.array([0.0, 0.0, 1.0]), np.array([1.0, 0.0, 0.0]))
+    an = StreamAnalyzer(cal, has_gyro=False, placement="upper_back", sample_rate_hz=rate)
+    seen: list[tuple[float, object]] = []
+    for lo in range(0, t.size, 25):
+        an.push(t[lo:lo + 25], body[:, lo:lo + 25])
+        st = an.status()
+        seen.append((float(st["t_s"] or 0.0), st["slump_since_s"]))
+    early = [s for ts, s in seen if 20.5 < ts < 20 + DEFAULT_SETTINGS.slump_min_s - 1]
+    late = [s for ts, s in seen if ts > 20 + DEFAULT_SETTINGS.slump_min_s + 4]
+    assert early and all(s is None for s in early)
+    assert late and all(s is not None for s in late)

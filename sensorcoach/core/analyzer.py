@@ -429,7 +429,9 @@ class StreamAnalyzer:
             "lateral_deg": None if latest.lateral_deg is None
             else round(float(latest.lateral_deg[-1]), 1),
             "activity": ACTIVITY_NAMES[code],
-            "slump_since_s": round(sl.start_s, 2) if sl.in_episode else None,
+            # only a counted episode (beyond the threshold slump_min_s, not busy) is a slump
+            # to show: a reach, a bend or getting into a plank cross the threshold too
+            "slump_since_s": round(sl.start_s, 2) if sl.counted else None,
             "hold_kind": hold_kind,
             "hold_since_s": hold_since,
         }

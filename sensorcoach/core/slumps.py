@@ -84,6 +84,13 @@ class SlumpDetector:
         self.below_stats = _Stats()
         self.last_t: float | None = None
 
+    @property
+    def counted(self) -> bool:
+        """An episode is under way and counts: beyond the threshold for ``min_s`` and not
+        mostly moving."""
+        return (self.in_episode and self.confirmed_at is not None
+                and self.stats.busy_share <= self.busy_max_share)
+
     def push(self, t: FloatArray, flex: FloatArray, seated: BoolArray,
              busy: BoolArray | None = None) -> tuple[list[SlumpEpisode], list[Alert]]:
         """Frames' times (s), flexion (deg) and whether the wearer is seated (not walking
