@@ -31,7 +31,7 @@ from sensorcoach.core.events import ActivitySpan, Alert, Hold, SlumpEpisode
 from sensorcoach.core.framing import Framer, Frames, gaps_before
 from sensorcoach.core.gyro_check import GyroCheck, GyroVerdict
 from sensorcoach.core.hold_sides import name_holds
-from sensorcoach.core.holds import HOLD_KINDS, HoldDetector, HoldSpan
+from sensorcoach.core.holds import HoldDetector, HoldSpan
 from sensorcoach.core.motion import MotionAnalyser
 from sensorcoach.core.orientation import AccelGravity, GyroGravity
 from sensorcoach.core.sedentary import SedentaryTracker
@@ -415,7 +415,7 @@ class StreamAnalyzer:
         since when; its start may still move by a second while the hold settles)."""
         latest = self._pend[-1] if self._pend else (self._done[-1] if self._done else None)
         hold = self.hold_detector.open
-        hold_kind = HOLD_KINDS[hold.kind] if hold is not None else None
+        hold_kind = self.hold_detector.kinds[hold.kind] if hold is not None else None
         hold_since = round(hold.start_s, 2) if hold is not None else None
         if latest is None or latest.t.size == 0:
             return {"t_s": None, "flexion_deg": None, "lateral_deg": None, "activity": None,

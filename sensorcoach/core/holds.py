@@ -1,4 +1,5 @@
-"""Plank and side-plank holds: detection, form breaks, drift.
+"""Holds of the exercise catalogue (core.catalogue; today the plank and side planks):
+detection, form breaks, drift.
 
 Posture from world-up in the calibrated body frame ``u = (forward, left, up)``: the trunk's
 long axis rises ``elev = asin(u_up)`` above horizontal, and the side facing the floor is
@@ -7,8 +8,9 @@ the azimuth ``az = atan2(u_left, -u_forward)``: 0 front down (plank), -90 left s
 about 10-15 deg above horizontal (forearm height over body length); lying at rest is
 near 0, kneeling and sitting near 90, child's pose below 0.
 
-A hold is ``hold_elev_min_deg``-``hold_elev_max_deg`` of elevation with the right side
-down, recognised after ``hold_confirm_s`` in which the trunk is *held* (not busy: a bend
+A hold is its catalogue row's elevation band (``hold_elev_min_deg``-``hold_elev_max_deg``
+unless the row has its own) with the row's side down, recognised after
+``hold_confirm_s`` in which the trunk is *held* (not busy: a bend
 to the floor or tying shoes moves the trunk and the hands, a plank does not) with effort
 (tremor or sway above the quietest level seen: a rest on an incline is still), and lasting
 at least ``hold_min_s``. It starts when the entry movement settles (angular speed below
@@ -39,6 +41,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from sensorcoach.core import catalogue
 from sensorcoach.core.events import Alert
 from sensorcoach.core.filters import Ema, IIRFilter
 from sensorcoach.core.framing import gaps_before
@@ -46,11 +49,13 @@ from sensorcoach.core.settings import Settings
 
 FloatArray = NDArray[np.float64]
 
-NONE, PLANK, SIDE_LEFT, SIDE_RIGHT, UNNAMED = 0, 1, 2, 3, 4
-#: ``hold``: a hold whose side down is not known yet (no forward direction); it is named
-#: at the end of the recording from the directions of all holds (see core.hold_sides).
-HOLD_KINDS = ("none", "plank", "side_plank_left", "side_plank_right", "hold")
-_AZ_CENTRE = {PLANK: 0.0, SIDE_LEFT: -90.0, SIDE_RIGHT: 90.0}
+#: Hold codes: 0 none, 1..n the catalogue's hold rows in order, then ``hold``: a hold whose
+#: side down is not known yet (no forward direction), named at the end of the recording
+#: from the directions of all holds (see core.hold_sides).
+NONE = 0
+#: The default catalogue's hold names by code (a detector built on other rows has its own
+#: ``kinds``).
+HOLD_KINDS = ("none", *(e.name for e in catalogue.holds()), "hold")
 #: Hz: the trunk's turning is judged below this (posture and reaching, not tremor).
 TURN_CUTOFF_HZ = 1.0
 #: A hold that ends within this many seconds of a form break was ended by it.
@@ -141,16 +146,20 @@ def posture_angles(up_body: FloatArray) -> tuple[FloatArray, FloatArray]:
 
 
 def hold_kind(elev: FloatArray, az: FloatArray, s: Settings,
-              sides_known: bool = True) -> NDArray[np.int64]:
+              sides_known: bool = True,
+              rows: tuple[catalogue.Exercise, ...] | None = None) -> NDArray[np.int64]:
     """Hold posture code per frame: the elevation band, and the side down when the body's
-    forward direction is known (``UNNAMED`` otherwise)."""
+    forward direction is known (the code after the rows', "hold", otherwise)."""
+    rows = catalogue.holds() if rows is None else rows
     kind = np.zeros(elev.shape, np.int64)
-    band = (elev >= s.hold_elev_min_deg) & (elev <= s.hold_elev_max_deg)
     if not sides_known:
-        kind[band] = UNNAMED
+        band = (elev >= s.hold_elev_min_deg) & (elev <= s.hold_elev_max_deg)
+        kind[band] = len(rows) + 1
         return kind
-    for code, centre in _AZ_CENTRE.items():
-        kind[band & (np.abs(_wrap(az - centre)) <= s.hold_side_half_width_deg)] = code
+    for code, row in enumerate(rows, start=1):
+        lo, hi = row.elevation_band(s)
+        near = np.abs(_wrap(az - row.down_az_deg)) <= s.hold_side_half_width_deg
+        kind[(elev >= lo) & (elev <= hi) & near & (kind == NONE)] = code
     return kind
 
 
@@ -167,12 +176,17 @@ class HoldDetector:
     """Stateful hold detector over settled frames."""
 
     def __init__(self, settings: Settings, sway_from_gyro: bool = True,
-                 sides_known: bool = True):
+                 sides_known: bool = True,
+                 exercises: tuple[catalogue.Exercise, ...] = catalogue.holds()):
         """``sway_from_gyro``: the up vector comes from the gyro-aided filter, so its
         turning speed shows postural sway; the accelerometer low-pass hides most of it,
         and then only effort tells a hold from rest. ``sides_known``: the up vectors are in
         the body frame (forward known); otherwise in a frame around the calibrated up
-        whose horizontal axes are arbitrary, and holds come out ``UNNAMED``."""
+        whose horizontal axes are arbitrary, and holds come out ``hold``. ``exercises``: the
+        hold rows of the catalogue to recognise."""
+        self.rows = exercises
+        self.kinds = ("none", *(e.name for e in exercises), "hold")
+        self.unnamed = len(exercises) + 1
         self.s = settings
         self.sway_from_gyro = sway_from_gyro
         self.sides_known = sides_known
@@ -201,7 +215,7 @@ class HoldDetector:
         if t.size == 0 or up_body is None or motion_g is None or jitter_g is None:
             return holds, alerts
         elev, az = posture_angles(up_body)
-        kind = hold_kind(elev, az, self.s, self.sides_known)
+        kind = hold_kind(elev, az, self.s, self.sides_known, self.rows)
         rate = self._rate(up_body)
         turn = self._turn(up_body)
         active = self._active(t, motion_g, jitter_g)
@@ -307,7 +321,7 @@ class HoldDetector:
             return
         c = self._cand
         if (c is None or c.kind != kind
-                or (kind == UNNAMED and abs(float(_wrap(az - c.az0)))
+                or (kind == self.unnamed and abs(float(_wrap(az - c.az0)))
                     > s.hold_side_half_width_deg)):
             c = self._cand = _Candidate(kind, t, az)
         c.rates.append(rate)
@@ -329,7 +343,7 @@ class HoldDetector:
             return  # resting on an incline, or busy (a bend, tying shoes): not yet
         settled = [i for i, r in enumerate(c.rates) if r < s.hold_settle_dps]
         start = c.t0 + (settled[0] if settled else 0) * self.frame_s - self.frame_s / 2
-        centre = _AZ_CENTRE.get(kind, az)
+        centre = self.rows[kind - 1].down_az_deg if kind != self.unnamed else az
         h = self.open = _Open(kind=kind, start_s=start, centre_az=centre)
         # the frames since the start belong to the hold (its reference and start use them)
         first = settled[0] if settled else 0
@@ -351,15 +365,17 @@ class HoldDetector:
         h.az.append(az)
         h.rate.append(rate)
         h.motion.append(motion)
+        lo, hi = (self.rows[h.kind - 1].elevation_band(s) if h.kind != self.unnamed
+                  else (s.hold_elev_min_deg, s.hold_elev_max_deg))
         in_place = (abs(float(_wrap(az - h.centre_az))) <= s.hold_side_half_width_deg
-                    and elev <= s.hold_elev_max_deg + s.hold_drift_margin_deg)
+                    and elev <= hi + s.hold_drift_margin_deg)
         if h.track is None:
             h.track = (elev, az)
         moved = max(abs(elev - h.track[0]), abs(float(_wrap(az - h.track[1]))))
         # sinking flat (below the band) or moving far: a drop to the floor, or a pike
         # break that comes back within hold_depart_s
         departed = (moved > s.hold_exit_deg
-                    or elev < s.hold_elev_min_deg - s.hold_low_margin_deg)
+                    or elev < lo - s.hold_low_margin_deg)
         if not in_place or departed:
             h.back_since = None
             if h.away_since is None:
@@ -402,7 +418,7 @@ class HoldDetector:
                 h.break_emitted = True
                 alerts.append(Alert(round(t, 3), "form_break",
                                     f"form break: {h.break_kind} of {dev:.0f} deg in "
-                                    f"{HOLD_KINDS[h.kind].replace('_', ' ')}"))
+                                    f"{self.kinds[h.kind].replace('_', ' ')}"))
         elif dev < thr - 2.0 and h.break_since is not None:
             self._close_break(h)
         return []
@@ -490,5 +506,5 @@ class HoldDetector:
         tail = elev[(t >= end_s - self.s.hold_reference_s) & (t <= end_s)]
         drift = float(np.median(tail)) - ref if tail.size else 0.0
         azm = h.ref[1] if h.ref is not None else h.centre_az
-        return [HoldSpan(HOLD_KINDS[h.kind], round(h.start_s, 3), round(end_s, 3), ended_by,
+        return [HoldSpan(self.kinds[h.kind], round(h.start_s, 3), round(end_s, 3), ended_by,
                          breaks, abs(drift), "sag" if drift > 0 else "pike", ref, azm)]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from sensorcoach.core.catalogue import CATALOGUE, Exercise, pairs
 from sensorcoach.core.events import Hold
 
 
@@ -44,12 +45,25 @@ def group_sets(holds: list[Hold], set_gap_s: float) -> list[dict[str, Any]]:
     return out
 
 
-def symmetry(holds: list[Hold], flag_pct: float) -> dict[str, Any]:
+def symmetry(holds: list[Hold], flag_pct: float,
+             exercises: tuple[Exercise, ...] = CATALOGUE) -> dict[str, Any]:
     """Left/right side-plank totals and imbalance; with unnamed sides (``side_plank_a``/
-    ``b``, no forward calibration) the same comparison between a and b."""
+    ``b``, no forward calibration) the same comparison between a and b; and one entry
+    per other sided exercise of the catalogue that was done (``by_exercise``)."""
     left = [h.duration_s for h in holds if h.kind == "side_plank_left"]
     right = [h.duration_s for h in holds if h.kind == "side_plank_right"]
     out = _compare(left, right, ("left", "right"), flag_pct)
+    others: dict[str, Any] = {}
+    for a, b in pairs(exercises):
+        if a.name == "side_plank_left":
+            continue  # reported at the top level (SPEC section 4)
+        ta = [h.duration_s for h in holds if h.kind == a.name]
+        tb = [h.duration_s for h in holds if h.kind == b.name]
+        if ta or tb:
+            base = a.name.removesuffix("_left")
+            others[base] = _compare(ta, tb, ("left", "right"), flag_pct)
+    if others:
+        out["by_exercise"] = others
     side_a = [h.duration_s for h in holds if h.kind == "side_plank_a"]
     side_b = [h.duration_s for h in holds if h.kind == "side_plank_b"]
     if side_a or side_b:

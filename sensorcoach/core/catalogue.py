@@ -1,0 +1,80 @@
+"""The exercise catalogue: each exercise of the routine as data, not as a code path.
+
+A row says what the body does (which side faces the floor, how far the trunk's long axis
+rises above horizontal), whether the exercise is a hold or repetitions, whether it has
+sides and how a side is told, what "form" means for it and its usual target. The hold
+detector (core.holds) recognises every hold row from its posture; symmetry (core.workout)
+compares the two sides of every row that has a pair. Adding an exercise is adding a row,
+plus its simulator motion and tests (issue "The whole corrective routine").
+
+Posture is read from world-up in the calibrated body frame ``u = (forward, left, up)``:
+the long axis rises ``elev = asin(u_up)`` above horizontal, and the side facing the floor
+is the azimuth ``az = atan2(u_left, -u_forward)``: 0 front down, -90 left side down, +90
+right side down, 180 back down.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sensorcoach.core.settings import Settings
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One row of the catalogue."""
+
+    name: str
+    """Output kind (SPEC section 4), e.g. ``side_plank_left``."""
+    mode: str
+    """``hold`` (timed) or ``reps`` (counted)."""
+    down_az_deg: float
+    """Side facing the floor, azimuth in the body frame (see the module docstring)."""
+    elev_deg: tuple[float, float] | None
+    """Long-axis elevation band, deg; None: the hold band of ``Settings``
+    (``hold_elev_min_deg``-``hold_elev_max_deg``)."""
+    side: str | None
+    """``left``/``right`` for a sided exercise, None otherwise."""
+    side_told_by: str
+    """How the side is told from the sensor, for people reading the catalogue."""
+    pair: str | None
+    """The other side's row, compared in ``symmetry``."""
+    form: tuple[str, ...]
+    """Form measures reported for the exercise (``sag``, ``pike``, ``twist``, ...)."""
+    target: str
+    """The usual target, as a person reads it (e.g. ``20-60 s``, ``8-12 reps``)."""
+
+    def elevation_band(self, settings: Settings) -> tuple[float, float]:
+        if self.elev_deg is not None:
+            return self.elev_deg
+        return settings.hold_elev_min_deg, settings.hold_elev_max_deg
+
+
+CATALOGUE: tuple[Exercise, ...] = (
+    Exercise("plank", "hold", 0.0, None, None, "front down", None,
+             ("sag", "pike", "twist"), "20-60 s (endurance 145 +/- 72 s, Bohannon 2017)"),
+    Exercise("side_plank_left", "hold", -90.0, None, "left", "the side facing the floor",
+             "side_plank_right", ("sag", "pike", "twist"), "15-45 s per side"),
+    Exercise("side_plank_right", "hold", 90.0, None, "right", "the side facing the floor",
+             "side_plank_left", ("sag", "pike", "twist"), "15-45 s per side"),
+)
+
+
+def holds(catalogue: tuple[Exercise, ...] = CATALOGUE) -> tuple[Exercise, ...]:
+    """The rows the hold detector recognises."""
+    return tuple(e for e in catalogue if e.mode == "hold")
+
+
+def by_name(name: str, catalogue: tuple[Exercise, ...] = CATALOGUE) -> Exercise | None:
+    return next((e for e in catalogue if e.name == name), None)
+
+
+def pairs(catalogue: tuple[Exercise, ...] = CATALOGUE) -> list[tuple[Exercise, Exercise]]:
+    """(left, right) rows of every sided exercise, once each."""
+    out = []
+    for e in catalogue:
+        if e.side == "left" and e.pair is not None:
+            other = by_name(e.pair, catalogue)
+            if other is not None:
+                out.append((e, other))
+    return out

@@ -1,0 +1,75 @@
+"""The exercise catalogue is data: the hold detector and symmetry follow its rows, so adding
+an exercise is adding a row (issue "The whole corrective routine", item 1)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sensorcoach.core import catalogue
+from sensorcoach.core.catalogue import CATALOGUE, Exercise
+from sensorcoach.core.events import Hold
+from sensorcoach.core.holds import HOLD_KINDS, HoldDetector
+from sensorcoach.core.settings import DEFAULT_SETTINGS
+from sensorcoach.core.workout import symmetry
+
+
+def up_body(elev_deg: float, az_deg: float, n: int, rng: np.random.Generator) -> np.ndarray:
+    """World-up in the body frame for a long axis ``elev_deg`` above horizontal with the
+    side at azimuth ``az_deg`` facing the floor (0 front, -90 left, 90 right, 180 back)."""
+    e, a = np.radians(elev_deg), np.radians(az_deg)
+    u = np.array([-np.cos(e) * np.cos(a), np.cos(e) * np.sin(a), np.sin(e)])
+    wobble = rng.normal(0, 0.004, (3, n))
+    out = u[:, None] + wobble
+    return out / np.linalg.norm(out, axis=0)
+
+
+def run(detector: HoldDetector, rows: list[tuple[float, float, float]]) -> list[str]:
+    """Feed segments (seconds, elevation, azimuth) of 0.1 s frames with working effort."""
+    rng = np.random.default_rng(0)
+    kinds: list[str] = []
+    t0 = 0.0
+    for seconds, elev, az in rows:
+        n = int(seconds * 10)
+        t = t0 + (np.arange(n) + 0.5) * 0.1
+        quiet = elev > 60  # kneeling between holds: still
+        motion = np.full(n, 0.002 if quiet else 0.01)
+        jitter = np.full(n, 0.003 if quiet else 0.012) + rng.normal(0, 0.0005, n)
+        spans, _ = detector.push(t, up_body(elev, az, n, rng), motion, jitter)
+        kinds += [s.kind for s in spans]
+        t0 += seconds
+    kinds += [s.kind for s in detector.flush()]
+    return kinds
+
+
+def test_the_default_rows_are_the_plank_and_side_planks() -> None:
+    assert [e.name for e in catalogue.holds()] == ["plank", "side_plank_left",
+                                                    "side_plank_right"]
+    assert HOLD_KINDS[1:-1] == ("plank", "side_plank_left", "side_plank_right")
+    assert [(a.name, b.name) for a, b in catalogue.pairs()] == [("side_plank_left",
+                                                                 "side_plank_right")]
+
+
+def test_a_new_row_is_recognised_without_code() -> None:
+    """A back-down hold (as a bridge would be) added as a row is found, with its name."""
+    bridge = Exercise("test_back_down_hold", "hold", 180.0, (10.0, 30.0), None, "back down",
+                      None, ("sag",), "30 s")
+    rows = (*catalogue.holds(CATALOGUE), bridge)
+    det = HoldDetector(DEFAULT_SETTINGS, sway_from_gyro=False, exercises=rows)
+    kinds = run(det, [(10, 85, 0), (30, 20, 180), (10, 85, 0), (30, 12, 0), (10, 85, 0)])
+    assert kinds == ["test_back_down_hold", "plank"]
+    # the default detector does not know it
+    plain = HoldDetector(DEFAULT_SETTINGS, sway_from_gyro=False)
+    assert run(plain, [(10, 85, 0), (30, 20, 180), (10, 85, 0)]) == []
+
+
+def test_symmetry_covers_every_sided_row() -> None:
+    rows = (*CATALOGUE,
+            Exercise("bird_dog_left", "hold", 0.0, None, "left", "the lifted leg",
+                     "bird_dog_right", ("twist",), "10 s"),
+            Exercise("bird_dog_right", "hold", 0.0, None, "right", "the lifted leg",
+                     "bird_dog_left", ("twist",), "10 s"))
+    holds = [Hold("bird_dog_left", 0, 10, "rest", {}, ()),
+             Hold("bird_dog_right", 20, 25, "rest", {}, ())]
+    sym = symmetry(holds, 10.0, rows)
+    assert sym["by_exercise"]["bird_dog"]["imbalance_pct"] == 50.0
+    assert sym["by_exercise"]["bird_dog"]["weaker_side"] == "right"
