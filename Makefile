@@ -11,10 +11,13 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (set PYTHON=/path/to/python3.11+)" >&2; exit 2; }
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/python || { echo "==> creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	@echo "==> updating pip in $(VENV)"
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	@echo "==> installing sensorcoach and its dependencies into $(VENV) (about a minute the first time)"
+	$(BIN)/python -m pip install --progress-bar on -e '.[dev]'
+	@touch $(STAMP)
+	@echo "==> installed: $(BIN)/sensorcoach"
 
 demo: install
 	$(BIN)/sensorcoach demo

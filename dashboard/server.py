@@ -86,12 +86,29 @@ def run_server(app: FastAPI, settings: Settings, sock: socket.socket | None = No
     """Serve ``app`` until interrupted (Ctrl-C or SIGTERM), on ``sock`` if given."""
     config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
                             timeout_graceful_shutdown=3, access_log=False)
-    server = uvicorn.Server(config)
+    server = _Server(config, app)
     if sock is None:
         server.run()
         return
     with sock:
         server.run(sockets=[sock])
+
+
+class _Server(uvicorn.Server):
+    """Ends the live streams as soon as shutdown starts: uvicorn waits for open
+    responses, and an open tab's endless event stream held Ctrl-C for the graceful
+    timeout, then ended in a cancellation traceback."""
+
+    def __init__(self, config: uvicorn.Config, app: FastAPI) -> None:
+        super().__init__(config)
+        self.app = app
+
+    def handle_exit(self, sig: int, frame: Any) -> None:
+        super().handle_exit(sig, frame)
+        ctx: Context | None = getattr(self.app.state, "ctx", None)
+        loop = None if ctx is None else ctx.bus.loop
+        if ctx is not None and loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(ctx.bus.close)
 
 
 def serve(settings: Settings, out: TextIO | None = None) -> int:

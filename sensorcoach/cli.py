@@ -10,6 +10,7 @@ header cannot put escape sequences on the terminal).  ``--log-level LEVEL`` or t
 from __future__ import annotations
 
 import argparse
+import difflib
 import logging
 import os
 import sys
@@ -30,12 +31,28 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with exit code 2 and a single-line message for usage errors."""
+    """argparse with exit code 2 and a single-line message for usage errors; an unknown
+    option gets the closest known one suggested (``command``: set by :func:`build_parser`
+    to the parser of the command being run, whose usage and options are meant)."""
+
+    command: argparse.ArgumentParser | None = None
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        sys.stderr.write(f"{self.prog}: error: {safe_text(message)}\n")
+        (self.command or self).print_usage(sys.stderr)
+        sys.stderr.write(f"{self.prog}: error: {safe_text(message)}{self._hint(message)}\n")
         raise SystemExit(EXIT_BAD_INPUT)
+
+    def _hint(self, message: str) -> str:
+        head, _, rest = message.partition(": ")
+        if head != "unrecognized arguments":
+            return ""
+        known = list((self.command or self)._option_string_actions)
+        for word in rest.split():
+            if word.startswith("-"):
+                close = difflib.get_close_matches(word.split("=")[0], known, n=1)
+                if close:
+                    return f" (did you mean {close[0]!r}?)"
+        return ""
 
 
 def setup_logging(level: str | None) -> str | None:
@@ -67,8 +84,25 @@ def _fail(message: str) -> int:
     return EXIT_BAD_INPUT
 
 
+def command_word(argv: Sequence[str]) -> str | None:
+    """The word naming the command in ``argv`` (the first one that is not an option or
+    the value of ``--log-level``), or None."""
+    skip = False
+    for a in argv:
+        if skip:
+            skip = False
+        elif a == "--log-level":
+            skip = True
+        elif a == "--":
+            return None
+        elif not a.startswith("-"):
+            return a
+    return None
+
+
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
-    """The CLI parser; with ``argv``, only the command named in it is fully loaded."""
+    """The CLI parser; with ``argv``, only the command named in it is fully loaded
+    (none for ``--help``: its list comes from the command table)."""
     parser = _Parser(prog="sensorcoach",
                      description="Posture and core-hold coach for IMU sensors and phones.")
     parser.add_argument("--version", action="version", version=f"sensorcoach {__version__}")
@@ -77,21 +111,36 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     from sensorcoach import commands
 
-    rest = [a for i, a in enumerate(argv or []) if not (
-        a.startswith("--log-level") or (i and argv is not None and argv[i - 1] == "--log-level"))]
-    selected = next((a for a in rest if not a.startswith("-")), None) if rest else None
-    if selected is not None and selected not in commands.COMMANDS:
-        selected = None
-    if selected is None and argv and "--version" in argv:
-        selected = ""  # nothing to load
-
+    word = command_word(argv or [])
+    selected = commands.canonical(word) if word is not None else None
     commands.register(sub, selected)
+    if selected is not None:
+        chosen = sub.choices.get(selected)
+        if isinstance(chosen, argparse.ArgumentParser):
+            parser.command = chosen
     return parser
 
 
+def unknown_command(word: str) -> str:
+    """The one-line reason for a command that does not exist, with the closest one."""
+    from sensorcoach import commands
+
+    close = commands.suggest(word)
+    hint = f"did you mean {close!r}?" if close else "see sensorcoach --help"
+    return f"unknown command {word!r} ({hint})"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from sensorcoach.commands import CommandLoadError, canonical
+
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(argv)
+    word = command_word(argv)
+    if word is not None and canonical(word) is None:
+        return _fail(unknown_command(word))
+    try:
+        parser = build_parser(argv)
+    except CommandLoadError as e:
+        return _fail(str(e))
     args = parser.parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:

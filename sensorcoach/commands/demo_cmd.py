@@ -1,48 +1,21 @@
-"""``sensorcoach demo``: the dashboard on a temporary database, fixtures replayed live.
+"""The terminal demo, ``sensorcoach demo --print-only``: a simulated desk session,
+analysed and printed beside the simulator's truth.
 
-``--print-only`` keeps the old terminal demo: a simulated desk session, analysed and
-printed.  The dashboard package sits above sensorcoach, so it is loaded with
-``importlib`` when the command runs: sensorcoach itself never imports it.
+The ``demo`` command itself (the dashboard with fixtures replayed live) belongs to the
+dashboard package, which registers it through the ``sensorcoach.commands`` entry point
+group and calls :func:`print_demo` for ``--print-only``.
 """
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from sensorcoach.analysis import analyze
 from sensorcoach.recording import Recording
 from sensorcoach.report import render
 from sensorcoach.scoring import match
-
-
-def register(sub: argparse._SubParsersAction[Any]) -> None:
-    p = sub.add_parser("demo", help="dashboard with fixtures replayed live (no hardware)")
-    p.add_argument("--host", default=None, help="address (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=None,
-                   help="port (default 8000, or a free one if that is taken)")
-    p.add_argument("--token", default=None, help="access token (needed off loopback)")
-    p.add_argument("--open", action="store_true", help="open the live page in a browser")
-    p.add_argument("--once", action="store_true", help="replay each live fixture once")
-    p.add_argument("--print-only", action="store_true",
-                   help="no server: simulate a desk session and print its analysis")
-    p.add_argument("--seed", type=int, default=7, help="simulator seed for --print-only")
-    p.set_defaults(handler=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    if args.print_only:
-        return print_demo(args.seed)
-    settings_mod = importlib.import_module("dashboard.settings")  # see the module docstring
-    server = importlib.import_module("dashboard.server")
-    settings = settings_mod.Settings.from_env(host=args.host, port=args.port,
-                                              token=args.token)
-    plan = server.DemoPlan(loop=not args.once)
-    return int(server.demo(settings, plan, open_browser=args.open))
 
 
 def print_demo(seed: int) -> int:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import json
 import logging
 import math
+import re
 import signal
 import sys
 from pathlib import Path
@@ -31,7 +33,10 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                         "replay:FILE[@SPEED], phone:phyphox@HOST[:PORT]")
     p.add_argument("--rate", type=float, default=None, metavar="HZ",
                    help="sensor output rate to set up (default: the profile's)")
-    p.add_argument("--json", action="store_true", help="print SPEC's JSON event lines")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON object per line as things happen, each with 'type' "
+                        "(calibrated, state, alert, hold, slump, source) and 't_s' (seconds "
+                        "into the recording)")
     p.add_argument("--calibration", metavar="FILE",
                    help="reuse a saved calibration (JSON) and skip the guided one")
     p.add_argument("--save-calibration", metavar="FILE",
@@ -59,12 +64,55 @@ def load_calibration(path: str) -> Calibration:
         raise SensorcoachError(f"{path}: cannot read calibration: {e}") from None
 
 
+class HeldNotes(io.StringIO):
+    """Side notes (e.g. "desktop notifications off") held back until the source delivers
+    its first line, then written to stderr: a start that fails says one line, its reason."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.released = False
+
+    def write(self, text: str) -> int:
+        if self.released:
+            return sys.stderr.write(text)
+        return super().write(text)
+
+    def flush(self) -> None:
+        if self.released:
+            sys.stderr.flush()
+
+    def release(self, line: object = None) -> None:
+        if not self.released:
+            self.released = True
+            self.write(self.getvalue())
+            self.flush()
+
+
+def check_replay_speed(spec: str) -> None:
+    """A ``replay:FILE@SPEED`` whose SPEED is not a number is a bad speed, even when FILE
+    does not exist either (the parser reads an '@' with no file before it as part of the
+    file name, so the user would hear only "no such file")."""
+    kind, colon, rest = spec.partition(":")
+    path, at, speed = rest.rpartition("@")
+    if kind.strip().lower() != "replay" or not colon or not at or Path(rest).exists():
+        return
+    if "/" in speed or re.search(r"\.[A-Za-z]", speed):  # 'a@b.csv': a file's name
+        return
+    try:
+        float(speed.rstrip("xX"))
+    except ValueError:
+        missing = "" if Path(path).exists() else f"; and there is no file {path!r}"
+        raise SensorcoachError(f"bad replay speed {speed[:20]!r} in {spec[:80]!r}: a number "
+                               f"of times real time (0: as fast as possible){missing}") from None
+
+
 def run(args: argparse.Namespace) -> int:
     if not args.snooze >= 0 or math.isinf(args.snooze):
         raise SensorcoachError("--snooze must be 0 or more minutes")
     if args.rate is not None and not (math.isfinite(args.rate) and args.rate > 0):
         raise SensorcoachError(f"--rate must be a positive number of Hz, got {args.rate:g}")
     cal = load_calibration(args.calibration) if args.calibration else None
+    check_replay_speed(args.source)
     try:
         source, rec = open_live_source(args.source, rate_hz=args.rate)
     except (DeviceError, DecodeError) as e:
@@ -91,12 +139,14 @@ def run(args: argparse.Namespace) -> int:
         rate_hz=getattr(source, "rate_hz", None), placement=placement,
         meta=dict(rec.meta) if rec is not None else {})
     sinks: list[AlertSink] = [TerminalSink()]
+    notes = HeldNotes()
     if not args.no_desktop and args.mode == "training":
-        sinks.append(DesktopSink())
+        sinks.append(DesktopSink(notice_stream=notes))
     dispatcher = AlertDispatcher(sinks, mode=args.mode)
     runner = LiveRunner(source, calibration=cal, header_spans=header, placement=placement,
                         dispatcher=dispatcher, recorder=recorder)
     runner.keep_lines = False
+    runner.listeners.append(notes.release)
     if args.snooze:
         dispatcher.snooze(args.snooze, float(rec.t[0]) if rec is not None else 0.0)
     if args.save_calibration:

@@ -13,6 +13,8 @@ Core events are handled by type name, so new ones (holds) flow through unchanged
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 import time
 from collections import deque
@@ -123,6 +125,13 @@ class LiveRunner:
                 self.handle(item)
                 if self.ended:
                     break
+        except asyncio.CancelledError:
+            # Stopped (Ctrl-C) before the calibration spans had their samples: the
+            # session ends uncalibrated and the cancellation goes on, not a
+            # CalibrationError in its place (a traceback at the dashboard's shutdown).
+            with contextlib.suppress(CalibrationError):
+                self.finish()
+            raise
         finally:
             await self.source.aclose()
             self.finish()
