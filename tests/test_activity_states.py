@@ -260,3 +260,16 @@ def test_live_status_shows_a_slump_only_once_it_counts() -> None:
     late = [s for ts, s in seen if ts > 20 + DEFAULT_SETTINGS.slump_min_s + 4]
     assert early and all(s is None for s in early)
     assert late and all(s is not None for s in late)
+
+
+def test_no_placement_and_no_calibration_raise_no_slumps() -> None:
+    """A waist phone's export without a placement header: sitting rolls the pelvis back
+    10-40 deg, and with unsigned tilt that read as a slump in every sitting spell."""
+    rng = np.random.default_rng(8)
+    rate = 50.0
+    body = np.hstack([impact_gait(40, rate, 1.9, 2.0, rng), posture(-25, 300, rate, rng),
+                      impact_gait(30, rate, 1.9, 2.0, rng)])
+    d = analyze(recording(body, rate, random_rotation(rng))).to_dict()
+    assert d["calibration"]["placement"] is None
+    assert d["slumps"] == []
+    assert any("no placement and no calibration" in w for w in d["calibration"]["warnings"])

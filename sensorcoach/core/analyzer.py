@@ -126,6 +126,10 @@ def slump_policy(calibration: Calibration, placement: str | None,
     if placement == "waist" and calibration.method == "auto":
         return False, ("waist placement: sitting rolls the pelvis back, which is not a slump; "
                        "slumps need a seated calibration (or a sensor on the back)")
+    if placement is None and calibration.method == "auto":
+        return False, ("no placement and no calibration: a sensor or phone at the waist rolls "
+                       "back when sitting, which cannot be told from a slump; slumps need a "
+                       "placement (upper_back, lower_back, chest) or a calibration")
     return True, None
 
 
