@@ -126,7 +126,12 @@ def unknown_command(word: str) -> str:
     from sensorcoach import commands
 
     close = commands.suggest(word)
-    hint = f"did you mean {close!r}?" if close else "see sensorcoach --help"
+    if os.path.isfile(word):  # a file given without a command
+        hint = f"to analyse it: sensorcoach analyze {word}"
+    elif close:
+        hint = f"did you mean {close!r}?"
+    else:
+        hint = "see sensorcoach --help"
     return f"unknown command {word!r} ({hint})"
 
 

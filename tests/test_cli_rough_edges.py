@@ -116,6 +116,9 @@ def test_a_misspelt_command_gets_a_suggestion(capsys: pytest.CaptureFixture[str]
         assert f"unknown command {typo!r} (did you mean {meant!r}?)" in err
     code, _, err = run(["zzz"], capsys)
     assert code == 2 and one_line(err) and "sensorcoach --help" in err
+    recording = str(FIX / "desk_upright.csv.gz")
+    code, _, err = run([recording], capsys)
+    assert code == 2 and one_line(err) and f"sensorcoach analyze {recording}" in err
 
 
 def test_analyse_the_helps_own_spelling_is_accepted(
