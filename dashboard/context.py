@@ -51,6 +51,18 @@ class Context:
                 self._stores.append(st)
         return st
 
+    def delete_session(self, session_id: int) -> str:
+        """Delete a finished session with its samples, alerts and events, forget its
+        series and tell the live streams; returns its name.  StoreError if there is
+        none."""
+        st = self.store()
+        name = str(st.get_session(session_id)["name"])
+        st.delete_session(session_id)
+        self.cache.drop(session_id)
+        self.bus.publish("session", {"session_id": session_id, "event": "deleted",
+                                     "name": name})
+        return name
+
     def close(self) -> None:
         with self._lock:
             stores, self._stores = self._stores, []

@@ -167,12 +167,9 @@ async def delete(session_id: SessionId, ctx: Ctx) -> Response:
     if session_id in ctx.hub.sessions:
         raise HTTPException(409, f"session {session_id} is still recording: stop it first")
     try:
-        name = _session_row(ctx, session_id)["name"]
-        ctx.store().delete_session(session_id)
+        ctx.delete_session(session_id)
     except StoreError:
         raise HTTPException(404, f"no session {session_id}") from None
-    ctx.cache.drop(session_id)
-    ctx.bus.publish("session", {"session_id": session_id, "event": "deleted", "name": name})
     return Response(status_code=204)
 
 

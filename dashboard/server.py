@@ -148,16 +148,20 @@ def demo_task(plan: DemoPlan) -> Task:
 
 
 async def _replay_loop(ctx: Context, plan: DemoPlan, name: str, speed: float) -> None:
+    """Replays ``name`` in a loop, reusing its session: once a new replay is stored, the
+    previous one is deleted (one finished and one live per fixture, never a pile)."""
     rec = await anyio.to_thread.run_sync(Recording.read, plan.fixtures / f"{name}.csv.gz")
-    n = 0
+    previous: int | None = None
     while True:
-        n += 1
-        ls = ctx.hub.start_replay(rec, name=f"{name} (live replay {n})", speed=speed)
+        ls = ctx.hub.start_replay(rec, name=f"{name} (demo replay)", speed=speed)
         assert ls.task is not None
         with contextlib.suppress(Exception):
             await asyncio.shield(ls.task)
         while ls.id in ctx.hub.sessions:  # being analysed and stored
             await asyncio.sleep(0.2)
+        if previous is not None:
+            ctx.delete_session(previous)
+        previous = ls.id
         if not plan.loop:
             return
         await asyncio.sleep(2.0)

@@ -292,3 +292,32 @@ def test_goal_api_validates_and_today_page_opens_by_default(
     with pytest.raises(GoalError):
         Goal.parse({"slumps_per_hour": -1})
     assert duration(3725) == "1 h 02 min" and duration(65) == "1 min 05 s"
+
+
+# ---------------------------------------------------------------- the demo
+def test_demo_reuses_its_replay_sessions(tmp_path: Path) -> None:
+    import gzip
+    import time
+
+    from dashboard.server import DemoPlan, demo_task
+
+    lines = gzip.decompress((FIX / "desk_upright.csv.gz").read_bytes()).decode().splitlines()
+    head = [x for x in lines if x.startswith("#")]
+    body = [x for x in lines if not x.startswith("#")][:1 + 25 * 40]  # 40 s at 25 Hz
+    (tmp_path / "fx").mkdir()
+    (tmp_path / "fx" / "short.csv.gz").write_bytes(gzip.compress(
+        "\n".join(head + body).encode() + b"\n"))
+    plan = DemoPlan(imports=(), live=(("short", 40.0),), fixtures=tmp_path / "fx")
+    app = create_app(Settings(db=tmp_path / "db.sqlite3"), tasks=[demo_task(plan)])
+    with TestClient(app, base_url=BASE) as c:
+        deadline = time.monotonic() + 60
+        rows: list[dict[str, Any]] = []
+        while time.monotonic() < deadline:  # until the fourth replay has started
+            rows = c.get("/api/sessions").json()
+            if rows and max(r["id"] for r in rows) >= 4:
+                break
+            time.sleep(0.2)
+        assert rows and max(r["id"] for r in rows) >= 4, rows
+        finished = [r for r in rows if not r["live"]]
+        assert len(rows) <= 2 and len(finished) <= 1, rows
+        assert {r["name"] for r in rows} == {"short (demo replay)"}
