@@ -35,13 +35,14 @@ def render(d: dict[str, Any], name: str = "recording") -> str:
     if cal["method"] == "auto":
         fwd = ("forward from the device's mounting" if cal.get("forward_known")
                else "forward vs backward unknown, angles are tilt from upright")
-        lines.append(f"Calibration: automatic (no calibration spans), upright from "
+        lines.append(f"Calibration: automatic (none at the recording's start), upright from "
                      f"{cal.get('reference', 'the data')} (confidence "
                      f"{cal.get('confidence', 0):.2f}); {fwd}")
     else:
-        lines.append(f"Calibration: {cal['method']} (upright {_span(cal['upright_s'])}, forward "
-                     f"{_span(cal['forward_s'])}"
-                     + (f", lean {cal['lean_deg']:g} deg" if cal["lean_deg"] else "") + ")")
+        how = _CALIBRATION.get(cal["method"], cal["method"])
+        lines.append(f"Calibration: {how} (sitting upright {_span(cal['upright_s'])}, leaning "
+                     f"forward {_span(cal['forward_s'])}"
+                     + (f", a {cal['lean_deg']:g} deg lean" if cal["lean_deg"] else "") + ")")
     for w in cal["warnings"]:
         if not w.startswith("automatic calibration"):  # said on the line above
             lines.append(f"  warning: {w}")
@@ -69,6 +70,11 @@ def render(d: dict[str, Any], name: str = "recording") -> str:
     lines.append(f"Alerts:      {len(alerts)}")
     lines += [f"  {clock(a['t_s'])}  {a['kind']:<10} {a['message']}" for a in alerts]
     return "\n".join(lines)
+
+
+#: How a calibration was made, in a user's words (the JSON keeps the method's name).
+_CALIBRATION = {"header": "at the recording's start",
+                "guided": "guided, at the start", "file": "a saved calibration"}
 
 
 def _span(s: list[float] | None) -> str:

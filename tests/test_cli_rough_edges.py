@@ -286,3 +286,12 @@ def test_a_live_replay_stopped_before_its_calibration_span_is_cancelled_not_an_e
 
     asyncio.run(stop_early())
     assert runner.calibration is None and runner.finish() == []
+
+
+def test_the_report_names_the_calibration_in_a_users_words(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The summary said "Calibration: header (upright 0.5-5 s, forward 5.5-10.5 s)"."""
+    code, out, _ = run(["analyze", str(FIX / "desk_upright.csv.gz")], capsys)
+    line = next(ln for ln in out.splitlines() if ln.startswith("Calibration:"))
+    assert code == 0 and "header" not in line and "spans" not in line
+    assert "at the recording's start (sitting upright 0.5-5 s, leaning forward" in line
