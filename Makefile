@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint pytest bench accuracy realdata fixtures clean
+.PHONY: install demo test lint pytest bench accuracy realdata fixtures screenshots clean
 
 install: $(STAMP)
 
@@ -52,6 +52,10 @@ realdata: install
 
 fixtures: install
 	$(BIN)/python fixtures/regenerate.py
+
+# Every dashboard page of the demo at 1280x800 and 390x844 into build/screenshots/ (needs chromium).
+screenshots: install
+	$(BIN)/python -m dashboard.screenshots
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

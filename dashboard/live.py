@@ -69,9 +69,10 @@ class LiveSession:
         slump_s = _since(v.t_s, v.slump_since_s)
         state = shown_state(self.runner, v.state, slump_s, v.flexion_deg)
         counts = dict(v.counts)
-        # what the card counts: slumps including one under way (the core counts it when
-        # it ends), alerts as the toasts showed them (held-back ones apart)
+        # what the card counts: slumps and holds including one under way (the core counts
+        # them when they end), alerts as the toasts showed them (held-back ones apart)
         counts["slump"] = counts.get("slump", 0) + (1 if state == "slumped" else 0)
+        counts["hold"] = counts.get("hold", 0) + (1 if hold_s is not None else 0)
         counts["alert"] = int(self.extra.get("alerts_shown", 0))
         counts["held"] = int(self.extra.get("alerts_held", 0))
         return {"id": self.id, "name": self.name, "source": self.source, "state": state,

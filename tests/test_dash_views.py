@@ -77,8 +77,9 @@ def test_live_card_alert_count_matches_the_toasts() -> None:
 
 
 def test_live_card_hold_timer_only_during_a_hold() -> None:
-    snap = _live("hold", hold_since=70.0).snapshot()
+    snap = _live("hold", hold_since=70.0, counts={"hold": 1}).snapshot()
     assert snap["hold_s"] == 30.0 and snap["hold_kind"] == "side_plank_left"
+    assert snap["counts"]["hold"] == 2  # the hold under way counts
     assert _live("upright").snapshot()["hold_s"] is None
 
 
