@@ -199,6 +199,8 @@ def main() -> None:
         save(rec, Path(tmp))
         rss = {k: peak_rss_mib(child_argv(__file__, k, tmp))
                for k in ("input", "ours", "blocks", "accel", "vqf", "imufusion")}
+    same = analyze(rec).to_dict() == analyze_in_blocks(rec).to_dict()
+    print(f"analysis JSON fed in 60 s pushes identical to one push: {same}")
     print(f"{args.hours:g} h at {rate:g} Hz = {n:,} samples with gyro; median (best) of "
           f"{args.rounds} rounds; peak RSS of a child doing it once (input alone: "
           f"{rss['input']:.0f} MiB)")
@@ -218,8 +220,8 @@ def main() -> None:
             ours_name=names[ours], ours=res[ours], peer_name=names[peer], peer=res[peer],
             ours_rss_mib=rss[ours], peer_rss_mib=rss[peer],
             note=f"same {n / 1e6:.2f} M samples; our input alone {rss['input']:.0f} MiB RSS"
-            + (f"; fed in 60 s pushes: {rss['blocks']:.0f} MiB, {res['blocks'].median:.2f} s"
-               if ours == "ours" else "")))
+            + (f"; fed in 60 s pushes: {rss['blocks']:.0f} MiB, {res['blocks'].median:.2f} s, "
+               f"{'same' if same else 'DIFFERENT'} analysis JSON" if ours == "ours" else "")))
     write_rows(args.rows, rows)
 
 
