@@ -28,13 +28,14 @@ def server(tmp_path: Path) -> Iterator[Server]:
 
 def test_snooze_works_with_a_150ms_press_and_the_keyboard(browser: Any,
                                                           server: Server) -> None:
-    server.replay("desk_chest_100hz", 2.0, name="desk now")
+    server.replay("desk_chest_100hz", 10.0, name="desk now")  # a view every 50 ms
     page, errors = page_of(browser)
     page.goto(server.url + "/live")
     snooze = page.locator(".card .snooze")
     snooze.wait_for(timeout=15_000)
-    page.wait_for_function("document.querySelector('.card .lead').textContent.includes('\u00b0')",
-                           timeout=15_000)
+    # angles shown: calibrated, samples flowing (20 a second)
+    page.wait_for_function("document.querySelector('.card').innerText.includes('\u00b0')",
+                           timeout=20_000)
     box = snooze.bounding_box()
     assert box is not None
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
@@ -59,11 +60,13 @@ def test_snooze_works_with_a_150ms_press_and_the_keyboard(browser: Any,
 
 
 def test_calibrate_answers_a_150ms_press(browser: Any, server: Server) -> None:
-    server.replay("desk_chest_100hz", 2.0)
+    server.replay("desk_chest_100hz", 10.0)
     page, errors = page_of(browser)
     page.goto(server.url + "/live")
     cal = page.locator(".card .calibrate")
     cal.wait_for(timeout=15_000)
+    page.wait_for_function("document.querySelector('.card').innerText.includes('\u00b0')",
+                           timeout=20_000)
     box = cal.bounding_box()
     assert box is not None
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
