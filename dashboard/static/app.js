@@ -220,7 +220,7 @@
         renderLive();
       }
       if (d.session_id !== undefined && d.shown && d.shown !== "leaning") {
-        var what = d.shown === "hold" ? "holding: " + human("holds", d.hold_kind || "hold") : human("states", d.shown);
+        var what = d.shown === "hold" ? human("holds", d.hold_kind || "hold") + " started" : human("states", d.shown);
         logLine(d.session_id, d.session_name, d.t_s, what);
       }
     });
