@@ -176,6 +176,10 @@ def test_rename_and_delete_with_samples_alerts_events(tmp_path: Path) -> None:
         assert c.patch(f"/api/sessions/{sid}", json={"name": "   "}).status_code == 422
         assert c.patch(f"/api/sessions/{sid}", json={"name": "x" * 201}).status_code == 422
         assert c.patch("/api/sessions/999", json={"name": "y"}).status_code == 404
+        evil = {"origin": "http://evil.example"}  # another site's page: refused
+        assert c.delete(f"/api/sessions/{sid}", headers=evil).status_code == 403
+        assert c.patch(f"/api/sessions/{sid}", json={"name": "z"}, headers=evil
+                       ).status_code == 403
         with Store(db) as st:
             assert st.events(sid) and st.alerts_page(100)[1] > 0
         assert c.delete(f"/api/sessions/{sid}").status_code == 204
