@@ -135,3 +135,18 @@ def test_peak_rss_does_not_inherit_the_parents_high_water_mark() -> None:
     assert grown > 150  # 153 MiB of the child's own array counts
     with pytest.raises(RuntimeError):
         peak_rss_mib([sys.executable, "-c", "raise SystemExit(3)"])
+
+
+def test_table_runs_every_speed_benchmark_with_the_option_it_takes() -> None:
+    """Regression guard for the wiring of ``make bench``: each script listed by
+    benchmarks/table.py exists and declares the rows option the table passes it."""
+    import table
+
+    here = Path(table.__file__).parent
+    names = {script for _, script, _ in table.BENCHES}
+    assert {"analyze_speed.py", "read_speed.py", "witmotion_decode.py", "live_latency.py",
+            "cli_start.py", "dashboard_speed.py"} <= names
+    for _, script, opt in table.BENCHES:
+        source = (here / script).read_text()
+        assert f'add_argument("{opt}"' in source, (script, opt)
+        assert "write_rows(" in source, script
