@@ -74,13 +74,16 @@ def create_app(settings: Settings | None = None, *,
                             headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
-    async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def bad_request(request: Request, exc: RequestValidationError) -> Response:
         parts = []
         for err in exc.errors():
             where = ".".join(str(x) for x in err.get("loc", ()) if x not in ("query", "path"))
             parts.append(f"{where}: {err.get('msg', 'invalid')}")
-        return JSONResponse({"detail": "; ".join(parts) or "invalid request"},
-                            status_code=422)
+        detail = "; ".join(parts) or "invalid request"
+        if wants_html(request):  # a page's address with a bad part (?alerts_page=x)
+            return render(request, "error.html", 400, title="Not a valid address",
+                          message=f"This address has a part that is not valid ({detail}).")
+        return JSONResponse({"detail": detail}, status_code=422)
 
     app.include_router(routes_api.router)
     app.include_router(routes_pages.router)

@@ -217,6 +217,8 @@ def test_unknown_urls_are_404_pages_and_api_json(loaded: tuple[TestClient, dict[
         assert "<h1>" in r.text and '"detail"' not in r.text
     r = c.get("/api/nope")
     assert r.status_code == 404 and r.json() == {"detail": "Not Found"}
+    r = c.get("/sessions?alerts_page=abc", headers=HTML)
+    assert r.status_code == 400 and "alerts_page" in r.text and "<h1>" in r.text
 
 
 # ---------------------------------------------------------------- trends and today
@@ -326,3 +328,17 @@ def test_demo_reuses_its_replay_sessions(tmp_path: Path) -> None:
         finished = [r for r in rows if not r["live"]]
         assert len(rows) <= 2 and len(finished) <= 1, rows
         assert {r["name"] for r in rows} == {"short (demo replay)"}
+
+
+def test_a_live_session_cannot_be_deleted_but_can_be_renamed(tmp_path: Path) -> None:
+    from test_dash_push import messages
+
+    with TestClient(create_app(Settings(db=tmp_path / "db.sqlite3")), base_url=BASE) as c:
+        for m in messages("phone-session", seconds=3.0)[:2]:
+            assert c.post("/api/push/sensorlogger", json=m).status_code == 200
+        (live,) = [s for s in c.get("/api/sessions").json() if s["live"]]
+        r = c.delete(f"/api/sessions/{live['id']}")
+        assert r.status_code == 409 and "still recording" in r.json()["detail"]
+        assert c.patch(f"/api/sessions/{live['id']}", json={"name": "my phone"}
+                       ).status_code == 200
+        assert c.app.state.ctx.hub.sessions[live["id"]].name == "my phone"  # type: ignore[attr-defined]
