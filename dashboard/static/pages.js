@@ -3,6 +3,7 @@
 (function () {
   "use strict";
   var SC = window.SC, el = SC.el, api = SC.api;
+  SC.charts = {};  /* uPlot instances by box id (for tests and the console) */
 
   /* times in the browser's own time zone; days as a weekday and date */
   function localTimes(root) {
@@ -118,6 +119,7 @@
         hooks: { drawClear: [shade(marks.slumps, "rgba(194,65,12,0.15)"), shade(holds, "rgba(29,78,216,0.15)")] },
       }, data, box);
       onResize(u, box, 300);
+      SC.charts["angle-chart"] = u;
     }).catch(function (e) { box.appendChild(el("p", "muted", "Chart unavailable: " + e.message)); });
   }
   function bars() { return uPlot.paths && uPlot.paths.bars ? uPlot.paths.bars({ size: [0.6, 40] }) : undefined; }
@@ -145,6 +147,7 @@
           { scale: "n", side: 1, label: "slumps", grid: { show: false }, incrs: [1, 2, 5, 10, 20, 50, 100], values: ints }],
       }, [x, rows.map(function (r) { return r.slumps ? r.slumps : null; }), rows.map(function (r) { return r.upright_pct; })], box);
       onResize(u, box, 260);
+      SC.charts["trend-" + days] = u;
     });
     var wbox = document.getElementById("trend-weeks");
     if (wbox && all.weeks) {
@@ -160,6 +163,7 @@
           { scale: "m", label: "minutes", incrs: [1, 2, 5, 10, 20, 30, 60], values: ints }],
       }, [weeks.map(function (w, i) { return i; }), weeks.map(function (w) { return w.hold_s ? w.hold_s / 60 : null; })], wbox);
       onResize(wu, wbox, 200);
+      SC.charts["trend-weeks"] = wu;
     }
   }
 
