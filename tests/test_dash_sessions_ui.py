@@ -93,3 +93,21 @@ def test_rename_and_delete_after_confirmation(browser: Any, server: Server) -> N
         assert st.db.execute("SELECT COUNT(*) FROM samples WHERE session_id = ?",
                              (int(sid or 0),)).fetchone()[0] == 0
     page.close()
+
+
+def test_today_opens_by_default_and_the_goal_form_saves(browser: Any, server: Server) -> None:
+    page = browser.new_page()
+    page.goto(server.url + "/")
+    assert page.locator("h1").inner_text().startswith("Today")
+    assert page.locator("nav a[aria-current=page]").inner_text() == "Today"
+    page.fill("#goal-form input[name=hold_s]", "90")
+    page.fill("#goal-form input[name=upright_pct]", "75")
+    with page.expect_navigation():
+        page.click("#goal-form button[type=submit]")
+    assert "1 min 30 s of holds" in page.locator("#tile-holds").inner_text()
+    assert "at least 75 % upright" in page.locator("#tile-upright").inner_text()
+    page.fill("#goal-form input[name=upright_pct]", "150")  # the browser refuses it first
+    page.click("#goal-form button[type=submit]")
+    assert page.evaluate("document.querySelector('#goal-form input[name=upright_pct]')"
+                         ".validity.valid") is False
+    page.close()
