@@ -25,7 +25,18 @@ start of the segment), ``steady_start_s``, ``posture`` where meaningful, and per
   ``ended_by`` (rest | form_break | end_of_recording), ``effort``, ``capacity_s``,
   ``hold_s``, ``base_deg``;
 - rest: ``posture`` (sitting | kneeling | child_pose | prone | supine | side_left |
-  side_right); calibration: ``upright_s``, ``forward_s``, ``lean_deg``.
+  side_right; in the routine also quadruped, floor_sitting, standing); calibration:
+  ``upright_s``, ``forward_s``, ``lean_deg``;
+- the routine's exercises (:mod:`.routine_floor`, :mod:`.routine_standing`): every one
+  carries ``mode`` (``hold`` | ``reps``) and the truth of its form measure. Holds
+  (``glute_bridge``, ``single_leg_bridge_left|right``, ``bird_dog_left|right``,
+  ``stretch_hamstring``, ``child_pose``, ``knee_to_belly_left|right``,
+  ``cross_left|right``) are timed from ``steady_start_s`` (in position) to ``end_s``
+  (the exit begins) and carry ``hold_s`` and the tremor/sway statistics above;
+  stretches also ``target_s`` and ``reached``. Reps (``deadlift``,
+  ``single_leg_deadlift_left|right``, ``cat_cow``, and bridges done as reps) cover the
+  set from the first movement to the last rep's end: ``count``, ``range_deg``,
+  ``down_s``, ``up_s`` (``lateral_lean_deg`` for deadlifts) as means, and ``per_rep``.
 
 Top-level keys beside ``segments``: ``population``, ``gait``, ``gyro_export`` (how the
 gyro columns were written: kind, axes, units, scale; null without a gyro) and
@@ -50,8 +61,16 @@ from sensorcoach.simulate.trajectory import Kinematics
 SCHEMA = "sensorcoach.labels/1"
 KINDS = ("upright", "slump", "lean", "fidget", "sitting", "walking", "running", "standing",
          "bending", "lying", "plank", "side_plank_left", "side_plank_right", "rest",
-         "calibration")
+         "calibration", "glute_bridge", "single_leg_bridge_left", "single_leg_bridge_right",
+         "bird_dog_left", "bird_dog_right", "deadlift", "single_leg_deadlift_left",
+         "single_leg_deadlift_right", "stretch_hamstring", "child_pose", "cat_cow",
+         "knee_to_belly_left", "knee_to_belly_right", "cross_left", "cross_right")
 HOLD_KINDS = ("plank", "side_plank_left", "side_plank_right")
+#: The routine's exercises (SPEC section 4, the catalogue issue): holds and reps.
+ROUTINE_HOLD_KINDS = ("glute_bridge", "single_leg_bridge_left", "single_leg_bridge_right",
+                      "bird_dog_left", "bird_dog_right", "stretch_hamstring", "child_pose",
+                      "knee_to_belly_left", "knee_to_belly_right", "cross_left", "cross_right")
+REPS_KINDS = ("deadlift", "single_leg_deadlift_left", "single_leg_deadlift_right", "cat_cow")
 
 
 def hold_stats(kin: Kinematics, start_s: float, end_s: float) -> dict[str, float]:
@@ -78,12 +97,17 @@ def segment_labels(segments: Sequence[Segment], kin: Kinematics,
             "transition_s": round(min(seg.transition_s, seg.end_s - seg.start_s), 3),
             "steady_start_s": round(seg.steady_start_s, 3),
         }
+        if d["transition_s"] > d["end_s"] - d["start_s"]:
+            # A session trimmed inside an entry: rounding must not make it outlast its span.
+            d["transition_s"] = d["end_s"] - d["start_s"]
         d.update(seg.params)
         if seg.kind in HOLD_KINDS:
             d.update(hold_stats(kin, seg.steady_start_s, seg.end_s))
             if seg.end_s >= duration_s - 1e-6 and d.get("ended_by") == "rest":
                 d["ended_by"] = "end_of_recording"
             d["form_breaks"] = [b for b in d.get("form_breaks", []) if b["t_s"] < seg.end_s]
+        elif seg.kind in ROUTINE_HOLD_KINDS and d.get("mode") == "hold":
+            d.update(hold_stats(kin, seg.steady_start_s, seg.end_s))
         out.append(d)
     return out
 

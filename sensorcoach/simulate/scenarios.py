@@ -12,6 +12,7 @@ import numpy as np
 from sensorcoach.simulate import holds as hl
 from sensorcoach.simulate import moves as mv
 from sensorcoach.simulate import scenarios_life as sl
+from sensorcoach.simulate import scenarios_routine as sr
 from sensorcoach.simulate.context import Context, Scenario
 from sensorcoach.simulate.person import Person
 from sensorcoach.simulate.script import Script
@@ -239,6 +240,11 @@ SCENARIOS: dict[str, Scenario] = {
                  None, sl.build_workout_wide, placement="lower_back", population="wide"),
         Scenario("workout_nocal", "the wide workout with no calibration motion or spans",
                  None, sl.build_workout_wide, placement="lower_back", calibrates=False,
+                 population="wide"),
+        Scenario("routine", "corrective routine: bird dog, planks, bridges, deadlifts, stretches",
+                 None, sr.build_routine, placement="lower_back", population="wide"),
+        Scenario("routine_nocal", "the corrective routine with no calibration motion or spans",
+                 None, sr.build_routine, placement="lower_back", calibrates=False,
                  population="wide"),
         Scenario("gyro_faults", "daily life whose gyro export is wrong (axes, sign, rad/s, scale)",
                  900.0, sl.build_daily_life, placement="lower_back", gyro_fault=True,
