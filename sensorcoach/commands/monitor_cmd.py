@@ -182,17 +182,27 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _main(runner: LiveRunner) -> None:
+    """Run until the source ends.  SIGTERM ends the session quietly (exit 0); Ctrl-C
+    (asyncio.run cancels this task on SIGINT) goes on as KeyboardInterrupt: exit 130."""
     task = asyncio.current_task()
     loop = asyncio.get_running_loop()
-    if task is not None:
-        try:
-            loop.add_signal_handler(signal.SIGTERM, task.cancel)
-        except (NotImplementedError, RuntimeError):  # not on this platform
-            pass
+    terminated = False
+
+    def terminate() -> None:
+        nonlocal terminated
+        terminated = True
+        if task is not None:
+            task.cancel()
+
+    try:
+        loop.add_signal_handler(signal.SIGTERM, terminate)
+    except (NotImplementedError, RuntimeError):  # not on this platform
+        pass
     try:
         await runner.run()
     except asyncio.CancelledError:
-        pass
+        if not terminated:
+            raise
     except (DeviceError, DecodeError) as e:
         raise SensorcoachError(str(e)) from None
 
