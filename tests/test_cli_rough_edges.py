@@ -295,3 +295,24 @@ def test_the_report_names_the_calibration_in_a_users_words(
     line = next(ln for ln in out.splitlines() if ln.startswith("Calibration:"))
     assert code == 0 and "header" not in line and "spans" not in line
     assert "at the recording's start (sitting upright 0.5-5 s, leaning forward" in line
+
+
+def test_a_broken_plugin_command_is_one_line_and_left_out_of_the_help(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Commands of other packages come from entry points; one whose module cannot be
+    imported must not cost the user a traceback, nor the other commands their help."""
+    from importlib.metadata import EntryPoint
+
+    from sensorcoach import commands
+
+    broken = EntryPoint(name="broken", value="no_such_package.cmds:register",
+                        group=commands.GROUP)
+    monkeypatch.setattr(commands, "_entry_points", lambda: (broken,))
+    with pytest.raises(SystemExit) as e:
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert e.value.code == 0 and "analyze" in out and "broken" not in out.split("options:")[0]
+    code, _, err = run(["broken"], capsys)
+    assert code == 2 and one_line(err)
+    assert "command 'broken' (no_such_package.cmds:register) cannot be loaded" in err
+    assert "ModuleNotFoundError" in err

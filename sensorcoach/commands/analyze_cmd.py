@@ -14,6 +14,7 @@ from firmware_interface.codecs.generic_csv import guess_mapping
 from firmware_interface.errors import FirmwareInterfaceError, safe_text
 from firmware_interface.formats import FORMATS, sniff
 from sensorcoach.analysis import analyze
+from sensorcoach.commands import COMMANDS
 from sensorcoach.commands.convert_cmd import load_recording
 from sensorcoach.errors import SensorcoachError
 from sensorcoach.recording import Recording, is_recording_file
@@ -21,8 +22,8 @@ from sensorcoach.report import render
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
-    p = sub.add_parser("analyze", aliases=["analyse"],
-                       help="analyse a recording: posture, slumps, activity, alerts")
+    p = sub.add_parser("analyze", aliases=list(COMMANDS["analyze"].aliases),
+                       help=COMMANDS["analyze"].help)
     p.add_argument("file", help="a recording (.csv or .csv.gz), or a raw capture or app "
                                 "export (see --from)")
     p.add_argument("--json", action="store_true",
