@@ -47,6 +47,16 @@ tremor 2-35 mg fresh, hold wobble 0.1-3 deg, seated sway 0.1-3 deg, plank elevat
 5-35 deg, holds 5-180 s, slumps 5-35 deg; a forward episode shallower than
 ``moves.SLUMP_LABEL_MIN_DEG`` = 8 deg is labelled ``lean``, not ``slump``).
 
+*The routine.* ``routine`` / ``routine_nocal`` (:mod:`.scenarios_routine`) perform the
+whole corrective programme with the same segment: bird dog, planks, glute and
+single-leg bridges (held or as reps), deadlift and single-leg deadlift sets, then the
+hamstring stretch, child's pose, cat-cow, knee to belly and cross. Their geometry (long
+axis elevation and pelvic roll per exercise, with the sign of a roll and which figures
+are design estimates) is in :mod:`.routine_body`; the motions in :mod:`.routine_floor`
+and :mod:`.routine_standing`. One rigid segment is a lower-back model: from the upper
+back or chest the same script tilts the thorax as much as the pelvis, which a real
+bridge or cat-cow does not.
+
 *Sensor.* Specific force in g in the sensor frame ``R_sw (a / g + up)`` with
 ``R_sw = (R_wb R_bs)^T`` and ``R_bs`` the mounting (uniformly random by default); the
 gyro is the body angular velocity (from the analytic ZYX angle rates) in the sensor

@@ -23,7 +23,8 @@ Geometry and sign conventions: :mod:`.routine_body`. Every exercise segment carr
 
 Reps segments (bridges as reps, cat-cow) start with the first movement and end where
 the last one is complete; ``per_rep`` lists each repetition (start_s, end_s, and the
-fields above) and the set-level values are their means.
+fields above; for a bridge ``range_deg`` is the incline at the top, ``up_s`` the lift,
+``down_s`` the lowering) and the set-level values are their means.
 """
 
 from __future__ import annotations
@@ -145,16 +146,15 @@ def _bridge_reps(s: Script, p: Person, rng: Rng, kind: str, support: str | None,
         t = t_down + down + (float(rng.uniform(0.4, 1.2)) if i < n - 1 else 0.0)
     _reps_summary(s, reps, incline_deg=round(incline, 2))
     if support:
-        s.current.params.update(drop_side=side_down, support=support,
-                                pelvic_drop_deg=round(float(np.mean(
-                                    [r["pelvic_drop_deg"] for r in reps])), 2))
+        s.current.params.update(drop_side=side_down, support=support)
     s.advance(t - s.t)
 
 
 def _reps_summary(s: Script, reps: list[dict[str, Any]], **extra: Any) -> None:
     """Set-level values of a reps segment: count and the per-rep means."""
     params: dict[str, Any] = {"count": len(reps)}
-    for key in ("range_deg", "down_s", "up_s", "lateral_lean_deg", "pelvic_rotation_deg"):
+    for key in ("range_deg", "down_s", "up_s", "lateral_lean_deg", "pelvic_rotation_deg",
+                "pelvic_drop_deg", "roll_deg"):
         if key in reps[0]:
             params[key] = round(float(np.mean([r[key] for r in reps])), 3)
     s.current.params.update(params, per_rep=reps, **extra)
