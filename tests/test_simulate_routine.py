@@ -374,3 +374,19 @@ def test_any_placement_performs_the_routine(placement: Placement) -> None:
     seen = _flex(_at(s, r["bottom_s"], 0.04)) - _flex(_at(s, r["start_s"], 0.04))
     share = 0.8 if placement == "waist" else 1.0
     assert abs(seen - share * r["range_deg"]) < 3.0
+
+
+@pytest.mark.parametrize("seed", SEEDS[:3])
+def test_stretches_are_still_and_rep_sets_are_not(seed: int) -> None:
+    """A stretch is held still (breathing, slow easing deeper); a deadlift set turns the
+    trunk tens of degrees per second: the gyro tells them apart. (Cat-cow, 10-30 deg
+    over 4-8 s, is slow: its range and cycles are checked above.)"""
+    s = _sim(seed)
+    gyro = s.recording.gyro_axes
+    assert gyro is not None
+    rate = np.linalg.norm(gyro, axis=0)
+    for g in _segs(s, "stretch_hamstring", "child_pose", "knee_to_belly_left",
+                   "knee_to_belly_right", "cross_left", "cross_right"):
+        assert float(np.median(rate[_idx(s, g["steady_start_s"], g["end_s"])])) < 3.0, g["kind"]
+    for g in _segs(s, "deadlift", "single_leg_deadlift_left", "single_leg_deadlift_right"):
+        assert float(np.median(rate[_idx(s, g["start_s"], g["end_s"])])) > 5.0, g["kind"]
