@@ -33,7 +33,8 @@ def kind_of_analysis(analysis: dict[str, Any]) -> str:
 
 def started(s: dict[str, Any]) -> dt.datetime | None:
     """When a session was recorded (its recording's start if known, else when it was
-    stored), as an aware datetime; None if neither parses."""
+    stored), as an aware datetime (a time without a zone is this machine's local time);
+    None if neither parses."""
     summ = s.get("summary") or {}
     for when in (summ.get("started_at"), s.get("created_at")):
         if when:
@@ -41,7 +42,7 @@ def started(s: dict[str, Any]) -> dt.datetime | None:
                 t = dt.datetime.fromisoformat(str(when).replace("Z", "+00:00"))
             except ValueError:
                 continue
-            return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
+            return t if t.tzinfo else t.astimezone()  # no zone: this machine's
     return None
 
 
