@@ -34,9 +34,9 @@ from sensorcoach.recording import Recording
 from sensorcoach.store import Store
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "recordings"
-#: (fixture, days ago) imported as finished sessions by the demo.
+#: (fixture, days ago) imported as finished sessions by the demo (one today: the Today page).
 DEMO_IMPORTS = (("desk_upright", 6), ("desk_noisy", 4), ("workout_weak_left", 3),
-                ("mixed", 2), ("desk_upper_50hz", 1))
+                ("mixed", 2), ("desk_upper_50hz", 0))
 #: (fixture, speed) replayed live by the demo: a slump alert ~12 s in, a plank ~15 s in.
 DEMO_LIVE = (("desk_chest_100hz", 10.0), ("workout_steady", 4.0))
 
@@ -168,10 +168,12 @@ async def _replay_loop(ctx: Context, plan: DemoPlan, name: str, speed: float) ->
 
 
 async def _imports(ctx: Context, plan: DemoPlan) -> None:
-    today = dt.datetime.now(dt.UTC).replace(hour=9, minute=0, second=0, microsecond=0)
+    # 09:00 on this machine's clock (the pages' days are local), stored in UTC
+    today = dt.datetime.now().astimezone().replace(hour=9, minute=0, second=0, microsecond=0)
     for name, days_ago in plan.imports:
         path = plan.fixtures / f"{name}.csv.gz"
-        started = (today - dt.timedelta(days=days_ago)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        started = (today - dt.timedelta(days=days_ago)).astimezone(dt.UTC).strftime(
+            "%Y-%m-%dT%H:%M:%SZ")
 
         def work(path: Path = path, name: str = name, started: str = started) -> None:
             body = TempBody()
