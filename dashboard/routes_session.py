@@ -23,9 +23,14 @@ from dashboard.names import (
 from dashboard.render import json_script, render
 from dashboard.summaries import session_kind
 from dashboard.workouts import session_workout
+from sensorcoach.core.settings import DEFAULT_SETTINGS
 from sensorcoach.store import StoreError
 
 router = APIRouter()
+#: How the upright reference was found (``calibration.reference``), in words.
+REFERENCES = {"span": "from the upright span", "walking": "from walking",
+              "device": "from how the device is worn",
+              "still posture": "from the least tilted still posture"}
 Ctx = Annotated[Context, Depends(get_ctx)]
 
 
@@ -69,6 +74,9 @@ def session_page(session_id: str, request: Request, ctx: Ctx) -> HTMLResponse:
                            f"{clock(b.get('t_s'))}" for b in r.get("form_breaks", [])]
             r["ended"] = human(ENDED_BY, r.get("ended_by"))
     cal = s.get("calibration") or None
+    conf = None if cal is None else cal.get("confidence")
+    uncertain = isinstance(conf, int | float) and conf < DEFAULT_SETTINGS.calibration_min_confidence
+    glitches = (s.get("recording") or {}).get("glitches") or 0
     marks = {"slumps": [[e["start_s"], e["end_s"]] for e in s.get("slumps", [])],
              "holds": [[h["start_s"], h["end_s"], h["kind"]] for h in s.get("holds", [])]}
     return render(request, "session.html", s=s, kind=kind, kind_label=KINDS.get(kind or ""),
@@ -77,6 +85,8 @@ def session_page(session_id: str, request: Request, ctx: Ctx) -> HTMLResponse:
                   duration=duration(summ.get("duration_s", s["last_t_s"])),
                   desk=desk, workout=workout,
                   cal_label=None if cal is None else human(CALIBRATION, cal.get("method")),
-                  cal=cal, marks_json=json_script(marks),
+                  cal=cal, uncertain=uncertain, glitches=glitches,
+                  reference=REFERENCES.get(str((cal or {}).get("reference"))),
+                  marks_json=json_script(marks),
                   alerts=[{**a, "clock": clock(a["t_s"]), "title": human(ALERTS, a["kind"])}
                           for a in s.get("alerts", [])])

@@ -342,3 +342,22 @@ def test_a_live_session_cannot_be_deleted_but_can_be_renamed(tmp_path: Path) -> 
         assert c.patch(f"/api/sessions/{live['id']}", json={"name": "my phone"}
                        ).status_code == 200
         assert c.app.state.ctx.hub.sessions[live["id"]].name == "my phone"  # type: ignore[attr-defined]
+
+
+def test_desk_view_says_when_slumps_were_not_looked_for(tmp_path: Path) -> None:
+    analysis = {"recording": {"duration_s": 600.0, "glitches": 3},
+                "calibration": {"method": "auto", "confidence": 0.3,
+                                "reference": "still posture"},
+                "posture": {"upright_pct": 90.0, "slumped_pct": 0.0, "sedentary_s": 500.0},
+                "slumps": [], "holds": [], "sets": [], "alerts": []}
+    with Store(tmp_path / "u.db") as st:
+        sid = st.create_session("no calibration", "upload", sample_rate_hz=50,
+                                has_gyro=True, live=False)
+        st.finish_session(sid, analysis=analysis, summary={
+            "duration_s": 600.0, "upright_pct": 90.0, "slumped_pct": 0.0, "slumps": 0,
+            "holds": 0})
+    with TestClient(create_app(Settings(db=tmp_path / "u.db")), base_url=BASE) as c:
+        html = _main(c.get(f"/sessions/{sid}").text)
+    assert 'id="slumps-off"' in html and "confidence 0.30" in html
+    assert "from the least tilted still posture" in html
+    assert "Impossible readings dropped</dt><dd>3" in html
