@@ -103,7 +103,9 @@ def shown_state(runner: LiveRunner, state: str, slump_s: float | None,
     st = runner.settings
     if not slumps_enabled(runner):
         return "sitting"
-    if slump_s is None or slump_s < st.slump_min_s or (
+    # the core reports a slump once it counts (slump_min_s after its start); a second's
+    # slack keeps frame rounding from flickering "leaning" at that moment
+    if slump_s is None or slump_s < st.slump_min_s - 1.0 or (
             flexion_deg is not None and flexion_deg > st.slump_max_deg):
         return "leaning"
     return "slumped"
