@@ -19,6 +19,7 @@ from sensorcoach.core.events import ActivitySpan, Alert, Hold, SlumpEpisode
 from sensorcoach.core.framing import frame_ids, make_frames
 from sensorcoach.core.gyro_check import GyroVerdict
 from sensorcoach.core.motion import MotionAnalyser
+from sensorcoach.core.reps import RepSet
 from sensorcoach.core.settings import DEFAULT_SETTINGS, Settings
 from sensorcoach.core.workout import group_sets, symmetry
 from sensorcoach.errors import CalibrationError
@@ -50,6 +51,8 @@ class Analysis:
     """The recording's placement header, None when it has none."""
     slump_note: str | None = None
     """Why slump detection was off (low confidence, waist placement), None when it ran."""
+    reps: list[RepSet] = field(default_factory=list)
+    """Sets of repetitions (hip hinges), SPEC section 4 ``reps``."""
     hold_note: str | None = None
     """What was inferred to name holds without a forward calibration, None otherwise."""
     gyro_verdict: GyroVerdict | None = None
@@ -127,6 +130,7 @@ class Analysis:
             "activity": [a.to_dict() for a in self.activity],
             "slumps": [e.to_dict() for e in self.slumps],
             "holds": [h.to_dict() for h in self.holds],
+            "reps": [r.to_dict() for r in self.reps],
             "sets": group_sets(self.holds, self.settings.set_gap_s),
             "symmetry": symmetry(self.holds, self.settings.imbalance_flag_pct),
             "alerts": [a.to_dict() for a in sorted(self.alerts, key=lambda a: a.t_s)],
@@ -192,4 +196,5 @@ def analyze(recording: Recording, settings: Settings = DEFAULT_SETTINGS, *,
                     activity=an.spans, gaps=recording.gaps(), sedentary_s=an.sedentary_s,
                     slump_on_deg=an.slump_on_deg, uses_gyro=an.uses_gyro, holds=an.holds,
                     placement=placement, slump_note=an.slump_note,
-                    gyro_verdict=an.gyro_verdict(), hold_note=an.hold_note)
+                    gyro_verdict=an.gyro_verdict(), hold_note=an.hold_note,
+                    reps=an.rep_sets)

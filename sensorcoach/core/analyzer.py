@@ -34,6 +34,7 @@ from sensorcoach.core.hold_sides import name_holds
 from sensorcoach.core.holds import HoldDetector, HoldSpan
 from sensorcoach.core.motion import MotionAnalyser
 from sensorcoach.core.orientation import AccelGravity, GyroGravity
+from sensorcoach.core.reps import RepCounter, RepSet
 from sensorcoach.core.sedentary import SedentaryTracker
 from sensorcoach.core.settings import DEFAULT_SETTINGS, Settings
 from sensorcoach.core.slumps import SlumpDetector
@@ -41,7 +42,7 @@ from sensorcoach.core.stability import stability
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
-Event = SlumpEpisode | Alert | ActivitySpan | Hold
+Event = SlumpEpisode | Alert | ActivitySpan | Hold | RepSet
 #: s of raw samples kept behind the settled frames when no hold is open.
 RAW_KEEP_S = 30.0
 
@@ -197,6 +198,8 @@ class StreamAnalyzer:
         self._hold_axes = (calibration.body_axes() if calibration.forward_known
                            else axes_around(calibration.up))
         self.hold_note: str | None = None
+        self.rep_counter = RepCounter(s, s.frame_s)
+        self.rep_sets: list[RepSet] = []
         self._raw_t: list[FloatArray] = []
         self._raw_acc: list[FloatArray] = []
         self.holds: list[Hold] = []
@@ -255,6 +258,9 @@ class StreamAnalyzer:
             self.episodes += tail
             events += tail
             events += self._finish_holds(self.hold_detector.flush())
+            tail_sets = self.rep_counter.flush()
+            self.rep_sets += tail_sets
+            events += tail_sets
             self.holds, self.hold_note = name_holds(self.holds)
         self._trim_raw()
         return events
@@ -371,6 +377,9 @@ class StreamAnalyzer:
         self.alerts += alerts
         events += eps
         events += self._finish_holds(spans)
+        sets = self.rep_counter.push(fs.t, fs.tilt_deg, fs.lateral_deg)
+        self.rep_sets += sets
+        events += sets
         alerts.sort(key=lambda a: a.t_s)
         events += alerts
         events += self._spans(fs)

@@ -363,6 +363,25 @@ class Settings:
         1.0, "s",
         "how long a deviation must last to be a break (design choice)."
     )
+    rep_low_deg: float = _setting(
+        20.0, "deg", "trunk tilt below which a hip hinge is back upright between repetitions "
+        "(design choice: standing sway and a slight lean stay under it)."
+    )
+    rep_min_range_deg: float = _setting(
+        30.0, "deg", "smallest excursion that is a repetition (deadlifts flex the trunk 40-90 "
+        "deg, issue 15; design choice)."
+    )
+    rep_max_s: float = _setting(
+        8.0, "s", "longest repetition (down and up): a hinge held longer is a bend or a stretch "
+        "(design choice over a deadlift tempo of 1-3 s down, 1-2 s up)."
+    )
+    rep_gap_s: float = _setting(
+        5.0, "s", "pause between repetitions beyond which a set ends (design choice)."
+    )
+    rep_min_count: float = _setting(
+        3.0, "1", "repetitions a set needs to be reported: one bend to pick something up is "
+        "not a set (design choice)."
+    )
     imbalance_flag_pct: float = _setting(
         10.0, "%",
         "left/right side-plank imbalance flagged above this (design choice: a right/left "
