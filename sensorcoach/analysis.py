@@ -123,7 +123,8 @@ class Analysis:
             "recording": {"duration_s": round(rec.duration_s, 3), "samples": rec.n_samples,
                           "sample_rate_hz": rec.sample_rate_hz,
                           "has_gyro": rec.has_gyro, "glitches": rec.glitches,
-                          "gaps": [g.to_dict() for g in self.gaps]},
+                          "gaps": [g.to_dict() for g in self.gaps],
+                          "warnings": recording_warnings(rec)},
             "calibration": self.calibration_dict(),
             "gyro": self.gyro_dict(),
             "posture": self.posture(),
@@ -135,6 +136,15 @@ class Analysis:
             "symmetry": symmetry(self.holds, self.settings.imbalance_flag_pct),
             "alerts": [a.to_dict() for a in sorted(self.alerts, key=lambda a: a.t_s)],
         }
+
+
+def recording_warnings(recording: Recording) -> list[str]:
+    """What the reader had to leave out of the file (a cut last line, say), in words."""
+    out = []
+    cut = recording.meta.get("truncated")
+    if cut:
+        out.append(f"the file was cut short: {cut}")
+    return out
 
 
 def calibrate(recording: Recording, settings: Settings = DEFAULT_SETTINGS) -> Calibration:

@@ -32,6 +32,8 @@ def render(d: dict[str, Any], name: str = "recording") -> str:
     lines.append(f"Recording:   {clock(rec['duration_s'])} ({rec['samples']:,} samples at "
                  f"{rec['sample_rate_hz']:g} Hz, {'with' if rec['has_gyro'] else 'no'} gyro)"
                  + (f", {len(gaps)} gap(s) totalling {gap_s:.1f} s" if gaps else ", no gaps"))
+    for w in rec.get("warnings", []):
+        lines.append(f"  warning: {w}")
     if cal["method"] == "auto":
         fwd = ("forward from the device's mounting" if cal.get("forward_known")
                else "forward vs backward unknown, angles are tilt from upright")

@@ -89,3 +89,14 @@ def test_convert_and_analyze_a_sisfall_trial(tmp_path: Path,
     capsys.readouterr()
     assert cli.main(["analyze", str(f), "--json"]) == 0
     assert '"schema"' in capsys.readouterr().out
+
+
+def test_a_cut_sisfall_file_says_so_in_the_analysis(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from sensorcoach import cli
+
+    f = tmp_path / "D01_SA01_R01.txt"
+    f.write_bytes(ROWS_SEMI * 400 + b"  -5,-255, -3")
+    assert cli.main(["analyze", str(f)]) == 0
+    out = capsys.readouterr().out
+    assert "cut short" in out and "800 samples" in out
