@@ -58,6 +58,7 @@ class FileResult:
     lying: bool
     hold: bool
     gyro_check: str
+    reps: bool = False
     tilt_gyro: float | None = None
     tilt_acc: float | None = None
     error: str | None = None
@@ -70,6 +71,7 @@ class CodeSummary:
     slump: int = 0
     lying: int = 0
     hold: int = 0
+    reps: int = 0
     errors: int = 0
     gyro_checks: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     tilt_gyro: list[float] = field(default_factory=list)
@@ -85,6 +87,7 @@ class CodeSummary:
         self.slump += r.slump
         self.lying += r.lying
         self.hold += r.hold
+        self.reps += r.reps
         self.gyro_checks[r.gyro_check] += 1
         if r.tilt_gyro is not None and r.tilt_acc is not None:
             self.tilt_gyro.append(r.tilt_gyro)
@@ -113,7 +116,7 @@ def analyse_file(path: str) -> FileResult:
     d = an.to_dict()
     res = FileResult(code, subject, dict(secs), bool(an.slumps),
                      any(s.state == "lying" for s in an.activity), bool(an.holds),
-                     str(d.get("gyro", {}).get("check", "-")))
+                     str(d.get("gyro", {}).get("check", "-")), bool(d.get("reps")))
     if code in GAIT_CODES and rec.has_gyro:
         # the gyro-aided filter forced on from the first frame, unchecked, against the
         # accelerometer alone: is the filter bounded through real impacts?
@@ -179,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
         by_code[r.code].add(r)
     states = [s for s in ACTIVITY_NAMES if any(c.seconds.get(s) for c in by_code.values())]
     head = (f"{'code':4} {'files':>5} " + " ".join(f"{s[:7]:>7}" for s in states)
-            + f" {'slump':>5} {'lying':>5} {'hold':>4} {'tilt gyro/acc':>13}  gyro check")
+            + f" {'slump':>5} {'lying':>5} {'hold':>4} {'reps':>4} {'tilt gyro/acc':>13}"
+            + "  gyro check")
     print("(tilt gyro/acc: median trunk tilt with the gyro-aided filter forced on from the "
           "first frame vs the accelerometer alone, deg)")
     print("\nshare of time per activity state (%), files with any slump / lying / hold")
@@ -191,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         checks = ",".join(f"{k}:{v}" for k, v in sorted(c.gyro_checks.items()))
         err = f"  ERRORS {c.errors}" if c.errors else ""
         print(f"{code:4} {c.files:5d} " + " ".join(f"{pct(c.share(s)):>7}" for s in states)
-              + f" {c.slump:5d} {c.lying:5d} {c.hold:4d} {tilt:>13}  {checks}{err}"
+              + f" {c.slump:5d} {c.lying:5d} {c.hold:4d} {c.reps:4d} {tilt:>13}  {checks}{err}"
               + f"  {ACTIVITIES.get(code, '')}")
     for r in results:
         if r.error:
@@ -211,6 +215,7 @@ def report_targets(by: dict[str, CodeSummary]) -> int:
             out.slump += s.slump
             out.lying += s.lying
             out.hold += s.hold
+            out.reps += s.reps
             for k, v in s.seconds.items():
                 out.seconds[k] += v
             out.tilt_gyro += s.tilt_gyro
@@ -244,6 +249,8 @@ def report_targets(by: dict[str, CodeSummary]) -> int:
                      f"{100 * bend.lying / bend.files:.1f}%", bend.lying <= 0.05 * bend.files))
     all_files = merged(tuple(by))
     rows.append(("holds in every D and F file == 0", str(all_files.hold), all_files.hold == 0))
+    rows.append(("files with a set of repetitions (none is a workout) == 0", str(all_files.reps),
+                 all_files.reps == 0))
     print("\ntargets (REAL data, development subjects)")
     ok = True
     for name, value, passed in rows:
