@@ -76,9 +76,10 @@ def _flex(u: Arr) -> float:
     return float(np.degrees(np.arctan2(-u[0], u[2])))
 
 
-def _tol(seg: dict[str, Any], base: float = 1.5) -> float:
-    """Angle tolerance: the hold's own wobble (3 x its RMS) plus ``base`` deg."""
-    return base + 3.0 * float(seg.get("sway_deg", 0.0))
+def _tol(seg: dict[str, Any], s: Simulation, base: float = 1.5) -> float:
+    """Angle tolerance: the hold's own wobble (3 x its RMS), breathing (twice its
+    amplitude) plus ``base`` deg."""
+    return base + 3.0 * float(seg.get("sway_deg", 0.0)) + 2.0 * s.person.breath_deg
 
 
 def _steady_mean(s: Simulation, seg: dict[str, Any], fn: Any) -> float:
@@ -128,28 +129,32 @@ def test_bridges_lift_the_pelvis_15_to_35_deg_and_drop_toward_the_free_side(seed
         if g["mode"] == "hold":
             assert 10.0 - 1e-6 <= g["hold_s"] <= 45.0 + 1e-6
             u0 = _at(s, g["steady_start_s"] + 0.5, 0.4)
-            assert 15.0 - _tol(g) <= _incline(u0) <= 35.0 + _tol(g)
-            assert abs(_incline(u0) - g["incline_deg"]) < _tol(g)
+            assert 15.0 - _tol(g, s) <= _incline(u0) <= 35.0 + _tol(g, s)
+            assert abs(_incline(u0) - g["incline_deg"]) < _tol(g, s)
             assert 0.0 <= g["sag_deg"] <= 8.0
             if single:
                 assert 2.0 <= g["pelvic_drop_deg"] <= g["pelvic_drop_max_deg"] <= 15.0
                 sign = 1.0 if g["drop_side"] == "left" else -1.0
                 drop = _steady_mean(s, g, lambda u, k=sign: k * _left_down_back(u))
-                assert abs(drop - g["pelvic_drop_deg"]) < _tol(g) + 1.0
+                assert abs(drop - g["pelvic_drop_deg"]) < _tol(g, s) + 1.0
         else:
             assert 8 <= g["count"] <= 15
             for r in g["per_rep"]:
                 assert 1.0 <= r["up_s"] <= 2.0 and 1.0 <= r["down_s"] <= 2.0
                 u = _at(s, r["start_s"] + r["up_s"] + 0.1, 0.08)
-                assert 15.0 - 1.5 <= _incline(u) <= 35.0 + 1.5
-                assert abs(_incline(u) - r["range_deg"]) < 1.5 + 3 * s.person.hold_sway_deg
+                tol = 1.5 + 3 * s.person.hold_sway_deg + 2.0 * s.person.breath_deg
+                assert 15.0 - tol <= _incline(u) <= 35.0 + tol
+                assert abs(_incline(u) - r["incline_deg"]) < tol
+                u0 = _at(s, r["start_s"], 0.08)
+                assert abs(_incline(u) - _incline(u0) - r["range_deg"]) < tol + 1.0
                 if single:
                     sign = 1.0 if g["drop_side"] == "left" else -1.0
                     assert 2.0 <= r["pelvic_drop_deg"] <= 15.0
-                    assert abs(sign * _left_down_back(u) - r["pelvic_drop_deg"]) < 1.5
-            # Back on the floor between reps.
-            mid = [b["start_s"] - 0.05 for b in g["per_rep"][1:]]
-            assert all(abs(_incline(_at(s, t, 0.02))) < 4.0 for t in mid)
+                    assert abs(sign * _left_down_back(u) - r["pelvic_drop_deg"]) < tol
+            # Back on the floor between reps (lying within 3 deg of flat).
+            mid = [b["start_s"] - 0.06 for b in g["per_rep"][1:]]
+            flat = 4.0 + 2.0 * s.person.breath_deg
+            assert all(abs(_incline(_at(s, t, 0.06))) < flat for t in mid)
 
 
 def test_both_bridge_modes_occur_across_people() -> None:
@@ -183,10 +188,10 @@ def test_bird_dog_alternates_and_the_lifted_legs_hip_rises(seed: int) -> None:
         assert abs(mean - held) < 3 * g["roll_sway_deg"] + 0.1
         sign = 1.0 if g["rotation_side_down"] == "right" else -1.0
         rot = _steady_mean(s, g, lambda u, k=sign: k * _right_down_front(u))
-        assert abs(rot - g["hip_rotation_mean_deg"]) < _tol(g) + g["roll_sway_deg"]
+        assert abs(rot - g["hip_rotation_mean_deg"]) < _tol(g, s) + g["roll_sway_deg"]
         # Hands and knees: trunk near horizontal, front down (flexion 80-95 + arch).
         flex = _steady_mean(s, g, _flex)
-        assert 80.0 - _tol(g) <= flex <= 95.0 + 6.0 + _tol(g)
+        assert 80.0 - _tol(g, s) <= flex <= 95.0 + 6.0 + _tol(g, s)
     # Alternating: within each run of bird dogs the lifted leg changes every hold.
     runs: list[list[str]] = [[]]
     for g in s.segments:
@@ -221,8 +226,9 @@ def test_deadlift_reps_counted_with_range_tempo_and_lean_as_labelled(seed: int) 
         half = top + 0.5 * min(r["range_deg"] for r in g["per_rep"])
         dn, up = _crossings(flex, half)
         assert len(dn) == len(up) == g["count"]
-        # Standing sway during the set (0.3 of the person's, per axis) and breathing.
-        tol = 1.5 + 4.0 * 0.3 * s.person.sway_deg + 2.0 * s.person.breath_deg
+        # Standing sway (0.6 of the person's per axis, easing to 0.3 over the first
+        # second of the set) and breathing.
+        tol = 1.5 + 4.0 * 0.6 * s.person.sway_deg + 2.0 * s.person.breath_deg
         for r in g["per_rep"]:
             assert 40.0 <= r["range_deg"] <= 90.0
             assert 1.0 <= r["down_s"] <= 3.0 and 1.0 <= r["up_s"] <= 2.0
@@ -285,7 +291,7 @@ def test_stretches_held_20_to_30_s_in_their_postures(seed: int) -> None:
                    "knee_to_belly_right", "cross_left", "cross_right"):
         assert 20.0 - 1e-6 <= g["hold_s"] <= 30.0 + 1e-6
         assert g["reached"] == (g["hold_s"] >= g["target_s"])
-        tol = _tol(g)
+        tol = _tol(g, s)
         if g["kind"] == "stretch_hamstring":
             flex = _steady_mean(s, g, _flex) - std
             assert 60.0 - tol <= flex <= 100.0 + tol
@@ -314,8 +320,16 @@ def test_cat_cow_cycles_counted_with_range_and_tempo(seed: int) -> None:
     assert 6 <= g["count"] <= 12
     flex = s.truth_flexion_deg[_idx(s, g["start_s"], g["end_s"])]
     base = float(np.median(s.truth_flexion_deg[_idx(s, g["start_s"] - 1.0, g["start_s"])]))
-    dn, _ = _crossings(flex, base + 0.25 * min(r["range_deg"] for r in g["per_rep"]))
-    assert len(dn) == g["count"]
+    # Cycles counted with hysteresis: into cow (above base + 0.2 range) from cat (below
+    # base - 0.2 range); the first cycle starts at the base.
+    band = 0.2 * min(r["range_deg"] for r in g["per_rep"])
+    cycles, low = 0, True
+    for x in flex:
+        if low and x > base + band:
+            cycles, low = cycles + 1, False
+        elif not low and x < base - band:
+            low = True
+    assert cycles == g["count"]
     for r in g["per_rep"]:
         cycle = r["end_s"] - r["start_s"]
         assert 4.0 - 1e-6 <= cycle <= 8.0 + 1e-6
@@ -323,7 +337,8 @@ def test_cat_cow_cycles_counted_with_range_and_tempo(seed: int) -> None:
         pause = 0.1 * cycle
         cow = _flex(_at(s, r["start_s"] + r["down_s"] + 0.5 * pause, 0.04))
         cat = _flex(_at(s, r["end_s"] - 0.5 * pause, 0.04))
-        assert abs(cow - cat - r["range_deg"]) < 1.0 + 3.0 * s.person.sway_deg * 0.3
+        tol = 1.5 + 4.0 * 0.3 * s.person.sway_deg + 2.0 * s.person.breath_deg
+        assert abs(cow - cat - r["range_deg"]) < tol
         assert abs(r["down_s"] + r["up_s"] + 2 * pause - cycle) < 0.01
 
 

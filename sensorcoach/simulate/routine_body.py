@@ -199,9 +199,9 @@ def rest_in(s: Script, p: Person, rng: Rng, posture: str, dur: float,
     tr = min(tr, 0.5 * dur)
     extra: dict[str, float] = {"twist": 0.0, **(targets or {})}
     if posture == "supine":
-        s.enter("rest", tr, {"flex": -90.0 + float(rng.normal(0.0, 1.5)), "lat": 0.0,
-                             "pz": FLOOR_PZ, "pelvis": 0.0, "sway": 0.1 * p.sway_deg, **extra},
-                posture="supine")
+        tilt = float(np.clip(rng.normal(0.0, 1.5), -3.0, 3.0))
+        s.enter("rest", tr, {"flex": -90.0 + tilt, "lat": 0.0, "pz": FLOOR_PZ, "pelvis": 0.0,
+                             "sway": 0.1 * p.sway_deg, **extra}, posture="supine")
     elif posture == "floor_sitting":
         go(s, p, rng, "rest", "sitting", tr, {"pz": FLOOR_SIT_PZ, "flex": 0.0, "lat": 0.0,
                                                **extra})

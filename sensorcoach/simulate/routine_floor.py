@@ -23,7 +23,8 @@ Geometry and sign conventions: :mod:`.routine_body`. Every exercise segment carr
 
 Reps segments (bridges as reps, cat-cow) start with the first movement and end where
 the last one is complete; ``per_rep`` lists each repetition (start_s, end_s, and the
-fields above; for a bridge ``range_deg`` is the incline at the top, ``up_s`` the lift,
+fields above; for a bridge ``incline_deg`` is the incline at the top, ``range_deg``
+the turn from lying (the incline plus the lying posture's own tilt), ``up_s`` the lift,
 ``down_s`` the lowering) and the set-level values are their means.
 """
 
@@ -88,22 +89,27 @@ def _bridge_hold(s: Script, p: Person, rng: Rng, tr: RoutineTraits, kind: str,
     cap = p.plank_capacity_s * 1.2 if support is None else p.side_capacity_s / weak
     effort = min(hold_s / cap, 1.0)
     entry = float(rng.uniform(1.0, 2.0))
+    # A single-leg bridge's roll wanders about the drop (3 x its RMS stays inside
+    # 2-15 deg) through the first half, then the drop grows a little as the hold tires.
+    rms = min(0.3 * p.hold_sway_deg * weak, 1.0) if support is not None else 0.0
+    lo, hi = PELVIC_DROP_DEG
+    if support is not None:
+        drop = float(np.clip(drop, lo + 3.0 * rms, hi - 3.0 * rms))
     twist = roll_twist(side_down, True, drop)
     rb.timed_hold(s, p, rng, kind, "supine", entry,
-                  {"flex": base_flex - incline, "pz": _pz_top(incline), "twist": twist,
+                  {"flex": -90.0 - incline, "pz": _pz_top(incline), "twist": twist,
                    "lat": 0.0, "sway": 0.0}, hold_s, effort, wobble_gain=weak)
     t0, t1 = s.t + entry, s.t + entry + hold_s
     sag = float(np.clip(tr.bridge_sag_deg * effort**1.5 * rng.uniform(0.7, 1.3), 0.0, 8.0))
     if sag > 0.05 and hold_s > 4.0:
-        s.ramp("flex", t0 + 0.3 * hold_s, t1, base_flex - incline + sag)
+        s.ramp("flex", t0 + 0.3 * hold_s, t1, -90.0 - incline + sag)
         s.ramp("pz", t0 + 0.3 * hold_s, t1, _pz_top(incline - sag))
     params: dict[str, Any] = {"incline_deg": round(incline, 2), "sag_deg": round(sag, 2)}
     if support is None:
-        s.ramp("twist", t0 + 0.5, t1, twist)
         params["roll_deg"] = round(drop if side_down == "right" else -drop, 2)
     else:
-        grow = min(drop * float(rng.uniform(1.0, 1.3)), PELVIC_DROP_DEG[1])
-        rb.roll_wander(s, rng, t0, t0 + 0.5 * hold_s, twist, 0.3 * p.hold_sway_deg * weak)
+        rb.roll_wander(s, rng, t0, t0 + 0.5 * hold_s, twist, rms)
+        grow = min(drop * float(rng.uniform(1.0, 1.3)), hi)
         s.ramp("twist", max(s.last_time("twist"), t0 + 0.5 * hold_s), t1,
                roll_twist(side_down, True, grow))
         mean, peak = _mean_abs(s, "twist", t0, t1)
@@ -131,12 +137,13 @@ def _bridge_reps(s: Script, p: Person, rng: Rng, kind: str, support: str | None,
         up, top = float(rng.uniform(1.0, 2.0)), float(rng.uniform(0.3, 1.5))
         down = float(rng.uniform(1.0, 2.0))
         t_top, t_down = t + up, t + up + top
-        for ch, v_top, v0 in (("flex", base_flex - inc, base_flex), ("pz", _pz_top(inc), base_pz),
+        for ch, v_top, v0 in (("flex", -90.0 - inc, base_flex), ("pz", _pz_top(inc), base_pz),
                               ("twist", roll_twist(side_down, True, d), 0.0)):
             s.ramp(ch, t, t_top, v_top)
             s.ramp(ch, t_down, t_down + down, v0)
         rep: dict[str, Any] = {"start_s": round(t, 3), "end_s": round(t_down + down, 3),
-                               "range_deg": round(inc, 2), "up_s": round(up, 3),
+                               "range_deg": round(base_flex + 90.0 + inc, 2),
+                               "incline_deg": round(inc, 2), "up_s": round(up, 3),
                                "down_s": round(down, 3)}
         if support:
             rep["pelvic_drop_deg"] = round(d, 2)
@@ -144,7 +151,7 @@ def _bridge_reps(s: Script, p: Person, rng: Rng, kind: str, support: str | None,
             rep["roll_deg"] = round(d if side_down == "right" else -d, 2)
         reps.append(rep)
         t = t_down + down + (float(rng.uniform(0.4, 1.2)) if i < n - 1 else 0.0)
-    _reps_summary(s, reps, incline_deg=round(incline, 2))
+    _reps_summary(s, reps)
     if support:
         s.current.params.update(drop_side=side_down, support=support)
     s.advance(t - s.t)
@@ -154,7 +161,7 @@ def _reps_summary(s: Script, reps: list[dict[str, Any]], **extra: Any) -> None:
     """Set-level values of a reps segment: count and the per-rep means."""
     params: dict[str, Any] = {"count": len(reps)}
     for key in ("range_deg", "down_s", "up_s", "lateral_lean_deg", "pelvic_rotation_deg",
-                "pelvic_drop_deg", "roll_deg"):
+                "pelvic_drop_deg", "roll_deg", "incline_deg"):
         if key in reps[0]:
             params[key] = round(float(np.mean([r[key] for r in reps])), 3)
     s.current.params.update(params, per_rep=reps, **extra)
