@@ -9,22 +9,13 @@ import stat
 from pathlib import Path
 
 import pytest
+from cli_harness import one_line, run
 
 from sensorcoach import Recording
 from sensorcoach.cli import main, setup_logging
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "recordings"
 SRC = str(FIX / "desk_upright.csv.gz")
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(args)
-    cap = capsys.readouterr()
-    return code, cap.out, cap.err
-
-
-def one_line(err: str) -> bool:
-    return err.count("\n") == 1 and "Traceback" not in err
 
 
 # ---------------------------------------------------------------------- convert -o

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from cli_harness import one_line, run
 
 from sensorcoach.cli import command_word, main
 
@@ -27,16 +28,6 @@ HANG = 60
 def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "sensorcoach", *args], capture_output=True,
                           text=True, timeout=HANG, cwd=ROOT, env=env)
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(args)
-    cap = capsys.readouterr()
-    return code, cap.out, cap.err
-
-
-def one_line(err: str) -> bool:
-    return err.count("\n") == 1 and "Traceback" not in err
 
 
 # ---------------------------------------------------------------------- sources
