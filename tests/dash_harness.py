@@ -34,8 +34,9 @@ def need(what: str) -> None:
     pytest.skip(msg)
 
 
-def launch() -> Iterator[Any]:
-    """A headless chromium (skips, or fails in CI, when it is missing)."""
+def launch(extra_args: tuple[str, ...] = ()) -> Iterator[Any]:
+    """A headless chromium (skips, or fails in CI, when it is missing); ``extra_args``
+    go to chromium after :data:`ARGS`."""
     if not CHROMIUM.exists():
         need("Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
     try:
@@ -43,7 +44,8 @@ def launch() -> Iterator[Any]:
     except ImportError:
         need("Playwright for Python (pip install playwright)")
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=[*ARGS, *extra_args],
+                              headless=True)
         yield b
         b.close()
 
@@ -54,6 +56,10 @@ class Server:
     app: Any
     srv: uvicorn.Server
     thread: threading.Thread
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
 
     @property
     def ctx(self) -> Context:
@@ -85,12 +91,13 @@ class Server:
         return int(ls.id)
 
 
-def start_server(db: Path, **settings: Any) -> Server:
+def start_server(db: Path, log_level: str = "warning", **settings: Any) -> Server:
+    """A real uvicorn server on a free loopback port, in a thread, with ``settings``."""
     app = create_app(Settings(db=db, **settings))
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level=log_level,
                                        timeout_graceful_shutdown=1, lifespan="on"))
     th = threading.Thread(target=srv.run, daemon=True)
     th.start()

@@ -9,8 +9,6 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
-import os
-import socket
 import threading
 import time
 import urllib.request
@@ -20,72 +18,30 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
+from dash_harness import launch, page_of, start_server
 
-from dashboard.app import create_app
 from dashboard.context import Context
-from dashboard.settings import Settings
 from sensorcoach.recording import Recording
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        # another site whose name resolves to this machine (as after DNS rebinding)
-        "--host-resolver-rules=MAP evil.example 127.0.0.1"]
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "recordings"
-
-
-def _need(what: str) -> None:
-    msg = f"browser test needs {what}"
-    if os.environ.get("CI") == "true":
-        pytest.fail(msg + " (CI=true: .ci/run installs it with apt)")
-    pytest.skip(msg)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        _need("Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _need("Playwright for Python (pip install playwright)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield b
-        b.close()
+    # another site whose name resolves to this machine (as after DNS rebinding)
+    yield from launch(("--host-resolver-rules=MAP evil.example 127.0.0.1",))
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
-    app = create_app(Settings(db=tmp_path_factory.mktemp("b") / "db.sqlite3"))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                       timeout_graceful_shutdown=1, lifespan="on"))
-    th = threading.Thread(target=srv.run, daemon=True)
-    th.start()
-    deadline = time.monotonic() + 15
-    while not srv.started:
-        assert time.monotonic() < deadline and th.is_alive(), "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", app
-    srv.should_exit = True
-    th.join(15)
-
-
-def _page(browser: Any) -> tuple[Any, list[str]]:
-    page = browser.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    return page, errors
+    srv = start_server(tmp_path_factory.mktemp("b") / "db.sqlite3")
+    yield srv.url, srv.app
+    srv.stop()
 
 
 def test_upload_shows_session_and_chart(browser: Any, server: tuple[str, Any]) -> None:
     url, _ = server
-    page, errors = _page(browser)
+    page, errors = page_of(browser)
     page.goto(url + "/sessions")
     page.set_input_files("#upload-file", str(FIX / "workout_steady.csv.gz"))
     page.click("#upload-form button")
@@ -105,7 +61,7 @@ def test_upload_shows_session_and_chart(browser: Any, server: tuple[str, Any]) -
 
 def test_live_replay_raises_a_toast(browser: Any, server: tuple[str, Any]) -> None:
     url, app = server
-    page, errors = _page(browser)
+    page, errors = page_of(browser)
     page.goto(url + "/live")
     page.wait_for_selector("#conn.on", timeout=10_000)
     ctx: Context = app.state.ctx
@@ -166,7 +122,7 @@ def test_another_site_cannot_post_or_rebind(browser: Any, server: tuple[str, Any
     text = gzip.decompress((FIX / "workout_steady.csv.gz").read_bytes()).decode()
     csv = "\n".join(text.splitlines()[:1500])  # ~30 s: enough to be stored as a session
     srv, evil_port = _attacker(ATTACK % {"target": url, "csv": json.dumps(csv)})
-    page, _ = _page(browser)
+    page, _ = page_of(browser)
     seen: list[tuple[str, int]] = []
     page.on("response", lambda r: seen.append((r.request.method, r.status))
             if r.url.startswith(url) else None)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
-import threading
 import time
 import warnings
 from collections.abc import Iterator
@@ -14,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
+from dash_harness import start_server
 
 from dashboard.app import create_app
 from dashboard.settings import Settings
@@ -104,21 +103,9 @@ def test_session_id_beyond_64_bits_is_not_a_500(client: TestClient, path: str) -
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[int, Any]]:
     """A real server (streams need one): (port, app) with at most 3 live streams."""
-    app = create_app(Settings(db=tmp_path / "db.sqlite3", max_live_streams=3))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error",
-                                        timeout_graceful_shutdown=1, lifespan="on"))
-    th = threading.Thread(target=srv.run, daemon=True)
-    th.start()
-    deadline = time.monotonic() + 15
-    while not srv.started:
-        assert time.monotonic() < deadline and th.is_alive(), "uvicorn did not start"
-        time.sleep(0.05)
-    yield port, app
-    srv.should_exit = True
-    th.join(15)
+    srv = start_server(tmp_path / "db.sqlite3", log_level="error", max_live_streams=3)
+    yield srv.port, srv.app
+    srv.stop()
 
 
 def _get(port: int, path: str) -> tuple[socket.socket, str]:
