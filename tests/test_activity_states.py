@@ -18,7 +18,6 @@ from sensorcoach.core.activity import (
     RUNNING,
     WALKING,
     ActivityClassifier,
-    PostureContext,
 )
 from sensorcoach.core.frames import random_rotation
 from sensorcoach.core.framing import make_frames
@@ -57,17 +56,17 @@ def impact_gait(seconds: float, rate: float, cadence_hz: float, peak_g: float,
     return np.add.reduceat(acc, edges[:-1], axis=1) / np.diff(edges)
 
 
-def classify(acc_body: np.ndarray, rate: float, rot: np.ndarray, context: PostureContext,
+def classify(acc_body: np.ndarray, rate: float, rot: np.ndarray, sit_stand: bool,
              tilt_deg: float = 0.0) -> np.ndarray:
     acc = rot @ acc_body
     t = np.arange(acc.shape[1]) / rate
     frames = make_frames(t, acc, None, 0.1)
     feats = MotionAnalyser(0.1)(frames)
     tilt = np.full(frames.size, tilt_deg)
-    return ActivityClassifier(DEFAULT_SETTINGS, context)(feats, tilt, None)
+    return ActivityClassifier(DEFAULT_SETTINGS, sit_stand)(feats, tilt, None)
 
 
-CTX = PostureContext(forward_known=False, sit_stand=False)
+CTX = False  # still upright is "still": no sitting/standing
 
 
 @pytest.mark.parametrize("rate", [12.5, 25.0, 50.0, 100.0, 200.0])
@@ -102,8 +101,7 @@ def test_one_jolt_is_not_walking() -> None:
 
 
 def test_forward_bend_is_bending_and_lying_back_is_lying() -> None:
-    ctx = PostureContext(forward_known=True, sit_stand=False)
-    clf = ActivityClassifier(DEFAULT_SETTINGS, ctx)
+    clf = ActivityClassifier(DEFAULT_SETTINGS)
     m = 50
     feats = MotionAnalyser(0.1)(make_frames(np.arange(m * 10) / 100.0,
                                             np.tile([[0.0], [0.0], [1.0]], m * 10), None, 0.1))
@@ -119,7 +117,7 @@ def test_forward_bend_is_bending_and_lying_back_is_lying() -> None:
 
 
 def test_a_forward_bend_held_beyond_bend_max_s_is_lying_prone() -> None:
-    clf = ActivityClassifier(DEFAULT_SETTINGS, PostureContext(True, False))
+    clf = ActivityClassifier(DEFAULT_SETTINGS)
     m = 300  # 30 s, in blocks
     prone = np.tile([[-1.0], [0.0], [0.0]], m)
     rec_t = np.arange(m * 10) / 100.0

@@ -9,8 +9,6 @@ runs are absorbed (a two-second stop in a walk is still the walk).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from numpy.typing import NDArray
 
@@ -49,17 +47,6 @@ def running_frames(features: MotionFeatures, settings: Settings) -> BoolArray:
                       & (features.cadence_hz >= settings.running_cadence_hz))
 
 
-@dataclass(frozen=True)
-class PostureContext:
-    """What the calibration lets the classifier tell apart."""
-
-    forward_known: bool
-    """Signed flexion is available: a forward bend can be told from lying back."""
-    sit_stand: bool
-    """Sitting and standing can be told by tilt (a waist sensor with a trusted standing
-    reference; Vähä-Ypyä et al. 2018). Otherwise still upright is ``still``."""
-
-
 class ActivityClassifier:
     """Raw (undebounced) activity per frame, causal, carrying state between blocks.
 
@@ -79,9 +66,13 @@ class ActivityClassifier:
        ``lying``. Without a known forward direction, tilt beyond ``lying_deg`` is ``lying``.
     """
 
-    def __init__(self, settings: Settings, context: PostureContext):
+    def __init__(self, settings: Settings, sit_stand: bool = False):
+        """``sit_stand``: sitting and standing can be told by tilt (a waist sensor with a
+        trusted standing reference; Vähä-Ypyä et al. 2018). Otherwise still upright is
+        ``still``. Whether the forward direction is known comes with each block
+        (``up_body``)."""
         self.s = settings
-        self.ctx = context
+        self.sit_stand = sit_stand
         self._bend_run = 0  # consecutive forward-horizontal frames so far
 
     def __call__(self, features: MotionFeatures, tilt_deg: FloatArray,
@@ -91,7 +82,7 @@ class ActivityClassifier:
         s = self.s
         still = still_frames(features, s)
         code = np.where(still, STILL, MOVING).astype(np.int64)
-        if self.ctx.sit_stand:
+        if self.sit_stand:
             code[still & (tilt_deg < s.sit_stand_deg)] = STANDING
             code[still & (tilt_deg >= s.sit_stand_deg)] = SITTING
         upright = tilt_deg < s.bend_deg

@@ -23,7 +23,6 @@ from sensorcoach.core.activity import (
     SEATED_OR_UNKNOWN,
     ActivityClassifier,
     Debouncer,
-    PostureContext,
     still_frames,
 )
 from sensorcoach.core.calibration import Calibration
@@ -75,8 +74,9 @@ class FrameSeries:
     gyro_used: NDArray[np.bool_] | None = None
     """Whether the frame's up vector came from the (checked) gyro-aided filter."""
     up_hold: FloatArray | None = None
-    """(3, m) world-up in the frame the hold detector works in: the body frame, or with the
-    forward direction unknown, a frame around the calibrated up (arbitrary horizontals)."""
+    """(3, m) world-up in a frame around the calibrated up with arbitrary horizontal axes,
+    for the hold detector when the forward direction is unknown (None when ``up_body``
+    exists: the detector uses that)."""
 
     @property
     def size(self) -> int:
@@ -158,7 +158,6 @@ class StreamAnalyzer:
         self.motion = MotionAnalyser(s.frame_s, s)
         if orientation == "gyro" and not has_gyro:
             raise ValueError("orientation='gyro' needs gyro data")
-        self.has_gyro = has_gyro
         # The gyro is checked before it is trusted (SPEC section 4): until the check's
         # verdict, gravity comes from the accelerometer; from the next check chunk after a
         # usable verdict, from the gyro-aided filter with the verdict's axes, scale, bias.
@@ -175,10 +174,8 @@ class StreamAnalyzer:
         self._gyro_on = False
         self.uses_gyro = False
         self.debouncer = Debouncer(round(s.activity_min_bout_s / s.frame_s))
-        self.placement = placement
-        self.classifier = ActivityClassifier(s, PostureContext(
-            forward_known=calibration.forward_known,
-            sit_stand=placement == "waist" and calibration.reference in ("walking", "device")
+        self.classifier = ActivityClassifier(s, sit_stand=(
+            placement == "waist" and calibration.reference in ("walking", "device")
             and calibration.confidence >= s.calibration_min_confidence))
         self.slumps_enabled, self.slump_note = slump_policy(calibration, placement, s)
         on = s.slump_on_deg(placement)
@@ -193,12 +190,11 @@ class StreamAnalyzer:
         self.sample_rate_hz = sample_rate_hz
         self.hold_detector = HoldDetector(s, sway_from_gyro=True,
                                           sides_known=calibration.forward_known)
-        # holds are found from up vectors in the body frame, or, with the forward direction
-        # unknown, in a frame around the calibrated up with arbitrary horizontal axes
-        self._hold_axes = (calibration.body_axes() if calibration.forward_known
-                           else axes_around(calibration.up))
+        # with the forward direction unknown, holds are found in a frame around the
+        # calibrated up with arbitrary horizontal axes
+        self._hold_axes = axes_around(calibration.up)
         self.hold_note: str | None = None
-        self.rep_counter = RepCounter(s, s.frame_s)
+        self.rep_counter = RepCounter(s)
         self.rep_sets: list[RepSet] = []
         self._raw_t: list[FloatArray] = []
         self._raw_acc: list[FloatArray] = []
@@ -240,7 +236,7 @@ class StreamAnalyzer:
                        else None)
             raw = self.classifier(feats, tilt, up_body)
             jitter = np.sqrt(np.maximum(fr.acc_sq - (fr.acc * fr.acc).sum(axis=0), 0.0))
-            up_hold = up_body if up_body is not None else self._hold_axes @ up
+            up_hold = None if up_body is not None else self._hold_axes @ up
             self._pend.append(FrameSeries(fr.index, fr.t, flex, lat, tilt, raw, up_body,
                                           feats.motion_rms_g, jitter, gyro_used, up_hold))
             settled = self.debouncer.push(raw)
@@ -279,10 +275,9 @@ class StreamAnalyzer:
             used[:] = True
             return self.gyro_gravity(fr.acc, fr.gyro, still, restart), used
         up = self.accel_gravity(fr.acc)
-        if self._force_gyro and self._switch_frame is None:
-            self._switch_frame = int(fr.index[0])
-            self.gyro_check.push(fr.acc, fr.gyro, restart)
-        elif self._force_gyro:
+        if self._force_gyro:
+            if self._switch_frame is None:
+                self._switch_frame = int(fr.index[0])
             self.gyro_check.push(fr.acc, fr.gyro, restart)
         if self._switch_frame is None:
             chunk = GYRO_CHECK_CHUNK_FRAMES
@@ -370,7 +365,8 @@ class StreamAnalyzer:
                 seated &= ~((fs.t >= span[0]) & (fs.t <= span[1]))
         eps, alerts = self.slumps.push(fs.t, fs.flexion_deg, seated, fs.activity == MOVING)
         alerts = alerts + self.sedentary.push(fs.t, fs.activity)
-        spans, hold_alerts = self.hold_detector.push(fs.t, fs.up_hold, fs.motion_g,
+        up_hold = fs.up_body if fs.up_body is not None else fs.up_hold
+        spans, hold_alerts = self.hold_detector.push(fs.t, up_hold, fs.motion_g,
                                                      fs.jitter_g, fs.gyro_used)
         alerts += hold_alerts
         self.episodes += eps

@@ -93,7 +93,6 @@ class RepCounter:
     """Stateful: settled frames in, finished sets out."""
 
     settings: Settings
-    frame_s: float = 0.1
     _rep: _Open | None = None
     _set: list[Rep] = field(default_factory=list)
     # the upright stretch before an excursion: its lowest tilt, and the last time the trunk
@@ -125,15 +124,15 @@ class RepCounter:
             ti, tilt = float(t[k]), float(tilt_deg[k])
             if self._set and ti - self._set[-1].end_s > s.rep_gap_s and self._rep is None:
                 out += self._close_set()
-            if low[k]:
-                if self._rep is not None:
-                    r = self._rep
-                    self._rep = None
-                    if r.bottom_deg - r.base_deg >= s.rep_min_range_deg:
-                        self._set.append(Rep(r.start_s, r.bottom_s, ti, r.bottom_deg - r.base_deg,
-                                             r.lateral))
-                    elif self._set:
-                        out += self._close_set()  # a shallow dip breaks a set
+            if low[k]:  # back upright: a repetition under way ends here (see above)
+                r = self._rep
+                assert r is not None
+                self._rep = None
+                if r.bottom_deg - r.base_deg >= s.rep_min_range_deg:
+                    self._set.append(Rep(r.start_s, r.bottom_s, ti, r.bottom_deg - r.base_deg,
+                                         r.lateral))
+                elif self._set:
+                    out += self._close_set()  # a shallow dip breaks a set
                 self._low_min, self._low_t = None, None
                 self._low_run(t[k:k + 1], tilt_deg[k:k + 1])
                 continue
