@@ -256,12 +256,18 @@ class HoldDetector:
         return self._end(end, "end_of_recording")
 
     # ------------------------------------------------------------------ features
+    def _speed(self, up: FloatArray, prev: FloatArray | None) -> FloatArray:
+        """Angle between consecutive unit vectors of ``up`` (the first against ``prev``,
+        the last vector of the block before, or itself), per second."""
+        first = up[:, :1] if prev is None else prev
+        both = np.concatenate([first, up], axis=1)
+        cos = np.clip((both[:, 1:] * both[:, :-1]).sum(axis=0), -1.0, 1.0)
+        out: FloatArray = np.degrees(np.arccos(cos)) / self.frame_s
+        return out
+
     def _rate(self, up: FloatArray) -> FloatArray:
         """Angular speed of the up vector, deg/s, smoothed over about 0.3 s."""
-        prev = up[:, :1] if self._prev_up is None else self._prev_up
-        both = np.concatenate([prev, up], axis=1)
-        cos = np.clip((both[:, 1:] * both[:, :-1]).sum(axis=0), -1.0, 1.0)
-        raw = np.degrees(np.arccos(cos)) / self.frame_s
+        raw = self._speed(up, self._prev_up)
         self._prev_up = up[:, -1:].copy()
         out: FloatArray = self._rate_ema(raw[None])[0]
         return out
@@ -272,11 +278,8 @@ class HoldDetector:
         and a shaky person in a plank is still holding it."""
         slow = self._up_lp(up)
         slow = slow / np.maximum(np.linalg.norm(slow, axis=0), 1e-12)
-        prev = slow[:, :1] if self._prev_slow is None else self._prev_slow
-        both = np.concatenate([prev, slow], axis=1)
-        cos = np.clip((both[:, 1:] * both[:, :-1]).sum(axis=0), -1.0, 1.0)
+        out = self._speed(slow, self._prev_slow)
         self._prev_slow = slow[:, -1:].copy()
-        out: FloatArray = np.degrees(np.arccos(cos)) / self.frame_s
         return out
 
     def _not_still(self, rate: FloatArray) -> NDArray[np.bool_]:
