@@ -40,10 +40,13 @@ def walking_frames(features: MotionFeatures, settings: Settings) -> BoolArray:
                       & (features.regularity >= settings.walking_regularity))
 
 
-def running_frames(features: MotionFeatures, settings: Settings) -> BoolArray:
-    """Gait frames with jogging's intensity and cadence."""
-    return np.asarray(walking_frames(features, settings)
-                      & (features.step_rms_g >= settings.running_band_g)
+def running_frames(features: MotionFeatures, settings: Settings,
+                   gait: BoolArray | None = None) -> BoolArray:
+    """Gait frames with jogging's intensity and cadence (``gait``: the walking frames, if
+    already known)."""
+    if gait is None:
+        gait = walking_frames(features, settings)
+    return np.asarray(gait & (features.step_rms_g >= settings.running_band_g)
                       & (features.cadence_hz >= settings.running_cadence_hz))
 
 
@@ -86,8 +89,9 @@ class ActivityClassifier:
             code[still & (tilt_deg < s.sit_stand_deg)] = STANDING
             code[still & (tilt_deg >= s.sit_stand_deg)] = SITTING
         upright = tilt_deg < s.bend_deg
-        code[walking_frames(features, s) & upright] = WALKING
-        code[running_frames(features, s) & upright] = RUNNING
+        gait = walking_frames(features, s)
+        code[gait & upright] = WALKING
+        code[running_frames(features, s, gait) & upright] = RUNNING
         horizontal = tilt_deg >= s.lying_deg
         if up_body is not None:
             # leaning forward moves world-up towards the body's back (-forward)

@@ -84,22 +84,25 @@ class MotionAnalyser:
         self._x = h[-self._x.size:]
         w, off = self._win, h.size - m  # frame j of the block is h[off + j]
 
+        end = np.arange(off, h.size) + 1
+
         def window_sum(v: FloatArray) -> FloatArray:
             c: FloatArray = np.concatenate([[0.0], np.cumsum(v)])
-            end = np.arange(off, h.size) + 1
             out: FloatArray = c[end] - c[end - w]
             return out
 
         sq = h * h
-        e0 = window_sum(sq)
+        c_sq: FloatArray = np.concatenate([[0.0], np.cumsum(sq)])
+        e0 = c_sq[end] - c_sq[end - w]
         rms = np.sqrt(np.maximum(e0, 0.0) / w)
         best = np.zeros(m)
         for lag in self._lags:
             prod = np.zeros(h.size)
             prod[lag:] = h[lag:] * h[:-lag]
-            lagged = np.zeros(h.size)
-            lagged[lag:] = sq[:-lag]
-            r = window_sum(prod) / np.sqrt(np.maximum(e0 * window_sum(lagged), 1e-18))
+            # the lagged window's energy is the same energy, lag frames earlier (the
+            # history holds window + longest lag frames, so it is never cut)
+            e_lag = c_sq[end - lag] - c_sq[end - lag - w]
+            r = window_sum(prod) / np.sqrt(np.maximum(e0 * e_lag, 1e-18))
             best = np.maximum(best, r)
         return rms, best
 
