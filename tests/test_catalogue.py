@@ -51,7 +51,7 @@ def test_the_default_rows_are_the_plank_and_side_planks() -> None:
 
 def test_a_new_row_is_recognised_without_code() -> None:
     """A back-down hold (as a bridge would be) added as a row is found, with its name."""
-    bridge = Exercise("test_back_down_hold", "hold", 180.0, (10.0, 30.0), None, "back down",
+    bridge = Exercise("test_back_down_hold", ("hold",), 180.0, (10.0, 30.0), None, "back down",
                       None, ("sag",), "30 s")
     rows = (*catalogue.holds(CATALOGUE), bridge)
     det = HoldDetector(DEFAULT_SETTINGS, sway_from_gyro=False, exercises=rows)
@@ -64,9 +64,9 @@ def test_a_new_row_is_recognised_without_code() -> None:
 
 def test_symmetry_covers_every_sided_row() -> None:
     rows = (*CATALOGUE,
-            Exercise("bird_dog_left", "hold", 0.0, None, "left", "the lifted leg",
+            Exercise("bird_dog_left", ("hold",), 0.0, None, "left", "the lifted leg",
                      "bird_dog_right", ("twist",), "10 s"),
-            Exercise("bird_dog_right", "hold", 0.0, None, "right", "the lifted leg",
+            Exercise("bird_dog_right", ("hold",), 0.0, None, "right", "the lifted leg",
                      "bird_dog_left", ("twist",), "10 s"))
     holds = [Hold("bird_dog_left", 0, 10, "rest", {}, ()),
              Hold("bird_dog_right", 20, 25, "rest", {}, ())]

@@ -26,8 +26,9 @@ class Exercise:
 
     name: str
     """Output kind (SPEC section 4), e.g. ``side_plank_left``."""
-    mode: str
-    """``hold`` (timed) or ``reps`` (counted)."""
+    modes: tuple[str, ...]
+    """How it is done: ``hold`` (timed, with effort), ``reps`` (counted), ``stretch``
+    (timed, relaxed, against ``target_s``); a glute bridge is held or done as reps."""
     down_az_deg: float
     """Side facing the floor, azimuth in the body frame (see the module docstring)."""
     elev_deg: tuple[float, float] | None
@@ -43,6 +44,19 @@ class Exercise:
     """Form measures reported for the exercise (``sag``, ``pike``, ``twist``, ...)."""
     target: str
     """The usual target, as a person reads it (e.g. ``20-60 s``, ``8-12 reps``)."""
+    min_s: float | None = None
+    """Shortest hold reported, s; None: ``Settings.hold_min_s``."""
+    roll_deg: tuple[float, float] | None = None
+    """Rows that share a posture (same side down and band) and are told apart by how far
+    the body rolls about its long axis: the signed roll (deg, + toward the right side
+    down) of this row; None: any roll (the row recognised from the posture)."""
+    target_s: tuple[float, float] | None = None
+    """Hold target range, s (a stretch is marked when it reaches the lower end)."""
+
+    @property
+    def mode(self) -> str:
+        """The primary way it is done (the first of ``modes``)."""
+        return self.modes[0]
 
     def elevation_band(self, settings: Settings) -> tuple[float, float]:
         if self.elev_deg is not None:
@@ -51,18 +65,28 @@ class Exercise:
 
 
 CATALOGUE: tuple[Exercise, ...] = (
-    Exercise("plank", "hold", 0.0, None, None, "front down", None,
+    Exercise("plank", ("hold",), 0.0, None, None, "front down", None,
              ("sag", "pike", "twist"), "20-60 s (endurance 145 +/- 72 s, Bohannon 2017)"),
-    Exercise("side_plank_left", "hold", -90.0, None, "left", "the side facing the floor",
+    Exercise("side_plank_left", ("hold",), -90.0, None, "left", "the side facing the floor",
              "side_plank_right", ("sag", "pike", "twist"), "15-45 s per side"),
-    Exercise("side_plank_right", "hold", 90.0, None, "right", "the side facing the floor",
+    Exercise("side_plank_right", ("hold",), 90.0, None, "right", "the side facing the floor",
              "side_plank_left", ("sag", "pike", "twist"), "15-45 s per side"),
 )
 
 
 def holds(catalogue: tuple[Exercise, ...] = CATALOGUE) -> tuple[Exercise, ...]:
     """The rows the hold detector recognises."""
-    return tuple(e for e in catalogue if e.mode == "hold")
+    return tuple(e for e in catalogue if "hold" in e.modes)
+
+
+def reps(catalogue: tuple[Exercise, ...] = CATALOGUE) -> tuple[Exercise, ...]:
+    """The rows done as repetitions."""
+    return tuple(e for e in catalogue if "reps" in e.modes)
+
+
+def stretches(catalogue: tuple[Exercise, ...] = CATALOGUE) -> tuple[Exercise, ...]:
+    """The rows held relaxed, against a target time."""
+    return tuple(e for e in catalogue if "stretch" in e.modes)
 
 
 def by_name(name: str, catalogue: tuple[Exercise, ...] = CATALOGUE) -> Exercise | None:
