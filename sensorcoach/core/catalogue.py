@@ -64,7 +64,7 @@ class Exercise:
         return settings.hold_elev_min_deg, settings.hold_elev_max_deg
 
 
-CATALOGUE: tuple[Exercise, ...] = (
+_HOLDS: tuple[Exercise, ...] = (
     Exercise("plank", ("hold",), 0.0, None, None, "front down", None,
              ("sag", "pike", "twist"), "20-60 s (endurance 145 +/- 72 s, Bohannon 2017)"),
     Exercise("side_plank_left", ("hold",), -90.0, None, "left", "the side facing the floor",
@@ -72,6 +72,11 @@ CATALOGUE: tuple[Exercise, ...] = (
     Exercise("side_plank_right", ("hold",), 90.0, None, "right", "the side facing the floor",
              "side_plank_left", ("sag", "pike", "twist"), "15-45 s per side"),
 )
+#: Rows counted as repetitions only (rows held or counted are in ``_HOLDS``).
+_REPS: tuple[Exercise, ...] = ()
+#: Rows held relaxed against a target time.
+_STRETCHES: tuple[Exercise, ...] = ()
+CATALOGUE: tuple[Exercise, ...] = (*_HOLDS, *_REPS, *_STRETCHES)
 
 
 def holds(catalogue: tuple[Exercise, ...] = CATALOGUE) -> tuple[Exercise, ...]:
