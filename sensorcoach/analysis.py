@@ -21,7 +21,7 @@ from sensorcoach.core.gyro_check import GyroVerdict
 from sensorcoach.core.motion import MotionAnalyser
 from sensorcoach.core.reps import RepSet
 from sensorcoach.core.settings import DEFAULT_SETTINGS, Settings
-from sensorcoach.core.workout import group_sets, symmetry
+from sensorcoach.core.workout import exercise_sets, group_sets, symmetry
 from sensorcoach.errors import CalibrationError
 from sensorcoach.recording import Gap, Recording
 
@@ -132,8 +132,10 @@ class Analysis:
             "slumps": [e.to_dict() for e in self.slumps],
             "holds": [h.to_dict() for h in self.holds],
             "reps": [r.to_dict() for r in self.reps],
-            "sets": group_sets(self.holds, self.settings.set_gap_s),
-            "symmetry": symmetry(self.holds, self.settings.imbalance_flag_pct),
+            "sets": group_sets(self.holds, self.settings.set_gap_s, self.reps),
+            "exercises": exercise_sets(self.holds, self.reps),
+            "symmetry": symmetry(self.holds, self.settings.imbalance_flag_pct, reps=self.reps,
+                                 lean_flag_deg=self.settings.form_break_deg),
             "alerts": [a.to_dict() for a in sorted(self.alerts, key=lambda a: a.t_s)],
         }
 
