@@ -398,6 +398,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("folder", nargs="?", type=Path, default=ROOT / "fixtures" / "recordings")
     ap.add_argument("--sweep", action="store_true",
                     help="also print F1 with each hold and slump setting moved -30..+30 %%")
+    ap.add_argument("--routines", type=int, default=None, metavar="N",
+                    help="simulated routine sessions scored in the routine section "
+                         "(benchmarks/routine_accuracy.py; default: its DEFAULT_ROUTINES with "
+                         "the project's fixture folder, 0 with another folder)")
     args = ap.parse_args(argv)
     if not args.folder.is_dir():
         print(f"error: {args.folder}: not a folder", file=sys.stderr)
@@ -411,6 +415,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     base = report(fixtures)
     if args.sweep:
         sweep(fixtures, base)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from routine_accuracy import routine_section
+
+    routine_section(args.folder, args.routines)
     return 0
 
 
