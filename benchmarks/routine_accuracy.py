@@ -35,9 +35,7 @@ import os
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
@@ -45,14 +43,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from routine_free import print_free, print_sisfall, recordings
 from routine_scoring import (
-    EXERCISE_KINDS,
     STRETCH_KINDS,
     Item,
     SessionScore,
     abs_text,
     detected_items,
     label_items,
+    rest_postures,
     score_session,
     sides_right,
     table_lines,
@@ -182,7 +181,7 @@ def generate(spec: RoutineSpec, cache: Path, sim_hash: str | None = None) -> Ses
 def fixture_sessions(folder: Path) -> list[Session]:
     """Every committed ``routine_*`` recording with labels under ``folder``."""
     out = []
-    for path in _recordings(folder):
+    for path in recordings(folder):
         if path.name.startswith("routine_"):
             t0 = time.perf_counter()
             rec, labels = Recording.read(path), load_labels(labels_path(path))
@@ -197,15 +196,6 @@ def shortest(kind: str, settings: Settings) -> float:
     if row is None or ("reps" in row.modes and "hold" not in row.modes):
         return 0.0
     return row.min_s if row.min_s is not None else settings.hold_min_s
-
-
-def rest_postures(labels: dict[str, Any]) -> list[Item]:
-    """Rests labelled in an exercise's posture (``rest`` in ``child_pose`` between sets), as
-    items of that kind, from ``steady_start_s``."""
-    return [Item(str(s["posture"]), float(s.get("steady_start_s", s["start_s"])),
-                 float(s["end_s"]))
-            for s in labels.get("segments", [])
-            if s["kind"] == "rest" and s.get("posture") in EXERCISE_KINDS]
 
 
 def set_aside(labels: list[Item], det: list[Item], rests: list[Item], settings: Settings
@@ -245,104 +235,6 @@ def evaluate(session: Session, settings: Settings | None = None) -> Evaluated:
                      result.calibration.method, short, in_rest)
 
 
-def category(labels: dict[str, Any], name: str) -> str:
-    return str(labels.get("category") or labels.get("scenario") or name.split("_")[0])
-
-
-@dataclass
-class FreeCount:
-    """Exercises detected on a fixture of a kind its labels do not have."""
-
-    name: str
-    category: str
-    exercise_free: bool
-    holds: int = 0
-    stretches: int = 0
-    sets: int = 0
-    kinds: tuple[str, ...] = ()
-    in_rest: int = 0
-    """Detections of a rest's posture over that rest (not counted)."""
-
-    @property
-    def total(self) -> int:
-        return self.holds + self.stretches + self.sets
-
-
-def count_new(result: Any, labels: dict[str, Any]) -> FreeCount:
-    """Holds, stretches and sets of an analysis of a kind ``labels`` has none of, leaving
-    out a rest's posture found over that rest."""
-    kinds = {str(s["kind"]) for s in labels.get("segments", [])}
-    rests = rest_postures(labels)
-    items = [d for d in detected_items(result) if d.kind not in kinds]
-    in_rest = [d for d in items if d.family == "hold" and any(
-        r.kind == d.kind and iou(d.span, r.span) >= MIN_IOU for r in rests)]
-    items = [d for d in items if d not in in_rest]
-    return FreeCount(
-        "", "", not kinds & set(EXERCISE_KINDS),
-        holds=sum(1 for d in items if d.family == "hold" and d.kind not in STRETCH_KINDS),
-        stretches=sum(1 for d in items if d.family == "hold" and d.kind in STRETCH_KINDS),
-        sets=sum(1 for d in items if d.family == "reps"),
-        kinds=tuple(sorted({d.kind for d in items})), in_rest=len(in_rest))
-
-
-def _recordings(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*.csv*") if p.name.endswith((".csv", ".csv.gz"))
-                  and labels_path(p).exists())
-
-
-def false_detections(folder: Path) -> list[FreeCount]:
-    """Every labelled non-routine recording under ``folder``: exercises of kinds it has
-    no label of (for a desk day or daily life: every exercise)."""
-    out = []
-    for path in _recordings(folder):
-        if path.name.startswith("routine_"):
-            continue
-        try:
-            labels, rec = load_labels(labels_path(path)), Recording.read(path)
-        except (SensorcoachError, ValueError, OSError) as exc:
-            print(f"  {path.name}: not read: {exc}")
-            continue
-        fc = count_new(analyze(rec), labels)
-        fc.name = path.name.split(".")[0]
-        fc.category = category(labels, fc.name)
-        out.append(fc)
-    return out
-
-
-def _sisfall_file(path: str) -> tuple[str, int, int, int, str]:
-    import realdata
-
-    from sensorcoach.commands.convert_cmd import decode, to_recording
-
-    code = Path(path).name.split("_")[0]
-    try:  # the conversion of benchmarks/realdata.py
-        rec = to_recording(decode(path, "sisfall"), path)
-        fc = count_new(analyze(rec, orientation=realdata.ORIENTATION), {})
-    except Exception as e:  # a benchmark reports every file, whatever went wrong
-        return code, 0, 0, 0, str(e)[:200]
-    return code, fc.holds, fc.stretches, fc.sets, ""
-
-
-def sisfall_counts(root: Path, jobs: int = 1) -> dict[str, list[int]]:
-    """Per activity code: [files, holds, stretches, sets, files with any, errors], on the
-    development subjects only (``realdata.DEV_SUBJECTS``; the held-out ones are never
-    read)."""
-    import realdata
-
-    files = realdata.find_files(root, realdata.DEV_SUBJECTS, None)
-    by: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
-    with ProcessPoolExecutor(max_workers=max(1, jobs)) as ex:
-        for code, h, s, n, err in ex.map(_sisfall_file, [str(f) for f in files], chunksize=8):
-            row = by[code]
-            row[0] += 1
-            row[1] += h
-            row[2] += s
-            row[3] += n
-            row[4] += (h + s + n) > 0
-            row[5] += bool(err)
-    return dict(by)
-
-
 def _session_line(ev: Evaluated) -> str:
     s, rec = ev.session, ev.session.recording
     sc = ev.score.total
@@ -373,8 +265,8 @@ def routine_section(folder: Path = FIXTURES, n: int | None = None,
     else:
         print(f"no routine sessions: none simulated (--routines N) and no routine_* "
               f"recording in {folder}")
-    daily = _print_free(folder)
-    sis_total = _print_sisfall(sisfall, jobs) if sisfall is not None else None
+    daily = print_free(folder)
+    sis_total = print_sisfall(sisfall, jobs) if sisfall is not None else None
     simulated = sum(1 for s in sessions if "scenario" in s.labels)
     return _targets(total, daily, sis_total, f"{len(sessions)} routine sessions "
                     f"({simulated} simulated)")
@@ -422,46 +314,6 @@ def _print_sessions(evs: list[Evaluated], n: int, base_seed: int, cache: Path
         print("wrong kinds (label -> detected: n): " + ", ".join(
             f"{a} -> {b}: {k}" for (a, b), k in sorted(total.confusions.items())))
     return total
-
-
-def _print_free(folder: Path) -> int:
-    """Print exercises on fixtures where none of their kind is labelled; return those on
-    the fixtures with no exercise labelled at all (desk days, daily life, rests)."""
-    free = false_detections(folder)
-    print()
-    print("Exercises detected where none of that kind is labelled, per fixture category "
-          "(holds/stretches/sets; a rest's own posture over that rest, e.g. a child's pose "
-          "taken as a rest, is not counted):")
-    cats: dict[str, list[FreeCount]] = defaultdict(list)
-    for fc in free:
-        cats[fc.category].append(fc)
-    daily = 0
-    for cat, rows in sorted(cats.items()):
-        h, s, k, r = (sum(getattr(x, a) for x in rows)
-                      for a in ("holds", "stretches", "sets", "in_rest"))
-        kinds = sorted({x for row in rows for x in row.kinds})
-        free_ex = all(row.exercise_free for row in rows)
-        daily += (h + s + k) if free_ex else 0
-        print(f"  {cat:<16} {len(rows):>2} files: {h}/{s}/{k}"
-              + (f" ({', '.join(kinds)})" if kinds else "")
-              + (f", {r} in a rest's posture" if r else "")
-              + ("   [no exercise labelled]" if free_ex else "   [planks labelled]"))
-    return daily
-
-
-def _print_sisfall(root: Path, jobs: int) -> int | None:
-    by = sisfall_counts(root, jobs)
-    if not by:
-        print(f"SisFall: no trial files of SA01-SA15/SE01-SE08 under {root}")
-        return None
-    files = sum(r[0] for r in by.values())
-    print(f"SisFall (REAL recordings), subjects SA01-SA15 and SE01-SE08 only: {files} files; "
-          "per activity code: files, holds/stretches/sets, files with any")
-    for code in sorted(by):
-        r = by[code]
-        err = f"  ERRORS {r[5]}" if r[5] else ""
-        print(f"  {code} {r[0]:>4} files: {r[1]}/{r[2]}/{r[3]}, {r[4]} files{err}")
-    return sum(r[1] + r[2] + r[3] for r in by.values())
 
 
 def _targets(total: SessionScore, daily: int, sis_total: int | None,

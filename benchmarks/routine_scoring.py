@@ -169,6 +169,15 @@ def label_items(labels: dict[str, Any]) -> list[Item]:
     return out
 
 
+def rest_postures(labels: dict[str, Any]) -> list[Item]:
+    """Rests labelled in an exercise's posture (``rest`` in ``child_pose`` between sets), as
+    items of that kind, from ``steady_start_s``."""
+    return [Item(str(s["posture"]), float(s.get("steady_start_s", s["start_s"])),
+                 float(s["end_s"]))
+            for s in labels.get("segments", [])
+            if s["kind"] == "rest" and s.get("posture") in EXERCISE_KINDS]
+
+
 def detected_items(result: Any) -> list[Item]:
     """An ``Analysis``' holds (stretches included) and sets of repetitions."""
     holds = [Item(h.kind, float(h.start_s), float(h.end_s), "hold") for h in result.holds]

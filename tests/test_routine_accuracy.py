@@ -21,6 +21,7 @@ from routine_scoring import (
     detected_items,
     label_items,
     name_sides,
+    rest_postures,
     score_session,
     sides_right,
     table_lines,
@@ -124,7 +125,7 @@ def test_label_items_time_holds_from_steady_start_and_count_sets() -> None:
         reps=[SimpleNamespace(kind="deadlift", start_s=1.0, end_s=9.0, reps=(1, 2, 3))])
     assert detected_items(result) == [Item("plank", 93.0, 149.0),
                                       Item("deadlift", 1.0, 9.0, "reps", count=3)]
-    assert ra.rest_postures(labels) == [Item("child_pose", 0.0, 10.0)]
+    assert rest_postures(labels) == [Item("child_pose", 0.0, 10.0)]
 
 
 def test_set_aside_short_holds_and_a_rest_in_the_exercise_posture() -> None:
