@@ -8,6 +8,7 @@ leaning to one side. Names come from the catalogue (``core.workout.label``): a p
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from sensorcoach.core.workout import label
@@ -120,7 +121,7 @@ def tempo(r: dict[str, Any]) -> str:
     parts = [f"{r['count']} reps", f"range {_num(r.get('range_deg'), ' deg', '.0f')}",
              f"{_num(r.get('down_s'), ' s')} down / {_num(r.get('up_s'), ' s')} up"]
     if r.get("lateral_lean_deg") is not None:
-        parts.append(f"lean {_num(r['lateral_lean_deg'], ' deg')}")
+        parts.append(f"side lean {_num(_abs(r['lateral_lean_deg']), ' deg')}")
     return ", ".join(parts)
 
 
@@ -150,7 +151,7 @@ def workout_lines(d: dict[str, Any]) -> list[str]:
         rows = [[s["label"], clock(s["start_s"]),
                  stretch_time(s) if s.get("mode") == "stretch" else tempo(s)]
                 for s in stretches]
-        lines += ["  " + r for r in table(["stretch", "start", "held"], rows)]
+        lines += ["  " + r for r in table(["stretch", "start", "held"], rows, "lrl")]
     lines += _per_exercise(exercises)
     lines += _sides(d.get("symmetry") or {})
     lines += _leaning((d.get("symmetry") or {}).get("lean") or {})
@@ -186,12 +187,16 @@ def _routine_sets(d: dict[str, Any]) -> list[str]:
         starts = {r["start_s"] for r in st.get("reps", [])}
         rep_rows = [[label(r["kind"]), clock(r["start_s"]), str(r["count"]),
                      _num(r.get("range_deg"), "", ".0f"), _num(r.get("down_s")),
-                     _num(r.get("up_s")), _num(r.get("lateral_lean_deg"))]
+                     _num(r.get("up_s")), _num(_abs(r.get("lateral_lean_deg")))]
                     for r in reps if r["start_s"] in starts]
         if rep_rows:
             lines += ["  " + r for r in table(["repetitions", "start", "reps", "range deg",
-                                               "down s", "up s", "lean deg"], rep_rows)]
+                                               "down s", "up s", "side lean deg"], rep_rows)]
     return lines
+
+
+def _abs(x: Any) -> Any:
+    return abs(x) if isinstance(x, int | float) else x
 
 
 def _set_text(s: dict[str, Any], sided: bool) -> str:
@@ -212,7 +217,9 @@ def _per_exercise(exercises: list[dict[str, Any]]) -> list[str]:
     for e in exercises:
         n = len(e["sets"])
         sets = "; ".join(_set_text(s, bool(e.get("sided"))) for s in e["sets"])
-        lines.append(f"    {e['label']:<{width}}  {n} set{'s' if n != 1 else ''}: {sets}")
+        lines += textwrap.wrap(f"{e['label']:<{width}}  {n} set{'s' if n != 1 else ''}: {sets}",
+                               100, initial_indent="    ",
+                               subsequent_indent=" " * (width + 6))
     return lines
 
 

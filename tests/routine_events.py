@@ -6,7 +6,7 @@ being added by others; these tests must not depend on which have landed)."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -64,10 +64,31 @@ class SidedRep(Rep):
     pelvic_rotation_deg: float | None = None
 
 
+#: The fields of ``Rep`` here (the repetition counter is changing: tempo and form fields).
+REP_FIELDS = {f.name for f in fields(Rep)}
+
+
+def make_rep(start_s: float, bottom_s: float, end_s: float, range_deg: float,
+             lateral_lean_deg: float | None = None,
+             pelvic_rotation_deg: float | None = None, down_s: float | None = None,
+             up_s: float | None = None) -> Rep:
+    """A repetition built through whichever ``Rep`` fields exist."""
+    kw: dict[str, Any] = {"start_s": start_s, "bottom_s": bottom_s, "end_s": end_s,
+                          "range_deg": range_deg, "lateral_lean_deg": lateral_lean_deg}
+    if "down_s" in REP_FIELDS:
+        kw.update(down_s=bottom_s - start_s if down_s is None else down_s,
+                  up_s=end_s - bottom_s if up_s is None else up_s)
+    if "form" in REP_FIELDS:
+        kw["form"] = {} if pelvic_rotation_deg is None else {
+            "pelvic_rotation_deg": pelvic_rotation_deg}
+    return SidedRep(**kw, pelvic_rotation_deg=pelvic_rotation_deg)
+
+
 def _rep(r: dict[str, Any]) -> Rep:
     bottom = r.get("bottom_s", r["start_s"] + r["down_s"])
-    return SidedRep(r["start_s"], bottom, r["end_s"], r["range_deg"],
-                    r.get("lateral_lean_deg"), r.get("pelvic_rotation_deg"))
+    return make_rep(r["start_s"], bottom, r["end_s"], r["range_deg"],
+                    r.get("lateral_lean_deg"), r.get("pelvic_rotation_deg"), r["down_s"],
+                    r["up_s"])
 
 
 def routine(name: str = "routine_50hz") -> tuple[list[Hold], list[RepSet], dict[str, Any]]:

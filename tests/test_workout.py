@@ -8,10 +8,10 @@ from statistics import median
 from typing import Any
 
 import pytest
-from routine_events import ROUTINE, FormHold, SidedRep, routine
+from routine_events import REP_FIELDS, ROUTINE, FormHold, make_rep, routine
 
 from sensorcoach.core.events import Hold
-from sensorcoach.core.reps import Rep, RepSet
+from sensorcoach.core.reps import RepSet
 from sensorcoach.core.workout import exercise_sets, group_sets, label, symmetry
 
 SIDED = {"bird_dog", "side_plank", "single_leg_bridge", "single_leg_deadlift",
@@ -135,8 +135,8 @@ def test_hold_form_is_the_median_per_side() -> None:
 
 
 def deadlifts(leans: list[float | None]) -> RepSet:
-    return RepSet("deadlift", tuple(Rep(i * 4.0, i * 4.0 + 2, i * 4.0 + 3.5, 50.0, v)
-                                    for i, v in enumerate(leans)))
+    return RepSet("deadlift", tuple(make_rep(i * 4.0, i * 4.0 + 2, i * 4.0 + 3.5, 50.0, v)
+                                        for i, v in enumerate(leans)))
 
 
 def test_leaning_to_one_side_of_two_sided_exercises() -> None:
@@ -145,7 +145,8 @@ def test_leaning_to_one_side_of_two_sided_exercises() -> None:
     assert lean["lateral_lean_deg"] == 11.5 and lean["max_deg"] == 13.0
     assert lean["side"] == "left" and lean["flagged"] is True and lean["measured"] == 4
     calm = symmetry([], 10.0, ROUTINE, [deadlifts([1.0, 2.5, None])])["lean"]["deadlift"]
-    assert calm["side"] is None  # unsigned leans: which side is not known
+    # signed leans (+ right) from a counter whose repetitions carry form; magnitudes before
+    assert calm["side"] == ("right" if "form" in REP_FIELDS else None)
     assert calm["flagged"] is False and calm["measured"] == 2
     bridge = FormHold("glute_bridge", 0, 30, "rest", {}, (), form={"roll_deg": -4.0})
     assert symmetry([bridge], 10.0, ROUTINE)["lean"]["glute_bridge"]["lateral_lean_deg"] == 4.0
@@ -171,7 +172,7 @@ def test_unnamed_sides_are_sets_of_one_exercise() -> None:
 
 
 def test_a_repetition_carries_its_extra_form_measure() -> None:
-    r = SidedRep(0.0, 1.0, 2.0, 40.0, 1.0, pelvic_rotation_deg=-7.0)
+    r = make_rep(0.0, 1.0, 2.0, 40.0, 1.0, pelvic_rotation_deg=-7.0)
     sets = [RepSet("single_leg_deadlift_left", (r, r, r))]
     by = symmetry([], 10.0, ROUTINE, sets)["by_exercise"]["single_leg_deadlift"]
     assert by["left"]["form"] == {"pelvic_rotation_deg": 7.0}

@@ -317,8 +317,11 @@ def _form(bouts: list[Bout], row: Exercise | None) -> dict[str, float]:
     for key in keys:
         vals = []
         for b in bouts:
-            objs: list[object] = [b, *b.reps] if isinstance(b, RepSet) else [b]
-            vals += [abs(v) for o in objs if (v := _measure(o, key)) is not None]
+            # per repetition when the repetitions carry it, else the bout's own figure
+            per = [v for r in b.reps if (v := _measure(r, key)) is not None] \
+                if isinstance(b, RepSet) else []
+            own = _measure(b, key)
+            vals += [abs(v) for v in per] if per else ([] if own is None else [abs(own)])
         if vals:
             out[key] = round(median(vals), 1)
     return out
@@ -334,9 +337,11 @@ def _lean(bouts: list[Bout], flag_deg: float) -> dict[str, Any] | None:
     if not per:
         return None
     mags = [abs(v) for v in per]
-    signed = any(v < 0 for v in per)
+    # leans are signed (+ right) where the counter signs them (its repetitions carry a
+    # ``form`` mapping); the first counter gave magnitudes only: no side then
+    signed = any(v < 0 for v in per) or any(hasattr(r, "form") for r in reps)
     med = median(per)
-    side = None if not signed or med == 0 else ("right" if med > 0 else "left")
+    side = None if not signed or abs(med) < 0.05 else ("right" if med > 0 else "left")
     return {"lateral_lean_deg": round(median(mags), 1), "max_deg": round(max(mags), 1),
             "side": side, "measured": len(per),
             "flagged": bool(median(mags) >= flag_deg)}
