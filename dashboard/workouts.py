@@ -53,7 +53,7 @@ def _deg(x: Any) -> str:
 
 def _form_text(form: dict[str, Any] | None) -> str:
     """Form measures in words: ``hip rotation 5°, roll sway 2°``."""
-    return ", ".join(f"{k.removesuffix('_deg').replace('_', ' ')} {v:.0f}°"
+    return ", ".join(f"{k.removesuffix('_deg').replace('_', ' ')} {abs(v):.0f}°"
                      for k, v in (form or {}).items() if isinstance(v, int | float))
 
 
