@@ -19,11 +19,16 @@
    IoU >= 0.5 with the right kind, sets by IoU >= 0.5 with the count within +-1; precision,
    recall, F1, fragments, wrong kinds, sides right, stretch time and rep count errors,
    over ALL sessions (never a chosen subset); the issue's targets with met/NOT met.
-3. **No new false detections**: exercises (holds, stretches, sets) on the committed
-   fixtures with no exercise labelled (desk days, daily life), and exercises of a kind
-   not labelled in the file on the others; with ``--sisfall DIR``, exercises per activity
-   code on the allowed SisFall subjects (SA01-SA15, SE01-SE08 only, through
-   ``benchmarks/realdata.py``'s conversion).
+3. **No new false detections** (:mod:`routine_free`): exercises (holds, stretches, sets)
+   on the committed fixtures with no exercise labelled (desk days, daily life, rests), and
+   exercises of a kind not labelled in the file on the others; with ``--sisfall DIR``,
+   exercises per activity code on the allowed SisFall subjects (SA01-SA15, SE01-SE08 only,
+   through ``benchmarks/realdata.py``'s conversion).
+
+``benchmarks/accuracy.py`` (``make bench``, ``make accuracy``) prints this section after
+its own report through :func:`routine_section`; ``--routines N`` passes through. Without
+it, ``DEFAULT_ROUTINES`` sessions are simulated beside the project's fixture folder and
+none beside another folder (whose own ``routine_*`` recordings are still scored).
 """
 
 from __future__ import annotations
@@ -366,8 +371,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("folder", nargs="?", type=Path, default=FIXTURES,
                     help="fixture folder: its routine_* recordings are scored, the others "
                          "counted for false detections")
-    ap.add_argument("--routines", type=int, default=DEFAULT_ROUTINES, metavar="N",
-                    help=f"simulated routine sessions (default {DEFAULT_ROUTINES})")
+    ap.add_argument("--routines", type=int, default=None, metavar="N",
+                    help=f"simulated routine sessions (default {DEFAULT_ROUTINES} with the "
+                         "project's fixture folder, 0 with another)")
     ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE, metavar="DIR",
                     help="folder for generated sessions (default: in the system temp dir)")
     ap.add_argument("--seed", type=int, default=BASE_SEED, help="first seed")
@@ -378,7 +384,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.folder.is_dir():
         print(f"error: {args.folder}: not a folder", file=sys.stderr)
         return 2
-    if args.routines < 0 or args.seed < 0:
+    if (args.routines is not None and args.routines < 0) or args.seed < 0:
         print("error: --routines and --seed must not be negative", file=sys.stderr)
         return 2
     if args.sisfall is not None and not args.sisfall.is_dir():

@@ -45,8 +45,8 @@ def test_the_default_rows_are_the_plank_and_side_planks() -> None:
     assert [e.name for e in catalogue.holds()] == ["plank", "side_plank_left",
                                                     "side_plank_right"]
     assert HOLD_KINDS[1:-1] == ("plank", "side_plank_left", "side_plank_right")
-    assert [(a.name, b.name) for a, b in catalogue.pairs()] == [("side_plank_left",
-                                                                 "side_plank_right")]
+    assert ("side_plank_left", "side_plank_right") in [(a.name, b.name)
+                                                       for a, b in catalogue.pairs()]
 
 
 def test_a_new_row_is_recognised_without_code() -> None:

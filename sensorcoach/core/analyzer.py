@@ -20,6 +20,7 @@ from sensorcoach.core.activity import (
     ACTIVITY_NAMES,
     LYING,
     MOVING,
+    ON_FOOT,
     SEATED_OR_UNKNOWN,
     ActivityClassifier,
     Debouncer,
@@ -29,6 +30,7 @@ from sensorcoach.core.calibration import Calibration
 from sensorcoach.core.events import ActivitySpan, Alert, Hold, SlumpEpisode
 from sensorcoach.core.framing import Framer, Frames, gaps_before
 from sensorcoach.core.gyro_check import GyroCheck, GyroVerdict
+from sensorcoach.core.height import HeightTracker
 from sensorcoach.core.hold_sides import name_holds
 from sensorcoach.core.holds import HoldDetector, HoldSpan
 from sensorcoach.core.motion import MotionAnalyser
@@ -38,6 +40,7 @@ from sensorcoach.core.sedentary import SedentaryTracker
 from sensorcoach.core.settings import DEFAULT_SETTINGS, Settings
 from sensorcoach.core.slumps import SlumpDetector
 from sensorcoach.core.stability import stability
+from sensorcoach.core.stretches import StretchDetector, StretchSpan
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -77,6 +80,10 @@ class FrameSeries:
     """(3, m) world-up in a frame around the calibrated up with arbitrary horizontal axes,
     for the hold detector when the forward direction is unknown (None when ``up_body``
     exists: the detector uses that)."""
+    acc_g: FloatArray | None = None
+    """(3, m) frame-mean specific force in the sensor frame, g (the pelvis-height tracker)."""
+    vert_g: FloatArray | None = None
+    """Frame-mean specific force along the estimated up, g (the pelvis-height tracker)."""
 
     @property
     def size(self) -> int:
@@ -195,6 +202,8 @@ class StreamAnalyzer:
         self._hold_axes = axes_around(calibration.up)
         self.hold_note: str | None = None
         self.rep_counter = RepCounter(s)
+        self.height = HeightTracker(s)
+        self.stretch_detector = StretchDetector(s, sides_known=calibration.forward_known)
         self.rep_sets: list[RepSet] = []
         self._raw_t: list[FloatArray] = []
         self._raw_acc: list[FloatArray] = []
@@ -238,7 +247,9 @@ class StreamAnalyzer:
             jitter = np.sqrt(np.maximum(fr.acc_sq - (fr.acc * fr.acc).sum(axis=0), 0.0))
             up_hold = None if up_body is not None else self._hold_axes @ up
             self._pend.append(FrameSeries(fr.index, fr.t, flex, lat, tilt, raw, up_body,
-                                          feats.motion_rms_g, jitter, gyro_used, up_hold))
+                                          feats.motion_rms_g, jitter, gyro_used, up_hold,
+                                          acc_g=fr.acc,
+                                          vert_g=(fr.acc * up).sum(axis=0)))
             settled = self.debouncer.push(raw)
         else:
             settled = np.zeros(0, np.int64)
@@ -254,6 +265,7 @@ class StreamAnalyzer:
             self.episodes += tail
             events += tail
             events += self._finish_holds(self.hold_detector.flush())
+            events += self._finish_stretches(self.stretch_detector.flush())
             tail_sets = self.rep_counter.flush()
             self.rep_sets += tail_sets
             events += tail_sets
@@ -329,6 +341,31 @@ class StreamAnalyzer:
             out.append(hold)
         return out
 
+    def _stretches(self, fs: FrameSeries) -> list[Event]:
+        """Pelvis height (core.height) and the stretches (core.stretches) of settled frames."""
+        up = fs.up_body if fs.up_body is not None else fs.up_hold
+        if up is None or fs.acc_g is None or fs.vert_g is None:
+            return []
+        walking = np.isin(fs.activity, ON_FOOT)
+        still, h = self.height.push(fs.acc_g, fs.vert_g, up, walking,
+                                    self.stretch_detector.lying(up))
+        return self._finish_stretches(self.stretch_detector.push(fs.t, up, still, h))
+
+    def _finish_stretches(self, spans: list[StretchSpan]) -> list[Event]:
+        """Stretches as holds of their kind, with stability from the raw samples."""
+        out: list[Event] = []
+        if not spans:
+            return out
+        t = np.concatenate(self._raw_t) if self._raw_t else np.zeros(0)
+        acc = np.concatenate(self._raw_acc, axis=1) if self._raw_acc else np.zeros((3, 0))
+        for sp in spans:
+            stab = stability(t, acc, self.sample_rate_hz, sp.start_s, sp.end_s, 0.0, "sag", ())
+            hold = Hold(sp.kind, sp.start_s, sp.end_s, sp.ended_by, stab, (),
+                        target_s=sp.target_s)
+            self.holds.append(hold)
+            out.append(hold)
+        return out
+
     def _trim_raw(self) -> None:
         """Drop raw samples no open or possible hold can need any more."""
         if not self._raw_t:
@@ -339,6 +376,9 @@ class StreamAnalyzer:
         keep = float(done_t) - RAW_KEEP_S
         if self.hold_detector.open is not None:
             keep = min(keep, self.hold_detector.open.start_s - 2.0)
+        stretch_s = self.stretch_detector.open_start
+        if stretch_s is not None:
+            keep = min(keep, stretch_s - 2.0)
         while self._raw_t and self._raw_t[0][-1] < keep:
             self._raw_t.pop(0)
             self._raw_acc.pop(0)
@@ -373,6 +413,7 @@ class StreamAnalyzer:
         self.alerts += alerts
         events += eps
         events += self._finish_holds(spans)
+        events += self._stretches(fs)
         sets = self.rep_counter.push(fs.t, fs.tilt_deg, fs.lateral_deg)
         self.rep_sets += sets
         events += sets

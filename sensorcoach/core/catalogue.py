@@ -75,7 +75,26 @@ _HOLDS: tuple[Exercise, ...] = (
 #: Rows counted as repetitions only (rows held or counted are in ``_HOLDS``).
 _REPS: tuple[Exercise, ...] = ()
 #: Rows held relaxed against a target time.
-_STRETCHES: tuple[Exercise, ...] = ()
+_STRETCHES: tuple[Exercise, ...] = (
+    # recognised by core.stretches (posture, relaxed stillness, and the pelvis height of
+    # core.height); the elevation bands are the Settings' (stretch_*), listed as typical
+    Exercise("stretch_hamstring", ("stretch",), 0.0, (-60.0, 40.0), None,
+             "", None, (), "20-30 s", target_s=(20.0, 30.0)),
+    Exercise("child_pose", ("stretch",), 0.0, (-60.0, -4.0), None, "", None, (), "20-30 s",
+             target_s=(20.0, 30.0)),
+    Exercise("knee_to_belly_left", ("stretch",), 180.0, (-45.0, 0.0), "left",
+             "the knee pulled in: its side of the pelvis rolls up", "knee_to_belly_right", (),
+             "20-30 s per side", roll_deg=(-18.0, 0.0), target_s=(20.0, 30.0)),
+    Exercise("knee_to_belly_right", ("stretch",), 180.0, (-45.0, 0.0), "right",
+             "the knee pulled in: its side of the pelvis rolls up", "knee_to_belly_left", (),
+             "20-30 s per side", roll_deg=(0.0, 18.0), target_s=(20.0, 30.0)),
+    Exercise("cross_left", ("stretch",), -128.0, (-25.0, 25.0), "left",
+             "the side the knees fall to: the pelvis rolls 30-70 deg toward it", "cross_right",
+             (), "20-30 s per side", roll_deg=(-78.0, -18.0), target_s=(20.0, 30.0)),
+    Exercise("cross_right", ("stretch",), 128.0, (-25.0, 25.0), "right",
+             "the side the knees fall to: the pelvis rolls 30-70 deg toward it", "cross_left",
+             (), "20-30 s per side", roll_deg=(18.0, 78.0), target_s=(20.0, 30.0)),
+)
 CATALOGUE: tuple[Exercise, ...] = (*_HOLDS, *_REPS, *_STRETCHES)
 
 

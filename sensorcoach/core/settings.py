@@ -354,6 +354,12 @@ class Settings:
         "effort a hold needs: micro-motion above 1 Hz plus tremor above sensor noise (a "
         "very fit person holds with 2-4 mg of tremor, BIOMECHANICS)."
     )
+    bird_dog_roll_deg: float = _setting(
+        1.5, "deg", "least roll of the pelvis from a bout's midpoint toward each side that makes "
+        "alternating holds on all fours a bird dog (design choice: the weight shift onto one "
+        "knee rolls the pelvis a few degrees even with good form; resting on all fours rolls "
+        "under a degree)."
+    )
     form_break_deg: float = _setting(
         10.0, "deg",
         "sag, pike or twist from the hold's reference that is a form break (design "
@@ -393,6 +399,58 @@ class Settings:
         "between sets of the routine are 1-2 min)."
     )
 
+    height_still_g: float = _setting(
+        0.004, "g", "SD over 1 s of the frame-mean vertical specific force under which the body "
+        "is at rest (the pelvis-height tracker's zero-velocity updates), and of each axis under "
+        "which it is quiet (a relaxed stretch; a hold's tremor and sway exceed it) (design "
+        "choice: rests read 1-2 mg on the simulated routine, transitions 5-250 mg; core.height)."
+    )
+    height_max_move_s: float = _setting(
+        12.0, "s", "longest movement between rests whose height change is integrated (design "
+        "choice: sit, stand, kneel and floor transitions take 2-10 s; double-integration "
+        "drift grows with the cube of time; core.height)."
+    )
+    stretch_min_s: float = _setting(
+        10.0, "s", "shortest stretch reported (design choice: half the routine's 20-30 s "
+        "target, issue 15; a pause on all fours or a short rest is not a stretch)."
+    )
+    stretch_target_s: float = _setting(
+        20.0, "s", "stretch time at which a stretch is marked reached (the routine's 20-30 s, "
+        "issue 15: its lower end, a design choice; the person's own target is not visible to the "
+        "sensor)."
+    )
+    stretch_still_share: float = _setting(
+        0.5, "1", "share of a stretch's frames that must be at rest (core.height's stillness): "
+        "a stretch is relaxed, a hold has tremor and sway (design choice)."
+    )
+    stretch_standing_m: float = _setting(
+        0.75, "m", "pelvis height at or above which a forward fold is standing (hamstring "
+        "stretch): halfway between standing (0.95 m) and all fours (0.55 m) (design choice "
+        "over the simulator's pivot heights; core.height)."
+    )
+    stretch_kneel_drop_m: float = _setting(
+        0.18, "m", "pelvis drop from the upright posture before a fold at or beyond which the "
+        "fold is not standing: kneeling down to child's pose drops it about 0.32 m, a standing "
+        "fold 0-0.1 m (the hips move back; design choice between them, core.height)."
+    )
+    stretch_child_max_elev_deg: float = _setting(
+        -4.0, "deg", "long-axis elevation below which a low front-down fold is child's pose "
+        "(flexion 100-130 deg puts it 10-40 deg head end down; lying prone and all fours sit "
+        "at -5..+10: design choice between them)."
+    )
+    stretch_fold_max_elev_deg: float = _setting(
+        40.0, "deg", "a standing fold is a hamstring stretch with the long axis within this of "
+        "horizontal (folded 60-100 deg; design choice: a 50 deg lean over a desk is not one)."
+    )
+    stretch_knee_tilt_deg: float = _setting(
+        3.5, "deg", "posterior pelvic tilt beyond the person's flat lying level that is knee to "
+        "belly (the simulator's 5-20 deg against lying levels that differ by up to 3 deg "
+        "between rests: design choice between them)."
+    )
+    stretch_knee_abs_deg: float = _setting(
+        8.0, "deg", "long axis this far head end down is knee to belly when no flat lying level "
+        "was seen first (design choice: lying flat reads -3..+6 deg on the simulator)."
+    )
 
     def slump_on_deg(self, placement: str | None) -> float:
         """On-threshold for a placement (``lower_back`` or anything else)."""

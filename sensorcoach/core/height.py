@@ -1,0 +1,193 @@
+"""Pelvis height from the accelerometer: zero-velocity integration between still spans.
+
+A trunk posture alone cannot tell a standing forward fold (pelvis ~0.9 m up) from resting
+on all fours (0.55 m) or lying prone (0.12 m): all three hold the lower back's long axis
+near horizontal, front down. How the person got there can: the pelvis height changes
+through each transition, and the accelerometer measures it.
+
+Method (strapdown integration with zero-velocity updates, as pedestrian dead reckoning
+resets velocity at every foot stance): a frame is *still* when the frame-mean
+acceleration varies less than ``height_still_g`` (SD over the last second, each axis)
+and a still span lasts at least ``MIN_STILL_S``: the body is then at rest, velocity zero.
+Between two still spans (a *movement*), the vertical acceleration is integrated twice;
+the velocity is forced to zero at both ends by removing its linear drift (which also
+removes any constant bias of the vertical acceleration, such as a 1-2 % accelerometer
+scale error). The height change is added to the level.
+
+Vertical acceleration is ``|a| - g0`` (design choice, orientation-free): for a specific
+force ``g + a_lin`` with ``|a_lin|`` << g, ``|g + a_lin| = g + a_lin . up`` to first order
+(the error, ``|a_h|^2 / 2g``, is under 0.05 m/s^2 for the 1 m/s^2 horizontal
+accelerations of a posture change). It needs no up vector, so it works alike with and
+without a gyro: an accelerometer-only up vector lags by a second in a turn, and a lagged
+up vector leaks gravity into the vertical (20 deg of lag: 0.6 m/s^2). ``g0`` is the
+norm at rest, interpolated from the still span before the movement to the one after
+(the norm at rest differs by orientation through per-axis scale errors).
+
+Absolute level: anchors, since integrated changes accumulate error. Walking or running
+means standing (``STANDING_M``, the pelvis height of an adult standing; the simulator's
+0.95 m); lying still on the back or a side means the pelvis is on the floor
+(``FLOOR_M``). Movements longer than ``height_max_move_s`` (a set of repetitions, a
+hold with tremor) are not integrated (drift grows with the cube of time): if the body
+ends in the posture it started in (up vectors within ``SAME_POSTURE_DEG``), the level is
+kept (repetitions and holds return to where they began; up to ``LONGEST_KEPT_S``),
+otherwise it becomes unknown until the next anchor.
+
+Measured on the simulated routine at 100 Hz (fixtures/recordings/routine_100hz): standing
+to kneeling -0.32 m (true -0.33), kneeling to child's pose -0.35 (-0.32), child's pose to
+all fours +0.28 (+0.25), floor sitting to kneeling +0.52 (+0.47), kneeling to standing
++0.34 (+0.33), lying to a glute bridge +0.43 (+0.40).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sensorcoach.core.settings import Settings
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+#: m: pelvis height standing (adult hip height about 0.9-1.0 m; the simulator's 0.95).
+STANDING_M = 0.95
+#: m: pelvis (sensor) height lying on the floor (the simulator's 0.12 + the sensor).
+FLOOR_M = 0.13
+#: s: a still span must last this long to be a rest (zero velocity): constant-velocity
+#: motion also reads as still to an accelerometer, but not for this long in a posture
+#: change (bell-shaped velocity profiles).
+MIN_STILL_S = 0.8
+#: s: the stillness SD is taken over this window.
+STILL_WINDOW_S = 1.0
+#: deg: a long movement that ends within this angle of where it began kept the level.
+SAME_POSTURE_DEG = 20.0
+#: s: a movement longer than this loses the level even if it ends where it began (a
+#: set of repetitions or a hold lasts under a minute; a longer busy spell can hide
+#: sitting down and getting up again).
+LONGEST_KEPT_S = 60.0
+G = 9.80665
+
+
+class HeightTracker:
+    """Streaming pelvis-height tracker over 0.1 s frames (same results for any blocks).
+
+    ``push`` takes frame-mean specific force (3, m) in g, the unit up vector in the
+    sensor frame (3, m) (for the same-posture test only), and per frame whether the
+    body walks (anchor: standing) or lies still on its back or side (anchor: floor).
+    It returns per frame whether the frame is still and the height known after it (NaN:
+    unknown); a movement's change is applied at the first frame of the next still span
+    that has lasted ``MIN_STILL_S``.
+    """
+
+    def __init__(self, settings: Settings):
+        s = settings
+        self.frame_s = s.frame_s
+        self.still_g = s.height_still_g
+        self.max_move_s = s.height_max_move_s
+        self._win = max(2, round(STILL_WINDOW_S / s.frame_s))
+        self._min_still = max(1, round(MIN_STILL_S / s.frame_s))
+        self._tail = np.zeros((3, 0))  # the last window-1 frames of the previous block
+        self._vtail = np.zeros(0)
+        self.h: float | None = None
+        self._anchor: float | None = None  # an anchor seen since the last still span
+        self._run = 0  # length of the current still run, frames
+        self._rest_norm: float | None = None  # |a| of the last still span
+        self._rest_up: FloatArray | None = None
+        self._move: list[float] = []  # |a| of the frames since the last still span
+
+    def push(self, acc: FloatArray, vert: FloatArray, up: FloatArray, walking: BoolArray,
+             lying: BoolArray) -> tuple[BoolArray, FloatArray]:
+        m = acc.shape[1]
+        if m == 0:
+            return np.zeros(0, bool), np.zeros(0)
+        both = np.concatenate([self._tail, acc], axis=1)
+        self._tail = both[:, -(self._win - 1):]
+        quiet = self._window_sd(both, m).max(axis=0) < self.still_g
+        vboth = np.concatenate([self._vtail, vert])
+        self._vtail = vboth[-(self._win - 1):]
+        still = self._window_sd(vboth[None], m)[0] < self.still_g
+        norm = vert
+        out = np.empty(m)
+        for i in range(m):
+            if walking[i]:
+                # walking is standing height, and its mean vertical velocity is zero:
+                # the movement after it is integrated from its last frame
+                self.h, self._anchor = STANDING_M, None
+                self._run = 0
+                self._move = []
+                self._rest_norm = 1.0 if self._rest_norm is None else self._rest_norm
+                self._rest_up = up[:, i].copy()
+                out[i] = self.h
+                continue
+            if still[i]:
+                self._run += 1
+                if self._run == self._min_still:
+                    self._arrive(float(norm[i]), up[:, i])
+                elif self._run > self._min_still:
+                    if lying[i]:
+                        self.h = FLOOR_M
+                    self._rest_norm = float(norm[i]) if self._rest_norm is None else (
+                        0.9 * self._rest_norm + 0.1 * float(norm[i]))
+                else:
+                    self._move.append(float(norm[i]))
+            else:
+                if self._run >= self._min_still:
+                    self._move = []
+                self._run = 0
+                self._move.append(float(norm[i]))
+            out[i] = np.nan if self.h is None else self.h
+        return quiet, out
+
+    def _window_sd(self, both: FloatArray, m: int) -> FloatArray:
+        """(k, m): per row, the SD over the last window of each frame of the block (inf
+        where the window is not full yet)."""
+        n = both.shape[1]
+        w = min(self._win, n)
+        z = np.zeros((both.shape[0], 1))
+        c1 = np.concatenate([z, np.cumsum(both, axis=1)], axis=1)
+        c2 = np.concatenate([z, np.cumsum(both * both, axis=1)], axis=1)
+        idx = np.arange(n - m, n)
+        lo = np.maximum(idx + 1 - w, 0)
+        k = (idx + 1 - lo).astype(float)
+        mean = (c1[:, idx + 1] - c1[:, lo]) / k
+        var = (c2[:, idx + 1] - c2[:, lo]) / k - mean * mean
+        sd = np.sqrt(np.maximum(var, 0.0))
+        sd[:, k < self._win] = np.inf
+        out: FloatArray = sd
+        return out
+
+    def _arrive(self, norm_now: float, up_now: FloatArray) -> None:
+        """A still span has lasted long enough: apply the movement before it."""
+        # the still run's first frames were buffered as movement; they are rest
+        move = np.asarray(self._move[:max(0, len(self._move) - (self._min_still - 1))])
+        self._move = []
+        prev_norm, prev_up = self._rest_norm, self._rest_up
+        self._rest_norm, self._rest_up = norm_now, up_now.copy()
+        if self._anchor is not None:
+            self.h, self._anchor = self._anchor, None
+            return
+        if self.h is None or prev_norm is None or prev_up is None:
+            return
+        if move.size * self.frame_s > self.max_move_s:
+            cos = float(np.clip(prev_up @ up_now, -1.0, 1.0))
+            if (np.degrees(np.arccos(cos)) > SAME_POSTURE_DEG
+                    or move.size * self.frame_s > LONGEST_KEPT_S):
+                self.h = None
+            return
+        self.h += rise(move, prev_norm, norm_now, self.frame_s)
+
+
+def rise(norm: FloatArray, g_before: float, g_after: float, frame_s: float) -> float:
+    """Height change over a movement, m: ``norm`` (n,) |a| per frame in g between two
+    rests whose |a| were ``g_before`` and ``g_after``; velocity zero at both ends."""
+    n = norm.size
+    if n == 0:
+        return 0.0
+    base = np.linspace(g_before, g_after, n + 2)[1:-1]
+    a = (norm - base) * G
+    v = np.concatenate([[0.0], np.cumsum(a) * frame_s])
+    v -= np.linspace(0.0, 1.0, n + 1) * v[-1]
+    # trapezoid over the n+1 velocity samples (zero at both ends)
+    return float((v.sum() - 0.5 * (v[0] + v[-1])) * frame_s)
+
+
+__all__ = ["FLOOR_M", "STANDING_M", "HeightTracker", "rise"]

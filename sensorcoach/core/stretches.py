@@ -1,0 +1,386 @@
+"""The routine's stretches: recognised, timed, and marked when the target time is reached.
+
+Rows: the catalogue's ``stretch`` rows (core.catalogue): leaning hamstring stretch, child's
+pose, knee to belly (left/right: the knee pulled in), cross (left/right: the side the
+knees fall to). Cat-cow is counted as repetitions (core.reps), not here.
+
+A stretch is held *relaxed and still*: no muscle tremor, the trunk at rest (the height
+tracker's stillness, core.height, in at least ``stretch_still_share`` of its frames), for
+at least ``stretch_min_s``. What it is comes from the posture of the lower back (world up
+in the body frame, as core.holds: elevation ``elev`` of the long axis above horizontal,
+azimuth ``az`` of the side facing the floor, 0 front, +90 right, 180 back) and from how
+high the pelvis is (core.height), because several relaxed postures look alike:
+
+- front down (|az| <= 45), trunk within ``stretch_fold_max_elev_deg`` of horizontal:
+  a fold with the pelvis at standing height (at least ``stretch_standing_m``, halfway
+  between standing, 0.95 m, and all fours, 0.55 m) that did not drop the pelvis by
+  ``stretch_kneel_drop_m`` from the upright posture before it (kneeling down to child's
+  pose drops it 0.3 m; a standing fold moves the hips back, hardly down) is the
+  hamstring stretch. Otherwise, the long axis below ``stretch_child_max_elev_deg`` (head
+  end down: the hips sit back on the heels, the trunk folds forward and down) is
+  child's pose. All fours (long axis -5..+10 deg, 0.55 m) and lying prone (about 0 deg,
+  0.12 m) are neither. With the height unknown (no anchor yet: core.height), a fold
+  cannot be told from all fours or lying prone, and only child's pose is recognised.
+- back down, rolled 18-78 deg toward a side (|az| 102-162): the *cross*, named by the
+  side rolled down (the knees fall to it; the simulator rolls the pelvis 30-70 deg, lying
+  on a side is 90 and lying flat on the back 0-3: the limits sit halfway).
+- back down and flat (rolled under 18 deg): *knee to belly* when the pelvis tilts
+  posteriorly (the tailbone lifts, the long axis head end down) at least
+  ``stretch_knee_tilt_deg`` beyond the last flat lying posture (the person's own supine
+  level: people and sensor mountings differ by several degrees), or beyond
+  ``stretch_knee_abs_deg`` below horizontal when no flat lying was seen, with the pelvis
+  still on the floor (a glute bridge lifts it 0.2-0.5 m, and has effort). The knee
+  pulled in rolls its side up: the side is the sign of the roll against that flat
+  level.
+
+With the forward direction unknown (no calibration spans: only the up axis is known),
+front and back, left and right are inferred from how the trunk tilts above the floor:
+beyond 25 deg of tilt with the pelvis not on the floor, a trunk leans forward (lumbar
+extension stops at 20-30 deg while flexion reaches 60-90: standing folds, hip hinges,
+slumps and getting down to all fours). The mean direction of those tilts is taken as
+forward (once ``FORWARD_MIN_S`` of them agree), and left = up x forward. Until then no
+stretch is reported (a fold cannot be told from lying on a side, nor front from back);
+the detector's ``note`` says so.
+
+Timing: a stretch starts at the first frame within ``START_DEG`` of its median posture
+(the entry movement is not stretch time) and ends at the last such frame; it is
+``reached`` when that time is at least the target (``stretch_target_s``; the person's own
+target of 20, 25 or 30 s is not visible to the sensor).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sensorcoach.core.framing import gaps_before
+from sensorcoach.core.height import FLOOR_M
+from sensorcoach.core.settings import Settings
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+NONE, FOLD, CHILD, KNEE, CROSS = range(5)
+#: deg: front down is within this of az 0; back down beyond 180 minus it.
+FRONT_HALF_DEG = 45.0
+#: deg: roll of a back-down posture toward a side: cross between these (lying flat on
+#: the back rolls 0-6 deg, knee to belly included; a cross 30-70; on a side 90).
+CROSS_ROLL_DEG = (18.0, 78.0)
+#: deg: a cross keeps the long axis near horizontal (shoulders flat on the floor).
+CROSS_MAX_ELEV_DEG = 25.0
+#: m: the pelvis lifted this far above the floor is not lying (a glute bridge).
+LIFTED_M = 0.12
+#: s: a flat lying level older than this is not the person's level any more.
+BASELINE_MAX_AGE_S = 180.0
+#: s: a posture leaving the stretch for this long ends it.
+EXIT_S = 1.5
+#: s: a candidate is judged after this long in one stretch posture.
+CONFIRM_S = 5.0
+#: deg: the stretch's own posture: timing starts and ends within this of its median.
+START_DEG = 4.0
+#: s of forward tilts needed before front and back are inferred (no forward calibration).
+FORWARD_MIN_S = 3.0
+#: deg: tilt from upright beyond which a trunk above the floor leans forward.
+FORWARD_TILT_DEG = (25.0, 75.0)
+#: m: the pelvis above this is off the floor (forward inference).
+ABOVE_FLOOR_M = 0.4
+
+
+@dataclass(frozen=True)
+class StretchSpan:
+    kind: str
+    start_s: float
+    end_s: float
+    target_s: float
+    ended_by: str
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+    @property
+    def reached(self) -> bool:
+        return self.duration_s >= self.target_s
+
+
+@dataclass
+class _Run:
+    code: int
+    t: list[float] = field(default_factory=list)
+    up: list[FloatArray] = field(default_factory=list)
+    still: list[bool] = field(default_factory=list)
+    h: list[float] = field(default_factory=list)
+    out_since: float | None = None
+    confirmed: bool = False
+    base: tuple[float, float] | None = None
+    """(elev, roll) of the flat lying level when the run began (knee to belly)."""
+
+
+def _wrap(deg: FloatArray | float) -> FloatArray:
+    return np.asarray((np.asarray(deg) + 180.0) % 360.0 - 180.0)
+
+
+def angles(up: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Elevation of the long axis and azimuth of the side down, deg (core.holds)."""
+    elev = np.degrees(np.arcsin(np.clip(up[2], -1.0, 1.0)))
+    az = np.degrees(np.arctan2(up[1], -up[0]))
+    return elev, az
+
+
+class StretchDetector:
+    """Streaming stretch detector over settled 0.1 s frames."""
+
+    def __init__(self, settings: Settings, sides_known: bool = True):
+        """``sides_known``: the up vectors pushed are in the body frame (forward known);
+        otherwise in a frame around the calibrated up with arbitrary horizontal axes,
+        and forward is inferred (see the module docstring)."""
+        self.s = settings
+        self.frame_s = settings.frame_s
+        self.sides_known = sides_known
+        self._fwd_sum = np.zeros(2)
+        self._fwd_n = 0
+        self._base: tuple[float, float, float] | None = None  # elev, roll, t
+        self._upright_h = np.nan  # pelvis height of the last upright frame
+        self._run: _Run | None = None
+        self.last_t: float | None = None
+        self.note: str | None = None
+
+    @property
+    def forward_xy(self) -> FloatArray | None:
+        """Inferred forward direction in the pushed frame's horizontal axes, or None."""
+        if self.sides_known:
+            return np.array([1.0, 0.0])
+        need = round(FORWARD_MIN_S / self.frame_s)
+        norm = float(np.linalg.norm(self._fwd_sum))
+        if self._fwd_n < need or norm < 0.5 * self._fwd_n:
+            return None
+        out: FloatArray = self._fwd_sum / norm
+        return out
+
+    @property
+    def open_start(self) -> float | None:
+        r = self._run
+        return None if r is None or not r.t else r.t[0]
+
+    def push(self, t: FloatArray, up: FloatArray | None, still: BoolArray, h: FloatArray
+             ) -> list[StretchSpan]:
+        """``up`` (3, m) unit world-up in the body frame (or the arbitrary-heading frame),
+        ``still`` (m,) from the height tracker, ``h`` (m,) pelvis height, m (NaN unknown)."""
+        out: list[StretchSpan] = []
+        if t.size == 0 or up is None:
+            return out
+        if not self.sides_known:
+            self._learn_forward(up, h)
+        gap = gaps_before(t, self.last_t, self.s.max_gap_in_episode_s)
+        self.last_t = float(t[-1])
+        body = self._to_body(up)
+        if body is None:
+            body = up
+            known = False
+            self.note = ("forward direction unknown and not yet inferred (no forward tilts "
+                         "seen): stretches cannot be recognised")
+        else:
+            known = True
+        elev, az = angles(body)
+        code = self._codes(elev, az, h, known)
+        busy = np.flatnonzero((code != NONE) | gap)
+        i = 0
+        while i < t.size:
+            if self._run is None and code[i] == NONE and not gap[i]:
+                k = int(np.searchsorted(busy, i))
+                nxt = int(busy[k]) if k < busy.size else t.size
+                self._update_base(t[i:nxt], elev[i:nxt], az[i:nxt], still[i:nxt], h[i:nxt])
+                i = nxt
+                continue
+            if gap[i] and self._run is not None:
+                out += self._close("rest")
+            out += self._step(float(t[i]), body[:, i], int(code[i]), bool(still[i]),
+                              float(h[i]), float(elev[i]), float(az[i]))
+            i += 1
+        return out
+
+    def flush(self) -> list[StretchSpan]:
+        return self._close("end_of_recording") if self._run is not None else []
+
+    def lying(self, up: FloatArray) -> BoolArray:
+        """Frames lying on the back or a side (long axis within 12 deg of horizontal), the
+        height tracker's floor anchor; not front down, which a standing fold shares. None
+        while front and back are not known."""
+        body = self._to_body(up)
+        if body is None:
+            return np.zeros(up.shape[1], bool)
+        elev, az = angles(body)
+        return np.asarray((np.abs(elev) <= 12.0) & (np.abs(az) >= 60.0))
+
+    # ------------------------------------------------------------------ posture
+    def _learn_forward(self, up: FloatArray, h: FloatArray) -> None:
+        tilt = np.degrees(np.arccos(np.clip(up[2], -1.0, 1.0)))
+        lo, hi = FORWARD_TILT_DEG
+        off_floor = ~(h < ABOVE_FLOOR_M)  # NaN (unknown) counts as off the floor
+        sel = (tilt >= lo) & (tilt <= hi) & off_floor
+        if not sel.any():
+            return
+        hor = up[:2, sel]
+        hor = hor / np.maximum(np.linalg.norm(hor, axis=0), 1e-12)
+        self._fwd_sum -= hor.sum(axis=1)
+        self._fwd_n += int(sel.sum())
+
+    def _to_body(self, up: FloatArray) -> FloatArray | None:
+        if self.sides_known:
+            return up
+        f = self.forward_xy
+        if f is None:
+            return None
+        fx, fy = float(f[0]), float(f[1])
+        return np.vstack([fx * up[0] + fy * up[1], -fy * up[0] + fx * up[1], up[2]])
+
+    def _codes(self, elev: FloatArray, az: FloatArray, h: FloatArray, known: bool
+               ) -> NDArray[np.int64]:
+        """Stretch posture per frame (knee to belly: only the flat-back candidates; the
+        tilt test against the person's flat level is made per frame in ``_step``)."""
+        s = self.s
+        code = np.zeros(elev.shape, np.int64)
+        h_known = np.isfinite(h)
+        if not known:
+            # front unknown: a near-horizontal trunk at standing height would be a forward
+            # fold, but a height lost in a long busy spell (sitting down hidden in it)
+            # makes lying on a side look the same: nothing is recognised
+            return code
+        front = np.abs(az) <= FRONT_HALF_DEG
+        # the upright posture before: a fold from standing barely lowers the pelvis (it
+        # moves back), kneeling down to child's pose lowers it 0.3 m
+        upright = (elev >= 60.0) & h_known
+        prev = np.where(upright, h, np.nan)
+        if np.isnan(prev[0]):
+            prev[0] = self._upright_h
+        ok = np.isfinite(prev)
+        last = np.where(ok, np.arange(prev.size), 0)
+        np.maximum.accumulate(last, out=last)
+        prev = prev[last]
+        if np.isfinite(prev[-1]):
+            self._upright_h = float(prev[-1])
+        drop = prev - h
+        in_band = front & (elev >= -60.0) & (elev <= s.stretch_fold_max_elev_deg)
+        standing = h_known & (h >= s.stretch_standing_m) & ~(drop >= s.stretch_kneel_drop_m)
+        code[in_band & standing] = FOLD
+        if known:
+            # head end down: the hips sit back on the heels
+            child = in_band & (elev <= s.stretch_child_max_elev_deg)
+            code[child & (code == NONE)] = CHILD
+            roll = np.abs(_wrap(az - 180.0))
+            on_floor = ~(h > FLOOR_M + LIFTED_M)
+            lo, hi = CROSS_ROLL_DEG
+            cross = ((roll >= lo) & (roll <= hi) & (np.abs(elev) <= CROSS_MAX_ELEV_DEG)
+                     & on_floor)
+            code[cross & (code == NONE)] = CROSS
+            knee = (roll < lo) & (elev < 0.0) & (elev >= -45.0) & on_floor
+            code[knee & (code == NONE)] = KNEE
+        return code
+
+    def _update_base(self, t: FloatArray, elev: FloatArray, az: FloatArray, still: BoolArray,
+                     h: FloatArray) -> None:
+        """The person's flat lying level: still, back down, rolled under the cross's
+        limit, pelvis on the floor (frames not in any stretch posture)."""
+        if t.size == 0:
+            return
+        roll = _wrap(az - 180.0)
+        flat = (still & (np.abs(roll) < CROSS_ROLL_DEG[0]) & (np.abs(elev) <= 30.0)
+                & ~(h > FLOOR_M + LIFTED_M))
+        idx = np.flatnonzero(flat)
+        if idx.size:
+            j = idx[-max(1, min(idx.size, 10)):]
+            self._base = (float(np.median(elev[j])), float(np.median(roll[j])), float(t[-1]))
+
+    # ------------------------------------------------------------------ states
+    def _knee_ok(self, t: float, elev: float, az: float) -> bool:
+        b = self._base
+        if b is not None and t - b[2] <= BASELINE_MAX_AGE_S:
+            return elev <= b[0] - self.s.stretch_knee_tilt_deg
+        return elev <= -self.s.stretch_knee_abs_deg
+
+    def _step(self, t: float, up: FloatArray, code: int, still: bool, h: float,
+              elev: float, az: float) -> list[StretchSpan]:
+        out: list[StretchSpan] = []
+        if code == KNEE and not self._knee_ok(t, elev, az):
+            code = NONE
+            if still:
+                self._update_base(np.array([t]), np.array([elev]), np.array([az]),
+                                  np.array([True]), np.array([h]))
+        r = self._run
+        if r is not None and code != r.code:
+            if r.out_since is None:
+                r.out_since = t
+            if t - r.out_since >= EXIT_S or not r.confirmed:
+                out += self._close("rest")
+                r = None
+        elif r is not None:
+            r.out_since = None
+        if r is None:
+            if code == NONE:
+                return out
+            base = None
+            if code == KNEE and self._base is not None:
+                base = (self._base[0], self._base[1])
+            r = self._run = _Run(code, base=base)
+        r.t.append(t)
+        r.up.append(up)
+        r.still.append(still)
+        r.h.append(h)
+        if not r.confirmed and r.t[-1] - r.t[0] >= CONFIRM_S:
+            r.confirmed = float(np.mean(r.still)) >= self.s.stretch_still_share
+            if not r.confirmed:
+                # not relaxed so far: judge again over a sliding window
+                n = round(CONFIRM_S / self.frame_s)
+                del r.t[:-n], r.up[:-n], r.still[:-n], r.h[:-n]
+        return out
+
+    def _close(self, ended_by: str) -> list[StretchSpan]:
+        r = self._run
+        self._run = None
+        if r is None or not r.confirmed:
+            return []
+        t = np.asarray(r.t)
+        up = np.asarray(r.up).T
+        stop = (r.out_since if r.out_since is not None else t[-1] + self.frame_s)
+        inside = t < stop
+        t, up, still = t[inside], up[:, inside], np.asarray(r.still)[inside]
+        if t.size < 3 or float(np.mean(still)) < self.s.stretch_still_share:
+            return []
+        med = np.median(up, axis=1)
+        med /= max(float(np.linalg.norm(med)), 1e-12)
+        near = np.degrees(np.arccos(np.clip(med @ up, -1.0, 1.0))) <= START_DEG
+        idx = np.flatnonzero(near)
+        if idx.size == 0:
+            return []
+        start = float(t[idx[0]]) - self.frame_s / 2
+        end = float(t[idx[-1]]) + self.frame_s / 2
+        if end - start < self.s.stretch_min_s:
+            return []
+        kind = self._kind(r.code, med, r.base)
+        if kind is None:
+            return []
+        return [StretchSpan(kind, round(start, 3), round(end, 3), self.s.stretch_target_s,
+                            ended_by)]
+
+    def _kind(self, code: int, med: FloatArray, base: tuple[float, float] | None
+              ) -> str | None:
+        _, az = angles(med[:, None])
+        a = float(az[0])
+        if code == FOLD:
+            return "stretch_hamstring"
+        if code == CHILD:
+            return "child_pose"
+        if code == CROSS:
+            return "cross_right" if a > 0 else "cross_left"
+        if code == KNEE:
+            roll = float(_wrap(a - 180.0))
+            ref = base[1] if base is not None else 0.0
+            # the pulled knee's side rolls up, the other down: right knee, left side
+            # down, azimuth from 180 toward -90, which wraps to a positive roll
+            return "knee_to_belly_right" if roll - ref > 0 else "knee_to_belly_left"
+        return None
+
+
+__all__ = ["StretchDetector", "StretchSpan"]

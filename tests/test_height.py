@@ -1,0 +1,82 @@
+"""Pelvis height tracker (core.height): zero-velocity integration and anchors."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sensorcoach.core.height import FLOOR_M, STANDING_M, HeightTracker, rise
+from sensorcoach.core.settings import DEFAULT_SETTINGS
+
+DT = DEFAULT_SETTINGS.frame_s
+
+
+def _descent(dh: float, dur: float = 2.0) -> np.ndarray:
+    """|a| per frame (g) of a minimum-jerk vertical move of ``dh`` m over ``dur`` s."""
+    n = round(dur / DT)
+    tau = (np.arange(n) + 0.5) / n
+    acc = dh * (60 * tau - 180 * tau**2 + 120 * tau**3) / dur**2  # m/s^2
+    out: np.ndarray = 1.0 + acc / 9.80665
+    return out
+
+
+def test_rise_integrates_a_move_and_ignores_a_constant_bias() -> None:
+    a = _descent(-0.33)
+    assert abs(rise(a, 1.0, 1.0, DT) + 0.33) < 0.02
+    # a 2 % scale error at rest is removed with the velocity drift
+    assert abs(rise(a * 1.02, 1.02, 1.02, DT) + 0.33) < 0.02
+
+
+def _frames(parts: list[tuple[str, float]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(acc (3, m), walking, lying) for a script of ('rest'|'walk'|'lie', s) and
+    ('move', dh) steps (the up vector stays vertical)."""
+    rng = np.random.default_rng(0)
+    norm: list[float] = []
+    walk: list[bool] = []
+    lie: list[bool] = []
+    for kind, x in parts:
+        if kind == "move":
+            seg = list(_descent(x))
+        elif kind == "walk":
+            k = np.arange(round(x / DT))
+            seg = list(1.0 + 0.2 * np.sin(2 * np.pi * 1.8 * k * DT + 0.3))
+        else:
+            seg = list(1.0 + rng.normal(0.0, 0.0005, round(x / DT)))
+        norm += seg
+        walk += [kind == "walk"] * len(seg)
+        lie += [kind == "lie"] * len(seg)
+    acc = np.vstack([np.zeros(len(norm)), np.zeros(len(norm)), norm])
+    return acc, np.array(walk), np.array(lie)
+
+
+def _run(parts: list[tuple[str, float]], block: int | None = None) -> np.ndarray:
+    acc, walk, lie = _frames(parts)
+    tr = HeightTracker(DEFAULT_SETTINGS)
+    up = np.tile(np.array([[0.0], [0.0], [1.0]]), acc.shape[1])
+    n = acc.shape[1]
+    step = block or n
+    out = []
+    for i in range(0, n, step):
+        sl = slice(i, i + step)
+        _, h = tr.push(acc[:, sl], acc[2, sl], up[:, sl], walk[sl], lie[sl])
+        out.append(h)
+    return np.concatenate(out)
+
+
+def test_unknown_until_an_anchor_then_follows_kneeling_down() -> None:
+    h = _run([("rest", 5.0), ("walk", 5.0), ("rest", 4.0), ("move", -0.33), ("rest", 4.0)])
+    assert np.isnan(h[:40]).all()
+    assert abs(h[100] - STANDING_M) < 1e-9  # walking is standing height
+    assert abs(h[-1] - (STANDING_M - 0.33)) < 0.03
+
+
+def test_lying_still_anchors_the_floor() -> None:
+    h = _run([("walk", 3.0), ("rest", 3.0), ("move", -0.5), ("lie", 5.0)])
+    assert abs(h[-1] - FLOOR_M) < 1e-9
+
+
+def test_same_result_for_any_block_sizes() -> None:
+    parts = [("walk", 4.0), ("rest", 3.0), ("move", -0.33), ("rest", 3.0), ("move", 0.33),
+             ("rest", 3.0)]
+    whole = _run(parts)
+    for block in (1, 7, 33):
+        np.testing.assert_allclose(_run(parts, block), whole, atol=1e-9)

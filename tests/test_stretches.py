@@ -1,0 +1,159 @@
+"""Stretch detector (core.stretches) on synthetic frames, and on the routine fixture."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sensorcoach.core.settings import DEFAULT_SETTINGS
+from sensorcoach.core.stretches import StretchDetector, StretchSpan
+
+DT = DEFAULT_SETTINGS.frame_s
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "recordings"
+
+
+def _up(elev: float, az: float) -> np.ndarray:
+    e, z = np.radians(elev), np.radians(az)
+    return np.array([-np.cos(e) * np.cos(z), np.cos(e) * np.sin(z), np.sin(e)])
+
+
+def _script(parts: list[tuple[float, float, float, float, bool]]
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(t, up (3, m), still, h) from (seconds, elev, az, height m, still) steps."""
+    ups, still, h = [], [], []
+    for dur, elev, az, height, quiet in parts:
+        n = round(dur / DT)
+        ups.append(np.tile(_up(elev, az)[:, None], n))
+        still += [quiet] * n
+        h += [height] * n
+    up = np.concatenate(ups, axis=1)
+    t = (np.arange(up.shape[1]) + 0.5) * DT
+    return t, up, np.array(still), np.array(h)
+
+
+def _detect(parts: list[tuple[float, float, float, float, bool]], block: int | None = None,
+            sides_known: bool = True) -> list[StretchSpan]:
+    t, up, still, h = _script(parts)
+    det = StretchDetector(DEFAULT_SETTINGS, sides_known=sides_known)
+    out: list[StretchSpan] = []
+    step = block or t.size
+    for i in range(0, t.size, step):
+        sl = slice(i, i + step)
+        out += det.push(t[sl], up[:, sl], still[sl], h[sl])
+    return out + det.flush()
+
+
+STAND = (5.0, 88.0, 0.0, 0.95, True)
+KNEEL = (5.0, 85.0, 0.0, 0.62, True)
+SUPINE = (8.0, 1.0, 180.0, 0.13, True)
+
+
+def test_standing_fold_is_a_hamstring_stretch_timed_from_arrival() -> None:
+    out = _detect([STAND, (2.0, 45.0, 0.0, 0.93, False), (24.0, 8.0, 0.0, 0.92, True), STAND])
+    assert [s.kind for s in out] == ["stretch_hamstring"]
+    assert abs(out[0].start_s - 7.0) < 0.2 and abs(out[0].duration_s - 24.0) < 0.3
+    assert out[0].reached  # 24 s >= the 20 s target
+
+
+def test_same_fold_on_all_fours_or_lying_prone_is_no_stretch() -> None:
+    assert _detect([KNEEL, (30.0, 8.0, 0.0, 0.55, True), KNEEL]) == []
+    assert _detect([KNEEL, (30.0, 2.0, 0.0, 0.13, True), KNEEL]) == []
+
+
+def test_child_pose_is_a_downward_fold_from_kneeling_and_not_reached_when_short() -> None:
+    out = _detect([KNEEL, (16.0, -15.0, 0.0, 0.30, True), KNEEL])
+    assert [s.kind for s in out] == ["child_pose"]
+    assert not out[0].reached
+
+
+def test_too_short_or_not_relaxed_is_no_stretch() -> None:
+    assert _detect([KNEEL, (8.0, -15.0, 0.0, 0.30, True), KNEEL]) == []
+    # tremor and sway of an effortful hold: never at rest
+    assert _detect([KNEEL, (30.0, -15.0, 0.0, 0.30, False), KNEEL]) == []
+
+
+@pytest.mark.parametrize(("roll", "kind"), [(3.0, "knee_to_belly_right"),
+                                            (-3.0, "knee_to_belly_left")])
+def test_knee_to_belly_tilts_the_pelvis_below_the_persons_own_lying_level(
+        roll: float, kind: str) -> None:
+    # right knee pulled in: the right side rolls up, the left down (az from 180 to -177)
+    az = 180.0 + roll
+    out = _detect([SUPINE, (2.0, -3.0, az, 0.13, False), (25.0, -7.0, az, 0.14, True), SUPINE])
+    assert [s.kind for s in out] == [kind]
+
+
+def test_lying_flat_a_little_lower_than_before_is_not_knee_to_belly() -> None:
+    assert _detect([SUPINE, (30.0, -1.0, 179.0, 0.13, True), SUPINE]) == []
+
+
+def test_a_glute_bridge_lifts_the_pelvis_and_is_no_knee_to_belly() -> None:
+    assert _detect([SUPINE, (30.0, -20.0, 180.0, 0.45, True), SUPINE]) == []
+
+
+@pytest.mark.parametrize(("az", "kind"), [(130.0, "cross_right"), (-125.0, "cross_left")])
+def test_cross_is_named_by_the_side_rolled_down(az: float, kind: str) -> None:
+    out = _detect([SUPINE, (25.0, 0.0, az, 0.13, True), SUPINE])
+    assert [s.kind for s in out] == [kind]
+
+
+def test_lying_on_a_side_is_no_cross() -> None:
+    assert _detect([SUPINE, (30.0, 1.0, 90.0, 0.15, True), SUPINE]) == []
+
+
+def test_same_stretches_for_any_block_sizes() -> None:
+    parts = [STAND, (24.0, 8.0, 0.0, 0.92, True), KNEEL, (22.0, -15.0, 0.0, 0.30, True),
+             SUPINE, (25.0, 0.0, 130.0, 0.13, True), SUPINE]
+    whole = _detect(parts)
+    assert [s.kind for s in whole] == ["stretch_hamstring", "child_pose", "cross_right"]
+    for block in (1, 13, 101):
+        assert _detect(parts, block) == whole
+
+
+def test_forward_inferred_from_forward_tilts_when_not_calibrated() -> None:
+    # the arbitrary frame is the body frame turned 90 deg: forward is +y there
+    def turned(parts: list[tuple[float, float, float, float, bool]]
+               ) -> list[tuple[float, float, float, float, bool]]:
+        return [(d, e, a + 90.0, hh, q) for d, e, a, hh, q in parts]
+
+    lean = (6.0, 50.0, 0.0, 0.95, False)  # hip hinges: the trunk tilts forward
+    parts = turned([STAND, lean, STAND, SUPINE, (25.0, 0.0, 130.0, 0.13, True), SUPINE])
+    assert [s.kind for s in _detect(parts, sides_known=False)] == ["cross_right"]
+    # without any forward tilt the side cannot be told: nothing is named
+    no_lean = turned([STAND, SUPINE, (25.0, 0.0, 130.0, 0.13, True), SUPINE])
+    det_out = _detect(no_lean, sides_known=False)
+    assert det_out == []
+
+
+def test_routine_fixture_stretches_found_with_kind_and_time() -> None:
+    """Every stretch of the 100 Hz routine: IoU >= 0.5, its kind, time within 2 s."""
+    from sensorcoach.analysis import analyze
+    from sensorcoach.recording import Recording
+
+    name = "routine_100hz"
+    an = analyze(Recording.read(FIXTURES / f"{name}.csv.gz"))
+    labels = json.loads((FIXTURES / f"{name}.labels.json").read_text())
+    kinds = {"stretch_hamstring", "child_pose", "knee_to_belly_left", "knee_to_belly_right",
+             "cross_left", "cross_right"}
+    found = [h for h in an.holds if h.kind in kinds]
+    want = [s for s in labels["segments"] if s["kind"] in kinds]
+    assert len(want) == 6
+    for seg in want:
+        a, b = seg["steady_start_s"], seg["end_s"]
+        match = [h for h in found
+                 if (min(b, h.end_s) - max(a, h.start_s)) / (max(b, h.end_s) - min(a, h.start_s))
+                 >= 0.5]
+        assert [h.kind for h in match] == [seg["kind"]], seg
+        assert abs(match[0].duration_s - (b - a)) <= 3.0
+        d = match[0].to_dict()
+        assert d["target_s"] == DEFAULT_SETTINGS.stretch_target_s
+        assert d["reached"] == (match[0].duration_s >= DEFAULT_SETTINGS.stretch_target_s)
+    # the only other stretch is the labelled rest in child's pose
+    extra = [h for h in found if not any(h.kind == s["kind"] for s in want)
+             or (h.kind == "child_pose" and h.start_s < 300.0)]
+    rests = [s for s in labels["segments"] if s.get("posture") == "child_pose"
+             and s["kind"] == "rest"]
+    assert all(h.kind == "child_pose" and any(r["start_s"] <= h.start_s <= r["end_s"]
+                                              for r in rests) for h in extra)
