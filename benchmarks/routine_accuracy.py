@@ -321,7 +321,7 @@ def _print_sessions(evs: list[Evaluated], n: int, base_seed: int, cache: Path
     return total
 
 
-def _targets(total: SessionScore, daily: int, sis_total: int | None,
+def _targets(total: SessionScore, daily: int, sis_total: tuple[int, int] | None,
              on: str) -> dict[str, Any]:
     labelled = {k: sc for k, sc in total.rows.items() if sc.labelled}
     unlabelled = sum(sc.detected for sc in total.rows.values() if not sc.labelled)
@@ -355,8 +355,9 @@ def _targets(total: SessionScore, daily: int, sis_total: int | None,
          daily == 0, str(daily)),
     ]
     if sis_total is not None:
-        checks.append(("0 exercises on the allowed SisFall subjects", sis_total == 0,
-                       str(sis_total)))
+        found, errors = sis_total
+        checks.append(("0 exercises on the allowed SisFall subjects", found == errors == 0,
+                       str(found) + (f" ({errors} files not analysed)" if errors else "")))
     print(f"Targets (issue 15), on {on}:")
     for what, ok, value in checks:
         print(f"  {what}: {value} {'met' if ok else 'NOT met'}")

@@ -137,21 +137,22 @@ def print_free(folder: Path) -> int:
     cats: dict[str, list[FreeCount]] = defaultdict(list)
     for fc in free:
         cats[fc.category].append(fc)
-    daily = 0
     for cat, rows in sorted(cats.items()):
         h, s, k, r = (sum(getattr(x, a) for x in rows)
                       for a in ("holds", "stretches", "sets", "in_rest"))
         kinds = sorted({x for row in rows for x in row.kinds})
-        free_ex = all(row.exercise_free for row in rows)
-        daily += (h + s + k) if free_ex else 0
+        free_n = sum(row.exercise_free for row in rows)
         print(f"  {cat:<16} {len(rows):>2} files: {h}/{s}/{k}"
               + (f" ({', '.join(kinds)})" if kinds else "")
               + (f", {r} in a rest's posture" if r else "")
-              + ("   [no exercise labelled]" if free_ex else "   [planks labelled]"))
-    return daily
+              + ("   [no exercise labelled]" if free_n == len(rows) else
+                 f"   [{len(rows) - free_n} with exercises labelled: other kinds counted]"))
+    return sum(fc.total for fc in free if fc.exercise_free)
 
 
-def print_sisfall(root: Path, jobs: int) -> int | None:
+def print_sisfall(root: Path, jobs: int) -> tuple[int, int] | None:
+    """Print exercises per SisFall activity code; return (exercises, files not analysed),
+    None without files."""
     by = sisfall_counts(root, jobs)
     if not by:
         print(f"SisFall: no trial files of SA01-SA15/SE01-SE08 under {root}")
@@ -163,4 +164,4 @@ def print_sisfall(root: Path, jobs: int) -> int | None:
         r = by[code]
         err = f"  ERRORS {r[5]}" if r[5] else ""
         print(f"  {code} {r[0]:>4} files: {r[1]}/{r[2]}/{r[3]}, {r[4]} files{err}")
-    return sum(r[1] + r[2] + r[3] for r in by.values())
+    return sum(r[1] + r[2] + r[3] for r in by.values()), sum(r[5] for r in by.values())

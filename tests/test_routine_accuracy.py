@@ -237,3 +237,17 @@ def test_accuracy_benchmark_prints_the_routine_section(
     section = out.split("=== The whole routine")[1]
     assert "1 sessions, ALL simulated: 0 generated" in section
     assert "routine_short" in section and "Targets (issue 15)" in section
+
+
+def test_sisfall_counts_read_only_the_allowed_subjects(tmp_path: Path) -> None:
+    from routine_free import sisfall_counts
+
+    row = "  17,-179, -99, -18,-504,-352,  76,-697,-279;\n"
+    for subject in ("SA01", "SA20"):
+        (tmp_path / subject).mkdir()
+    (tmp_path / "SA01" / "D01_SA01_R01.txt").write_text(row * 2000)
+    # a held-out subject's file that would be an error if it were ever read
+    (tmp_path / "SA20" / "D01_SA20_R01.txt").write_text("not a trial\n")
+    (tmp_path / "SA01" / "F01_SA01_R01.txt").write_text("not a trial\n")
+    by = sisfall_counts(tmp_path)
+    assert by == {"D01": [1, 0, 0, 0, 0, 0], "F01": [1, 0, 0, 0, 0, 1]}
