@@ -92,7 +92,7 @@ def false_detections(folder: Path) -> list[FreeCount]:
     return out
 
 
-def _sisfall_file(path: str) -> tuple[str, int, int, int, str]:
+def _sisfall_file(path: str) -> tuple[str, int, int, int, tuple[str, ...], str]:
     import realdata
 
     from sensorcoach.commands.convert_cmd import decode, to_recording
@@ -102,20 +102,24 @@ def _sisfall_file(path: str) -> tuple[str, int, int, int, str]:
         rec = to_recording(decode(path, "sisfall"), path)
         fc = count_new(analyze(rec, orientation=realdata.ORIENTATION), {})
     except Exception as e:  # a benchmark reports every file, whatever went wrong
-        return code, 0, 0, 0, str(e)[:200]
-    return code, fc.holds, fc.stretches, fc.sets, ""
+        return code, 0, 0, 0, (), str(e)[:200]
+    return code, fc.holds, fc.stretches, fc.sets, fc.kinds, ""
 
 
-def sisfall_counts(root: Path, jobs: int = 1) -> dict[str, list[int]]:
-    """Per activity code: [files, holds, stretches, sets, files with any, errors], on the
-    development subjects only (``realdata.DEV_SUBJECTS``; the held-out ones are never
-    read)."""
+def sisfall_counts(root: Path, jobs: int = 1
+                   ) -> tuple[dict[str, list[int]], dict[str, set[str]]]:
+    """Per activity code: [files, holds, stretches, sets, files with any, errors] and the
+    kinds found, on the development subjects only (``realdata.DEV_SUBJECTS``; the held-out
+    ones are never read)."""
     import realdata
 
     files = realdata.find_files(root, realdata.DEV_SUBJECTS, None)
     by: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
+    kinds: dict[str, set[str]] = defaultdict(set)
     with ProcessPoolExecutor(max_workers=max(1, jobs)) as ex:
-        for code, h, s, n, err in ex.map(_sisfall_file, [str(f) for f in files], chunksize=8):
+        for code, h, s, n, found, err in ex.map(_sisfall_file, [str(f) for f in files],
+                                                chunksize=8):
+            kinds[code].update(found)
             row = by[code]
             row[0] += 1
             row[1] += h
@@ -123,7 +127,7 @@ def sisfall_counts(root: Path, jobs: int = 1) -> dict[str, list[int]]:
             row[3] += n
             row[4] += (h + s + n) > 0
             row[5] += bool(err)
-    return dict(by)
+    return dict(by), dict(kinds)
 
 
 def print_free(folder: Path) -> int:
@@ -153,7 +157,7 @@ def print_free(folder: Path) -> int:
 def print_sisfall(root: Path, jobs: int) -> tuple[int, int] | None:
     """Print exercises per SisFall activity code; return (exercises, files not analysed),
     None without files."""
-    by = sisfall_counts(root, jobs)
+    by, kinds = sisfall_counts(root, jobs)
     if not by:
         print(f"SisFall: no trial files of SA01-SA15/SE01-SE08 under {root}")
         return None
@@ -163,5 +167,6 @@ def print_sisfall(root: Path, jobs: int) -> tuple[int, int] | None:
     for code in sorted(by):
         r = by[code]
         err = f"  ERRORS {r[5]}" if r[5] else ""
-        print(f"  {code} {r[0]:>4} files: {r[1]}/{r[2]}/{r[3]}, {r[4]} files{err}")
+        found = f" ({', '.join(sorted(kinds[code]))})" if kinds.get(code) else ""
+        print(f"  {code} {r[0]:>4} files: {r[1]}/{r[2]}/{r[3]}, {r[4]} files{found}{err}")
     return sum(r[1] + r[2] + r[3] for r in by.values()), sum(r[5] for r in by.values())

@@ -249,5 +249,6 @@ def test_sisfall_counts_read_only_the_allowed_subjects(tmp_path: Path) -> None:
     # a held-out subject's file that would be an error if it were ever read
     (tmp_path / "SA20" / "D01_SA20_R01.txt").write_text("not a trial\n")
     (tmp_path / "SA01" / "F01_SA01_R01.txt").write_text("not a trial\n")
-    by = sisfall_counts(tmp_path)
+    by, kinds = sisfall_counts(tmp_path)
     assert by == {"D01": [1, 0, 0, 0, 0, 0], "F01": [1, 0, 0, 0, 0, 1]}
+    assert kinds == {"D01": set(), "F01": set()}
