@@ -186,6 +186,7 @@ def session_workout(s: dict[str, Any]) -> dict[str, Any] | None:
                   "text": stretch_text(st) if st.get("mode") != "reps" else
                   f"{st.get('count')} cycles"}
                  for e in exercises if e.get("mode") == "stretch" for st in e["sets"]]
+    stretches.sort(key=lambda st: float(st.get("start_s") or 0.0))
     per_exercise = [{"label": kind_label(e.get("exercise")) if not e.get("label")
                      else kind_label(e["label"]), "n": len(e["sets"]),
                      "text": "; ".join(_set_text(st, bool(e.get("sided")))

@@ -138,7 +138,8 @@ def stretch_time(s: dict[str, Any]) -> str:
 def workout_lines(d: dict[str, Any]) -> list[str]:
     holds, reps = d.get("holds") or [], d.get("reps") or []
     exercises = d.get("exercises") or []
-    stretches = [s for e in exercises if e.get("mode") == "stretch" for s in e["sets"]]
+    stretches = sorted((s for e in exercises if e.get("mode") == "stretch" for s in e["sets"]),
+                       key=lambda s: float(s["start_s"]))
     n_stretch = sum(1 for s in stretches if s.get("mode") == "stretch")
     n_holds = len(holds) - n_stretch
     lines = [f"Holds:       {n_holds}" + (f", stretches: {n_stretch}" if n_stretch else "")

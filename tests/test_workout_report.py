@@ -160,3 +160,18 @@ def test_the_routine_page_fits_without_sideways_scroll(browser: Any, db: tuple[P
         page.close()
     finally:
         srv.stop()
+
+
+def test_stretches_are_listed_in_time_order(analysis: dict[str, Any]) -> None:
+    """Grouped by exercise they came out of order: a second child's pose was listed
+    before the hamstring stretch done before it."""
+    from sensorcoach.core.events import Hold
+
+    holds = [Hold(k, t, t + 25, "rest", {}, ()) for k, t in
+             [("child_pose", 10.0), ("stretch_hamstring", 50.0), ("child_pose", 300.0)]]
+    d = {**analysis, "holds": [h.to_dict() for h in holds], "reps": [], "sets": [],
+         "exercises": exercise_sets(holds, [], ROUTINE), "symmetry": {}}
+    text = workout_part(render(d))
+    rows = re.findall(r"\n    (hamstring stretch|child's pose) +(\d:\d\d\.\d)", text)
+    assert rows[:3] == [("child's pose", "0:10.0"), ("hamstring stretch", "0:50.0"),
+                        ("child's pose", "5:00.0")]

@@ -28,10 +28,11 @@ two-sided ones (deadlift, glute bridge), flagged at ``form_break_deg`` or more.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from statistics import median
 from typing import Any
+
+import numpy as np
 
 from sensorcoach.core.catalogue import CATALOGUE, Exercise, by_name
 from sensorcoach.core.events import Hold
@@ -61,6 +62,10 @@ class Kind:
     """``hold``, ``stretch`` or ``reps`` (how this bout was done)."""
     row: Exercise | None
     """The kind's catalogue row (None for kinds without one, e.g. ``side_plank_a``)."""
+
+
+def median(values: Iterable[float]) -> float:
+    return float(np.median(np.fromiter(values, dtype=np.float64)))
 
 
 def kind_of(bout: Bout, exercises: tuple[Exercise, ...] = CATALOGUE) -> Kind:
