@@ -40,16 +40,25 @@ from sensorcoach.scoring import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-#: Label kinds scored as holds: the holds of the exercise catalogue (what the detector is
-#: meant to find today). The rest of the routine (SPEC 4: bridges, bird dog, stretches,
-#: reps) is listed as not yet recognised; any other label kind (upright, walking,
-#: running, bending, sitting, standing, rest, lying...) is context.
-HOLD_KINDS = tuple(e.name for e in catalogue.holds())
-ROUTINE_KINDS = ("glute_bridge", "single_leg_bridge_left", "single_leg_bridge_right",
-                 "bird_dog_left", "bird_dog_right", "stretch_hamstring", "child_pose",
-                 "knee_to_belly_left", "knee_to_belly_right", "cross_left", "cross_right",
-                 "deadlift", "single_leg_deadlift_left", "single_leg_deadlift_right",
-                 "cat_cow")
+#: Label kinds scored here as holds: the timed rows of the exercise catalogue (holds and
+#: stretches) when held (a label with ``mode`` ``reps`` is a rep set, scored in the
+#: routine section). Routine kinds no catalogue row has yet are listed as not
+#: recognised; any other label kind (upright, walking, running, bending, sitting,
+#: standing, rest, lying...) is context.
+HOLD_KINDS = tuple(e.name for e in (*catalogue.holds(), *catalogue.stretches()))
+REP_KINDS = tuple(e.name for e in catalogue.reps())
+ROUTINE_KINDS = tuple(k for k in (
+    "glute_bridge", "single_leg_bridge_left", "single_leg_bridge_right", "bird_dog_left",
+    "bird_dog_right", "stretch_hamstring", "child_pose", "knee_to_belly_left",
+    "knee_to_belly_right", "cross_left", "cross_right", "deadlift",
+    "single_leg_deadlift_left", "single_leg_deadlift_right", "cat_cow")
+    if k not in HOLD_KINDS and k not in REP_KINDS)
+
+
+def min_hold_s(kind: str, settings: Settings) -> float:
+    """Shortest hold of ``kind`` that is reported (its row's ``min_s`` or hold_min_s)."""
+    row = catalogue.by_name(kind)
+    return row.min_s if row is not None and row.min_s is not None else settings.hold_min_s
 UNNAMED_SIDES = {"side_plank_a", "side_plank_b"}
 SWEEP_PREFIXES = ("hold_", "slump_")
 SWEEP_FACTORS = (-0.30, -0.15, 0.15, 0.30)
@@ -88,7 +97,14 @@ class Fixture:
         """Labelled spans of ``kinds``: slumps from where the lean begins, holds from when
         the position is reached (``steady_start_s``: a hold timer starts there)."""
         return [(s["kind"], _label_start(s), float(s["end_s"]))
-                for s in self.labels.get("segments", []) if s["kind"] in kinds]
+                for s in self.labels.get("segments", [])
+                if s["kind"] in kinds and not (s.get("mode") == "reps" and s["kind"] != "slump")]
+
+    def rest_postures(self) -> list[tuple[str, float, float]]:
+        """Rests labelled with their posture (``rest`` in ``child_pose``, say)."""
+        return [(str(s["posture"]), _label_start(s), float(s["end_s"]))
+                for s in self.labels.get("segments", [])
+                if s["kind"] == "rest" and s.get("posture")]
 
 
 def _label_start(seg: dict[str, Any]) -> float:
@@ -144,11 +160,15 @@ def evaluate(fx: Fixture, settings: Settings) -> tuple[Outcome, Analysis]:
     all_labels = fx.segments(HOLD_KINDS)
     # Holds shorter than hold_min_s are not holds (SPEC, issue 12): such a label is neither
     # owed a detection nor a false alarm when one is found over it.
-    labels = [x for x in all_labels if x[2] - x[1] >= settings.hold_min_s]
-    short = [x for x in all_labels if x[2] - x[1] < settings.hold_min_s]
+    labels = [x for x in all_labels if x[2] - x[1] >= min_hold_s(x[0], settings)]
+    short = [x for x in all_labels if x[2] - x[1] < min_hold_s(x[0], settings)]
+    # a rest taken in a stretch's posture (child's pose between sets) is that stretch:
+    # finding it is neither owed nor false
+    short += [x for x in fx.rest_postures() if x[0] in HOLD_KINDS]
     det_all, note = hold_spans(result, labels)
     keep = [i for i, d in enumerate(det_all)
-            if not any(_iou_ok((d[1], d[2]), (x[1], x[2])) for x in short)]
+            if not any(_iou_ok((d[1], d[2]), (x[1], x[2])) and (x[0] == d[0] or x in all_labels)
+                       for x in short)]
     det = [det_all[i] for i in keep]
     kept_holds = [result.holds[i] for i in keep]
     holds = match_kinds(det, labels, HOLD_KINDS)
@@ -295,7 +315,7 @@ def report(fixtures: list[Fixture]) -> dict[str, Any]:
           f"{h_all.n_detected} detected; {h_all.fragments} fragments, {h_all.split_labels} "
           f"labels cut in pieces, {h_all.wrong_kind} right span but wrong kind)")
     short_n = sum(1 for fx in fixtures for x in fx.segments(HOLD_KINDS)
-                  if x[2] - x[1] < Settings().hold_min_s)
+                  if x[2] - x[1] < min_hold_s(x[0], Settings()))
     if short_n:
         print(f"  ({short_n} labelled holds shorter than hold_min_s = "
               f"{Settings().hold_min_s:g} s are not holds: not scored)")

@@ -8,7 +8,7 @@ import numpy as np
 from sensorcoach.core import catalogue
 from sensorcoach.core.catalogue import CATALOGUE, Exercise
 from sensorcoach.core.events import Hold
-from sensorcoach.core.holds import HOLD_KINDS, HoldDetector
+from sensorcoach.core.holds import HOLD_KINDS, HoldDetector, alternating_pairs
 from sensorcoach.core.settings import DEFAULT_SETTINGS
 from sensorcoach.core.workout import symmetry
 
@@ -41,10 +41,16 @@ def run(detector: HoldDetector, rows: list[tuple[float, float, float]]) -> list[
     return kinds
 
 
-def test_the_default_rows_are_the_plank_and_side_planks() -> None:
-    assert [e.name for e in catalogue.holds()] == ["plank", "side_plank_left",
-                                                    "side_plank_right"]
-    assert HOLD_KINDS[1:-1] == ("plank", "side_plank_left", "side_plank_right")
+def test_the_default_hold_rows() -> None:
+    """Plank and side planks are recognised from their posture; the bird dog's sides from
+    their alternating roll (rows with a roll band and no posture row of their own)."""
+    names = [e.name for e in catalogue.holds()]
+    assert names[:5] == ["plank", "side_plank_left", "side_plank_right", "bird_dog_left",
+                         "bird_dog_right"]
+    assert HOLD_KINDS[1:4] == ("plank", "side_plank_left", "side_plank_right")
+    assert "bird_dog_left" not in HOLD_KINDS
+    assert [(a.name, b.name) for a, b in alternating_pairs(CATALOGUE)] == [
+        ("bird_dog_left", "bird_dog_right")]
     assert ("side_plank_left", "side_plank_right") in [(a.name, b.name)
                                                        for a, b in catalogue.pairs()]
 

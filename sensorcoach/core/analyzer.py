@@ -336,7 +336,7 @@ class StreamAnalyzer:
             stab = stability(t, acc, self.sample_rate_hz, sp.start_s, sp.end_s, sp.drift_deg,
                              sp.drift_kind, tuple(b.t_s for b in sp.form_breaks))
             hold = Hold(sp.kind, sp.start_s, sp.end_s, sp.ended_by, stab, sp.form_breaks,
-                        sp.azimuth_deg)
+                        sp.azimuth_deg, dict(sp.form))
             self.holds.append(hold)
             out.append(hold)
         return out
@@ -374,8 +374,9 @@ class StreamAnalyzer:
         if done_t is None:
             return
         keep = float(done_t) - RAW_KEEP_S
-        if self.hold_detector.open is not None:
-            keep = min(keep, self.hold_detector.open.start_s - 2.0)
+        open_s = self.hold_detector.earliest_open_s
+        if open_s is not None:
+            keep = min(keep, open_s - 2.0)
         stretch_s = self.stretch_detector.open_start
         if stretch_s is not None:
             keep = min(keep, stretch_s - 2.0)

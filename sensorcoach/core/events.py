@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -64,6 +64,8 @@ class Hold:
     azimuth_deg: float = 0.0
     """Side down as an azimuth in the detector's frame (names holds whose side was not
     known while they ran; not part of the output)."""
+    form: dict[str, float] = field(default_factory=dict)
+    """The exercise's form measures (bird dog: ``hip_rotation_deg``, ``roll_sway_deg``)."""
     target_s: float | None = None
     """A stretch's target time, s (output with ``reached``); None for other holds."""
 
@@ -76,6 +78,6 @@ class Hold:
                 "end_s": round(self.end_s, 2), "duration_s": round(self.duration_s, 2),
                 "stability": self.stability,
                 "form_breaks": [b.to_dict() for b in self.form_breaks],
-                "ended_by": self.ended_by,
+                "ended_by": self.ended_by, **({"form": self.form} if self.form else {}),
                 **({"target_s": self.target_s, "reached": self.duration_s >= self.target_s}
                    if self.target_s is not None else {})}

@@ -42,6 +42,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sensorcoach.core import catalogue
+from sensorcoach.core.bird_dog import BirdDogDetector, BirdDogSide
 from sensorcoach.core.events import Alert
 from sensorcoach.core.filters import Ema, IIRFilter
 from sensorcoach.core.framing import gaps_before
@@ -53,9 +54,32 @@ FloatArray = NDArray[np.float64]
 #: side down is not known yet (no forward direction), named at the end of the recording
 #: from the directions of all holds (see core.hold_sides).
 NONE = 0
+
+def posture_rows(rows: tuple[catalogue.Exercise, ...]) -> tuple[catalogue.Exercise, ...]:
+    """The rows recognised from their posture (no roll band): rows with a roll band are
+    told apart from a posture row they share (by the held roll) or, with no such row, by
+    alternating sides (the bird dog)."""
+    return tuple(e for e in rows if e.roll_deg is None)
+
+
+def alternating_pairs(rows: tuple[catalogue.Exercise, ...]
+                      ) -> list[tuple[catalogue.Exercise, catalogue.Exercise]]:
+    """(left, right) hold rows with roll bands and no posture row of their own."""
+    rows = catalogue.holds(rows)
+    base = posture_rows(rows)
+    out = []
+    for left, right in catalogue.pairs(rows):
+        shared = any(b.down_az_deg == left.down_az_deg
+                     and b.elevation_band(Settings()) == left.elevation_band(Settings())
+                     for b in base)
+        if left.roll_deg is not None and right.roll_deg is not None and not shared:
+            out.append((left, right))
+    return out
+
+
 #: The default catalogue's hold names by code (a detector built on other rows has its own
 #: ``kinds``).
-HOLD_KINDS = ("none", *(e.name for e in catalogue.holds()), "hold")
+HOLD_KINDS = ("none", *(e.name for e in posture_rows(catalogue.holds())), "hold")
 #: Hz: the trunk's turning is judged below this (posture and reaching, not tremor).
 TURN_CUTOFF_HZ = 1.0
 #: A hold that ends within this many seconds of a form break was ended by it.
@@ -93,6 +117,8 @@ class HoldSpan:
     reference_elev_deg: float
     azimuth_deg: float = 0.0
     """Side down as an azimuth in the detector's frame (names unnamed holds later)."""
+    form: dict[str, float] = field(default_factory=dict)
+    """Form measures of the exercise (bird dog: ``hip_rotation_deg``, ``roll_sway_deg``)."""
 
     @property
     def duration_s(self) -> float:
@@ -150,7 +176,7 @@ def hold_kind(elev: FloatArray, az: FloatArray, s: Settings,
               rows: tuple[catalogue.Exercise, ...] | None = None) -> NDArray[np.int64]:
     """Hold posture code per frame: the elevation band, and the side down when the body's
     forward direction is known (the code after the rows', "hold", otherwise)."""
-    rows = catalogue.holds() if rows is None else rows
+    rows = posture_rows(catalogue.holds()) if rows is None else rows
     kind = np.zeros(elev.shape, np.int64)
     if not sides_known:
         band = (elev >= s.hold_elev_min_deg) & (elev <= s.hold_elev_max_deg)
@@ -184,9 +210,9 @@ class HoldDetector:
         the body frame (forward known); otherwise in a frame around the calibrated up
         whose horizontal axes are arbitrary, and holds come out ``hold``. ``exercises``: the
         hold rows of the catalogue to recognise."""
-        self.rows = exercises
-        self.kinds = ("none", *(e.name for e in exercises), "hold")
-        self.unnamed = len(exercises) + 1
+        self.rows = posture_rows(exercises)
+        self.kinds = ("none", *(e.name for e in self.rows), "hold")
+        self.unnamed = len(self.rows) + 1
         self.s = settings
         self.sway_from_gyro = sway_from_gyro
         self.sides_known = sides_known
@@ -203,6 +229,21 @@ class HoldDetector:
         self._cand: _Candidate | None = None
         self.open: _Open | None = None
         self.last_t: float | None = None
+        pairs = alternating_pairs(exercises)
+        self.bird_dog = (BirdDogDetector(settings, pairs[0], sides_known, self.frame_s)
+                         if pairs else None)
+        self._bird_sets: list[tuple[float, float]] = []
+        """Spans of finished bird dog sets (a front-down hold inside one is not a plank)."""
+        self._pending: list[HoldSpan] = []
+        """Front-down holds waiting for the bird dog bout around them to close."""
+
+    @property
+    def earliest_open_s(self) -> float | None:
+        """Start of the earliest hold, bout or pending hold still to be reported."""
+        starts = [x for x in (None if self.open is None else self.open.start_s,
+                              None if self.bird_dog is None else self.bird_dog.open_since,
+                              *(h.start_s for h in self._pending)) if x is not None]
+        return min(starts) if starts else None
 
     # ------------------------------------------------------------------ public
     def push(self, t: FloatArray, up_body: FloatArray | None, motion_g: FloatArray | None,
@@ -216,21 +257,30 @@ class HoldDetector:
             return holds, alerts
         elev, az = posture_angles(up_body)
         kind = hold_kind(elev, az, self.s, self.sides_known, self.rows)
+        # a posture being recognised survives dipping a little below its band (a low plank
+        # sways across the band's edge); a new one starts only inside the band
+        near = hold_kind(elev + self.s.hold_low_margin_deg, az, self.s, self.sides_known,
+                         self.rows)
         rate = self._rate(up_body)
         turn = self._turn(up_body)
         active = self._active(t, motion_g, jitter_g)
         if self.sway_from_gyro:
             moving = self._not_still(rate)
             active &= moving if gyro_used is None else (moving | ~gyro_used)
+        sides = [] if self.bird_dog is None else self.bird_dog.push(t, elev, az, active)
         gap = gaps_before(t, self.last_t, self.s.max_gap_in_episode_s)
         # Frames out of every hold posture, with no hold open, only reset the candidate:
         # step over them in bulk (a desk day is almost all such frames).
-        busy = np.flatnonzero((kind != NONE) | gap)
+        busy = np.flatnonzero((kind != NONE) | (near != NONE) | gap)
         i = 0
         while i < t.size:
-            if self.open is None and kind[i] == NONE and not gap[i]:
+            k_i = int(kind[i])
+            if (k_i == NONE and self._cand is not None and self.open is None
+                    and int(near[i]) == self._cand.kind):
+                k_i = self._cand.kind
+            if self.open is None and k_i == NONE and not gap[i]:
                 self._cand = None
-                k = int(np.searchsorted(busy, i))
+                k = int(np.searchsorted(busy, i, side="right"))
                 i = int(busy[k]) if k < busy.size else t.size
                 continue
             ti = float(t[i])
@@ -242,18 +292,53 @@ class HoldDetector:
                 holds += self._step_open(ti, float(elev[i]), float(az[i]), float(rate[i]),
                                          float(motion_g[i]), alerts)
             if self.open is None:
-                self._step_idle(ti, int(kind[i]), float(rate[i]), bool(active[i]),
+                self._step_idle(ti, k_i, float(rate[i]), bool(active[i]),
                                 float(motion_g[i]), float(az[i]), float(turn[i]),
                                 float(elev[i]))
             i += 1
         self.last_t = float(t[-1])
-        return holds, alerts
+        return self._resolve(holds, sides), alerts
 
     def flush(self) -> list[HoldSpan]:
-        if self.open is None:
-            return []
-        end = (self.open.t[-1] if self.open.t else self.open.start_s) + self.frame_s / 2
-        return self._end(end, "end_of_recording")
+        holds: list[HoldSpan] = []
+        if self.open is not None:
+            end = (self.open.t[-1] if self.open.t else self.open.start_s) + self.frame_s / 2
+            holds = self._end(end, "end_of_recording")
+        sides = [] if self.bird_dog is None else self.bird_dog.flush()
+        return self._resolve(holds, sides)
+
+    # ------------------------------------------------------------------ bird dog
+    def _resolve(self, holds: list[HoldSpan], sides: list[BirdDogSide]) -> list[HoldSpan]:
+        """Bird dog sides become holds; a front-down hold mostly inside a bird dog set is
+        the set seen as one posture, not a plank. Front-down holds wait while a bout that
+        may contain them is open."""
+        if self.bird_dog is None:
+            return holds
+        out: list[HoldSpan] = []
+        if sides:
+            self._bird_sets.append((sides[0].start_s, sides[-1].end_s))
+            for sd in sides:
+                out.append(HoldSpan(sd.kind, sd.start_s, sd.end_s, "rest", (), 0.0, "sag", 0.0,
+                                    0.0, {"hip_rotation_deg": sd.hip_rotation_deg,
+                                          "roll_sway_deg": sd.roll_sway_deg}))
+        front = {self.unnamed} | {c for c, r in enumerate(self.rows, 1)
+                                  if r.down_az_deg == self.bird_dog.left.down_az_deg}
+        for h in holds:
+            (self._pending if self.kinds.index(h.kind) in front else out).append(h)
+        since = self.bird_dog.open_since
+        keep = []
+        for h in self._pending:
+            if since is not None and h.end_s >= since:
+                keep.append(h)
+                continue
+            inside = sum(max(0.0, min(h.end_s, b) - max(h.start_s, a))
+                         for a, b in self._bird_sets)
+            if inside < 0.5 * h.duration_s:
+                out.append(h)
+        self._pending = keep
+        if self._bird_sets and self.last_t is not None:
+            self._bird_sets = [x for x in self._bird_sets if x[1] > self.last_t - 3600.0]
+        return sorted(out, key=lambda h: h.start_s)
 
     # ------------------------------------------------------------------ features
     def _speed(self, up: FloatArray, prev: FloatArray | None) -> FloatArray:
@@ -344,6 +429,10 @@ class HoldDetector:
         if (np.mean(acts) < 0.5 or float(np.median(motions)) >= s.hold_busy_g
                 or float(np.median(turns)) >= s.hold_turn_dps):
             return  # resting on an incline, or busy (a bend, tying shoes): not yet
+        lo = (self.rows[kind - 1].elevation_band(s)[0] if kind != self.unnamed
+              else s.hold_elev_min_deg)
+        if float(np.median(c.elev[-n:])) < lo:
+            return  # mostly below the band (lying, a low bend): frames may dip, not the posture
         settled = [i for i, r in enumerate(c.rates) if r < s.hold_settle_dps]
         start = c.t0 + (settled[0] if settled else 0) * self.frame_s - self.frame_s / 2
         centre = self.rows[kind - 1].down_az_deg if kind != self.unnamed else az
@@ -502,6 +591,10 @@ class HoldDetector:
         inside = (t >= h.start_s) & (t <= end_s)
         if inside.any() and float(np.median(np.asarray(h.motion)[inside])) >= self.s.hold_busy_g:
             return []  # the trunk was busy most of the time: a bend or a task, not a hold
+        lo = (self.rows[h.kind - 1].elevation_band(self.s)[0] if h.kind != self.unnamed
+              else self.s.hold_elev_min_deg)
+        if inside.any() and float(np.median(np.asarray(h.elev)[inside])) < lo:
+            return []  # mostly below the band: lying with the front down, not a plank
         if ended_by == "rest" and breaks and end_s - breaks[-1].t_s <= BREAK_ENDS_HOLD_S:
             ended_by = "form_break"
         elev = np.asarray(h.elev)

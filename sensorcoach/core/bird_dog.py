@@ -1,0 +1,181 @@
+"""Bird dog: on hands and knees, one leg and the opposite arm held out, sides alternating.
+
+Seen from the lower back, a bird dog is hard to tell from resting on all fours or from a
+plank by posture alone: all three hold the trunk near horizontal, front down. What marks
+it is the alternation: lifting a leg puts the weight on the other knee, and the pelvis
+rolls a few degrees toward the supporting side (the hips "should not rotate": that roll
+is the exercise's form measure), then back, then the other way for the other side.
+
+A *bout* is a run of frames on all fours (the catalogue row's elevation band, the front
+down when the forward direction is known; otherwise one side down held within
+``BOUT_AZ_DEG``), with gaps shorter than ``BOUT_GAP_S``. At the end of a bout its roll is
+compared with the bout's own midpoint (between the levels of the two sides), so mounting
+and calibration offsets cancel: a *side* is a run of at least the row's ``min_s`` with the
+roll beyond half the way to that side's level, worked (effort in most frames). A bout is
+a bird dog set only when both sides appear and the two levels lie at least
+``bird_dog_roll_deg`` apart from the midpoint: resting on all fours, crawling under a
+table or a plank do not alternate. A side with the right side down supports on the right
+knee, so the left leg is lifted: ``bird_dog_left`` (rows are named by the lifted leg).
+
+Without the forward direction, front down cannot be told from back down near horizontal;
+the effort rule keeps relaxed lying stretches (knee to belly, which also alternate) out.
+
+Streaming: bouts are closed when the posture has been left for ``BOUT_GAP_S``; frames in
+any blocks give the same sides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sensorcoach.core.catalogue import Exercise
+from sensorcoach.core.settings import Settings
+
+FloatArray = NDArray[np.float64]
+
+#: s: a bout survives leaving the posture this long (a wobble, a dropped frame).
+BOUT_GAP_S = 2.0
+#: deg: without the forward direction, a bout stays within this of its first azimuth.
+BOUT_AZ_DEG = 25.0
+#: s: the roll is smoothed over this (postural sway, not the side, is faster).
+SMOOTH_S = 1.0
+#: Share of a side's frames that must show effort (a relaxed lying stretch has little).
+SIDE_EFFORT = 0.6
+#: s: a bout longer than this is analysed and a new one begun (bounded memory).
+MAX_BOUT_S = 1800.0
+
+
+@dataclass(frozen=True)
+class BirdDogSide:
+    kind: str
+    start_s: float
+    end_s: float
+    hip_rotation_deg: float
+    """Median roll toward the supporting side, from the bout's midpoint, deg."""
+    roll_sway_deg: float
+    """RMS of the roll about its median over the side, deg."""
+
+
+@dataclass
+class _Bout:
+    t0: float
+    az0: float
+    last_in: float
+    t: list[float] = field(default_factory=list)
+    az: list[float] = field(default_factory=list)
+    active: list[bool] = field(default_factory=list)
+
+
+def _wrap(deg: FloatArray | float) -> FloatArray:
+    return np.asarray((np.asarray(deg) + 180.0) % 360.0 - 180.0, dtype=float)
+
+
+class BirdDogDetector:
+    """Alternating-side holds on all fours, from per-frame posture angles."""
+
+    def __init__(self, settings: Settings, rows: tuple[Exercise, Exercise],
+                 sides_known: bool, frame_s: float):
+        """``rows``: the (left, right) bird dog rows of the catalogue."""
+        self.s = settings
+        self.left, self.right = rows
+        self.sides_known = sides_known
+        self.frame_s = frame_s
+        self.bout: _Bout | None = None
+
+    @property
+    def open_since(self) -> float | None:
+        return None if self.bout is None else self.bout.t0
+
+    def push(self, t: FloatArray, elev: FloatArray, az: FloatArray,
+             active: NDArray[np.bool_]) -> list[BirdDogSide]:
+        lo, hi = self.left.elevation_band(self.s)
+        band = (elev >= lo) & (elev <= hi)
+        if self.sides_known:
+            band &= np.abs(_wrap(az - self.left.down_az_deg)) <= self.s.hold_side_half_width_deg
+        out: list[BirdDogSide] = []
+        idx = np.flatnonzero(band)
+        if self.bout is None and idx.size == 0:
+            return out
+        i = 0
+        while i < t.size:
+            ti = float(t[i])
+            b = self.bout
+            if b is not None and (ti - b.last_in > BOUT_GAP_S or ti - b.t0 > MAX_BOUT_S):
+                out += self._close()
+                b = None
+            if not band[i]:
+                if b is None:  # step to the next frame on all fours
+                    k = int(np.searchsorted(idx, i))
+                    i = int(idx[k]) if k < idx.size else t.size
+                else:
+                    i += 1
+                continue
+            a = float(az[i])
+            if b is not None and abs(float(_wrap(a - b.az0))) > BOUT_AZ_DEG:
+                out += self._close()
+                b = None
+            if b is None:
+                b = self.bout = _Bout(ti, a, ti)
+            b.last_in = ti
+            b.t.append(ti)
+            b.az.append(a)
+            b.active.append(bool(active[i]))
+            i += 1
+        return out
+
+    def flush(self) -> list[BirdDogSide]:
+        return self._close() if self.bout is not None else []
+
+    def _close(self) -> list[BirdDogSide]:
+        b = self.bout
+        self.bout = None
+        assert b is not None
+        return sides_of(np.asarray(b.t), np.asarray(b.az), np.asarray(b.active),
+                        self.s, (self.left, self.right), self.frame_s)
+
+
+def sides_of(t: FloatArray, az: FloatArray, active: NDArray[np.bool_], s: Settings,
+             rows: tuple[Exercise, Exercise], frame_s: float) -> list[BirdDogSide]:
+    """The bird dog sides of one bout (none unless both sides appear)."""
+    left, right = rows
+    min_s = min(left.min_s or s.hold_min_s, right.min_s or s.hold_min_s)
+    if t.size == 0 or t[-1] - t[0] < 2.0 * min_s:
+        return []
+    roll = _wrap(az - float(np.median(az)))
+    k = max(1, round(SMOOTH_S / frame_s))
+    smooth = np.convolve(roll, np.ones(k) / k, mode="same") if roll.size > k else roll
+    p10, p90 = np.percentile(smooth, [10.0, 90.0])
+    mid, half = (p10 + p90) / 2.0, (p90 - p10) / 2.0
+    if half < s.bird_dog_roll_deg:
+        return []
+    d = smooth - mid
+    enter, leave = 0.5 * half, 0.3 * half
+    state = np.zeros(d.size, np.int64)
+    cur = 0
+    for i, x in enumerate(d):
+        if cur == 0 and abs(x) >= enter:
+            cur = 1 if x > 0 else -1
+        elif cur != 0 and cur * x < leave:
+            cur = 1 if x >= enter else -1 if x <= -enter else 0
+        state[i] = cur
+    edges = np.flatnonzero(np.diff(state)) + 1
+    bounds = np.concatenate([[0], edges, [state.size]])
+    sides: list[BirdDogSide] = []
+    for a, z in zip(bounds[:-1], bounds[1:], strict=True):
+        sign = int(state[a])
+        if sign == 0:
+            continue
+        start, end = float(t[a]) - frame_s / 2, float(t[z - 1]) + frame_s / 2
+        row = left if sign > 0 else right  # right side down: the left leg is lifted
+        if end - start < (row.min_s or s.hold_min_s) or np.mean(active[a:z]) < SIDE_EFFORT:
+            continue
+        seg = roll[a:z] - mid
+        sides.append(BirdDogSide(row.name, round(start, 3), round(end, 3),
+                                 round(abs(float(np.median(seg))), 2),
+                                 round(float(np.std(seg)), 2)))
+    if len({x.kind for x in sides}) < 2:
+        return []
+    return sides

@@ -1,0 +1,102 @@
+"""Bird dog: alternating sides on all fours, told by the pelvis's roll toward the
+supporting knee (issue "The whole corrective routine", item 3)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sensorcoach import Recording
+from sensorcoach.analysis import analyze
+from sensorcoach.core import catalogue
+from sensorcoach.core.bird_dog import BirdDogDetector
+from sensorcoach.core.settings import DEFAULT_SETTINGS
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "recordings"
+ROWS = (catalogue.by_name("bird_dog_left"), catalogue.by_name("bird_dog_right"))
+
+
+def frames(parts: list[tuple[float, float, float, bool]], seed: int = 0
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """0.1 s frames of (seconds, elevation, roll toward the right side down, effort)."""
+    rng = np.random.default_rng(seed)
+    t, elev, az, act = [], [], [], []
+    t0 = 0.0
+    for seconds, e, roll, effort in parts:
+        n = int(round(seconds * 10))
+        t.append(t0 + (np.arange(n) + 0.5) * 0.1)
+        elev.append(np.full(n, e) + rng.normal(0, 0.3, n))
+        az.append(np.full(n, roll) + rng.normal(0, 0.4, n))
+        act.append(np.full(n, effort))
+        t0 += seconds
+    return (np.concatenate(t), np.concatenate(elev), np.concatenate(az),
+            np.concatenate(act))
+
+
+def detect(parts: list[tuple[float, float, float, bool]], block: int = 10_000,
+           sides_known: bool = True) -> list[tuple[str, float, float]]:
+    assert ROWS[0] is not None and ROWS[1] is not None
+    det = BirdDogDetector(DEFAULT_SETTINGS, (ROWS[0], ROWS[1]), sides_known, 0.1)
+    t, elev, az, act = frames(parts)
+    out = []
+    for i in range(0, t.size, block):
+        sl = slice(i, i + block)
+        out += det.push(t[sl], elev[sl], az[sl], act[sl])
+    out += det.flush()
+    return [(s.kind, s.start_s, s.end_s) for s in out]
+
+
+SET = [(10, 85, 0, False), (3, 8, 0, False), (8, 6, -5, True), (2, 8, 0, False),
+       (8, 6, 5, True), (2, 8, 0, False), (8, 6, -5, True), (2, 8, 0, False),
+       (8, 6, 5, True), (3, 8, 0, False), (10, 85, 0, False)]
+
+
+def test_alternating_sides_are_bird_dogs_named_by_the_lifted_leg() -> None:
+    found = detect(SET)
+    # left side down (roll -): the right knee is free, the right leg lifted
+    assert [k for k, _, _ in found] == ["bird_dog_right", "bird_dog_left"] * 2
+    for (_, start, end), lab in zip(found, (13, 23, 33, 43), strict=True):
+        assert abs(start - lab) < 1.0 and abs(end - (lab + 8)) < 1.0
+
+
+def test_the_same_sides_in_any_blocks() -> None:
+    assert detect(SET, block=7) == detect(SET)
+
+
+def test_resting_on_all_fours_or_one_side_only_is_not_a_bird_dog() -> None:
+    assert detect([(10, 85, 0, False), (60, 8, 0, True), (10, 85, 0, False)]) == []
+    one_side = [(10, 85, 0, False), (3, 8, 0, False), (10, 6, -5, True), (2, 8, 0, False),
+                (10, 6, -5, True), (10, 85, 0, False)]
+    assert detect(one_side) == []
+
+
+def test_relaxed_alternation_is_not_a_bird_dog() -> None:
+    """Lying stretches alternate sides too (knee to belly), but without effort."""
+    relaxed = [(a, b, c, False) for a, b, c, _ in SET]
+    assert detect(relaxed, sides_known=False) == []
+
+
+def test_a_tiny_roll_below_the_setting_is_not_a_side() -> None:
+    small = [(a, b, c * 0.2, d) for a, b, c, d in SET]  # +-1 deg
+    assert detect(small) == []
+
+
+@pytest.mark.parametrize("name", ["routine_100hz", "routine_50hz", "routine_nocal_25hz"])
+def test_routine_fixtures_bird_dogs_found_with_sides_and_no_plank_over_them(name: str) -> None:
+    import json
+
+    rec = Recording.read(FIXTURES / f"{name}.csv.gz")
+    labels = json.loads((FIXTURES / f"{name}.labels.json").read_text())
+    want = [(s["kind"], s["steady_start_s"], s["end_s"]) for s in labels["segments"]
+            if s["kind"].startswith("bird_dog")]
+    got = [(h.kind, h.start_s, h.end_s) for h in analyze(rec).holds]
+    dogs = [g for g in got if g[0].startswith("bird_dog")]
+    assert len(dogs) == len(want)
+    for (k, s, e), (lk, ls, le) in zip(dogs, want, strict=True):
+        inter = max(0.0, min(e, le) - max(s, ls))
+        assert k == lk and inter / (max(e, le) - min(s, ls)) >= 0.5
+    for _, ls, le in want:  # no plank over a bird dog
+        assert not any(k == "plank" and min(e, le) - max(s, ls) > 0.5 * (le - ls)
+                       for k, s, e in got)
