@@ -177,3 +177,18 @@ def test_stretches_are_listed_in_time_order(analysis: dict[str, Any]) -> None:
     rows = re.findall(r"\n    (hamstring stretch|child's pose) +(\d:\d\d\.\d)", text)
     assert rows[:3] == [("child's pose", "0:10.0"), ("hamstring stretch", "0:50.0"),
                         ("child's pose", "5:00.0")]
+
+
+def test_an_uploaded_routine_reads_without_internal_names(tmp_path: Path) -> None:
+    """The page of a routine as the detectors find it today (whatever they find)."""
+    with TestClient(create_app(Settings(db=tmp_path / "db.sqlite3")),
+                    base_url="http://127.0.0.1") as c:
+        r = c.post("/api/recordings?name=routine",
+                   content=(FIX / "routine_50hz.csv.gz").read_bytes(),
+                   headers={"content-type": "application/gzip"})
+        assert r.status_code == 201, r.text
+        html = c.get(f"/sessions/{r.json()['id']}").text
+    w = _section(html, "workout")
+    assert "Set 1" in w and "Left vs right (side plank)" in w
+    text = re.sub(r"<[^>]+>", " ", w)
+    assert not INTERNAL.findall(text), INTERNAL.findall(text)
