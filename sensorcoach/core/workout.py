@@ -65,15 +65,23 @@ class Kind:
 
 
 def median(values: Iterable[float]) -> float:
+    """The median of ``values`` (numpy's; the core imports numpy only)."""
     return float(np.median(np.fromiter(values, dtype=np.float64)))
 
 
-def kind_of(bout: Bout, exercises: tuple[Exercise, ...] = CATALOGUE) -> Kind:
-    row = by_name(bout.kind, exercises)
+def split_kind(kind: str, exercises: tuple[Exercise, ...] = CATALOGUE
+               ) -> tuple[str, str | None, Exercise | None]:
+    """(exercise, side, row) of a kind: the side from its catalogue row, else from a side
+    suffix (``side_plank_a``, or a row not in this catalogue)."""
+    row = by_name(kind, exercises)
     side = row.side if row is not None else None
     if side is None:
-        side = next((s for s in _SIDE_SUFFIXES if bout.kind.endswith("_" + s)), None)
-    base = bout.kind.removesuffix("_" + side) if side else bout.kind
+        side = next((s for s in _SIDE_SUFFIXES if kind.endswith("_" + s)), None)
+    return (kind.removesuffix("_" + side) if side else kind), side, row
+
+
+def kind_of(bout: Bout, exercises: tuple[Exercise, ...] = CATALOGUE) -> Kind:
+    base, side, row = split_kind(bout.kind, exercises)
     modes = row.modes if row is not None else ()
     if isinstance(bout, RepSet):
         mode = "reps"
@@ -95,11 +103,7 @@ def exercise_label(exercise: str) -> str:
 def label(kind: str, exercises: tuple[Exercise, ...] = CATALOGUE) -> str:
     """A kind's name as a person reads it: ``side plank (left)``, ``bird dog (right)``,
     ``side plank (side A)``, ``deadlift``."""
-    row = by_name(kind, exercises)
-    side = row.side if row is not None else None
-    if side is None:
-        side = next((s for s in _SIDE_SUFFIXES if kind.endswith("_" + s)), None)
-    base = kind.removesuffix("_" + side) if side else kind
+    base, side, _ = split_kind(kind, exercises)
     name = exercise_label(base)
     if side in ("a", "b"):
         return f"{name} (side {side.upper()})"
