@@ -52,6 +52,7 @@ from routine_free import print_free, print_sisfall, recordings
 from routine_scoring import (
     STRETCH_KINDS,
     Item,
+    KindScore,
     SessionScore,
     abs_text,
     detected_items,
@@ -318,7 +319,23 @@ def _print_sessions(evs: list[Evaluated], n: int, base_seed: int, cache: Path
     if total.confusions:
         print("wrong kinds (label -> detected: n): " + ", ".join(
             f"{a} -> {b}: {k}" for (a, b), k in sorted(total.confusions.items())))
+    print("all exercises pooled, F1 (found/labelled) per condition: " + "; ".join(
+        f"{name} " + ", ".join(f"{value} {sc.f1:.2f} ({sc.tp}/{sc.labelled})"
+                               for value, sc in groups.items())
+        for name, groups in by_condition(evs).items()))
     return total
+
+
+def by_condition(evs: list[Evaluated]) -> dict[str, dict[str, KindScore]]:
+    """Pooled scores per sample rate, calibration method and gyro presence."""
+    out: dict[str, dict[str, KindScore]] = {"rate": {}, "calibration": {}, "gyro": {}}
+    for ev in sorted(evs, key=lambda e: e.session.recording.sample_rate_hz):
+        rec = ev.session.recording
+        for name, value in (("rate", f"{rec.sample_rate_hz:g} Hz"),
+                            ("calibration", ev.method),
+                            ("gyro", "with" if rec.has_gyro else "without")):
+            out[name].setdefault(value, KindScore()).add(ev.score.total)
+    return out
 
 
 def _targets(total: SessionScore, daily: int, sis_total: tuple[int, int] | None,

@@ -252,3 +252,18 @@ def test_sisfall_counts_read_only_the_allowed_subjects(tmp_path: Path) -> None:
     by, kinds = sisfall_counts(tmp_path)
     assert by == {"D01": [1, 0, 0, 0, 0, 0], "F01": [1, 0, 0, 0, 0, 1]}
     assert kinds == {"D01": set(), "F01": set()}
+
+
+def test_scores_pool_per_rate_calibration_and_gyro() -> None:
+    def ev(rate: float, method: str, gyro: bool, det: list[Item]) -> Any:
+        rec = SimpleNamespace(sample_rate_hz=rate, has_gyro=gyro)
+        return ra.Evaluated(SimpleNamespace(recording=rec), score_session(_labels(), det),
+                            0.0, method, 0, 0)
+
+    evs = [ev(25.0, "header", True, _detections()), ev(12.5, "auto", False, []),
+           ev(25.0, "auto", True, [])]
+    groups = ra.by_condition(evs)
+    assert list(groups["rate"]) == ["12.5 Hz", "25 Hz"]
+    assert (groups["rate"]["25 Hz"].tp, groups["rate"]["25 Hz"].labelled) == (3, 14)
+    assert groups["calibration"]["header"].tp == 3 and groups["calibration"]["auto"].tp == 0
+    assert groups["gyro"]["without"].labelled == 7 and groups["gyro"]["with"].detected == 8
