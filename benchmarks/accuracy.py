@@ -119,6 +119,7 @@ class Outcome:
     slumps: Score
     holds: Score
     n_holds: int
+    """Holds found, less those over a too-short label or a rest in that stretch's posture."""
     pairs: list[tuple[float, float, float]] = field(default_factory=list)
     """(simulated instability, score, mean acceleration in mg) of matched holds."""
     note: str = ""
@@ -192,7 +193,7 @@ def evaluate(fx: Fixture, settings: Settings) -> tuple[Outcome, Analysis]:
     imb_err = (abs(float(imb_det) - imb_true) if imb_true is not None and imb_det is not None
                else None)
     errors = hold_errors(fx, det, labels)
-    return Outcome(slumps, holds, len(result.holds), pairs, note, in_walk, errors, onset,
+    return Outcome(slumps, holds, len(det), pairs, note, in_walk, errors, onset,
                    imb_err), result
 
 

@@ -113,6 +113,12 @@ class FrameSeries:
         return FrameSeries(**out)  # type: ignore[arg-type]
 
 
+def mostly_inside(start_s: float, end_s: float, other: Hold) -> bool:
+    """Whether at least half of ``start_s``-``end_s`` lies within ``other``."""
+    inter = min(end_s, other.end_s) - max(start_s, other.start_s)
+    return inter >= 0.5 * (end_s - start_s)
+
+
 def axes_around(up: FloatArray) -> FloatArray:
     """Rows of a right-handed frame (x, y, up) with ``up`` as its third axis and arbitrary
     (but fixed) horizontal axes: from the sensor axis least aligned with up."""
@@ -333,6 +339,9 @@ class StreamAnalyzer:
         t = np.concatenate(self._raw_t) if self._raw_t else np.zeros(0)
         acc = np.concatenate(self._raw_acc, axis=1) if self._raw_acc else np.zeros((3, 0))
         for sp in spans:
+            if any(h.target_s is not None and mostly_inside(sp.start_s, sp.end_s, h)
+                   for h in self.holds):
+                continue  # a stretch was found there: relaxed, and where it is held
             stab = stability(t, acc, self.sample_rate_hz, sp.start_s, sp.end_s, sp.drift_deg,
                              sp.drift_kind, tuple(b.t_s for b in sp.form_breaks))
             hold = Hold(sp.kind, sp.start_s, sp.end_s, sp.ended_by, stab, sp.form_breaks,
@@ -341,14 +350,29 @@ class StreamAnalyzer:
             out.append(hold)
         return out
 
-    def _stretches(self, fs: FrameSeries) -> list[Event]:
-        """Pelvis height (core.height) and the stretches (core.stretches) of settled frames."""
+    def _drop_holds_under(self, stretch: Hold) -> None:
+        """A stretch (relaxed, found from its posture and the pelvis height) and a hold
+        (recognised by effort, which a still body shows at noise level now and then) over
+        the same time: the stretch stands (a forward fold from standing is not a plank)."""
+        self.holds = [h for h in self.holds if h.target_s is not None
+                      or not mostly_inside(h.start_s, h.end_s, stretch)]
+
+    def _height(self, fs: FrameSeries) -> tuple[NDArray[np.bool_], FloatArray] | None:
+        """Quiet frames and the pelvis height (core.height) of settled frames."""
         up = fs.up_body if fs.up_body is not None else fs.up_hold
         if up is None or fs.acc_g is None or fs.vert_g is None:
-            return []
+            return None
         walking = np.isin(fs.activity, ON_FOOT)
-        still, h = self.height.push(fs.acc_g, fs.vert_g, up, walking,
-                                    self.stretch_detector.lying(up))
+        return self.height.push(fs.acc_g, fs.vert_g, up, walking,
+                                self.stretch_detector.lying(up))
+
+    def _stretches(self, fs: FrameSeries,
+                   height: tuple[NDArray[np.bool_], FloatArray] | None) -> list[Event]:
+        """The stretches (core.stretches) of settled frames, from their pelvis height."""
+        up = fs.up_body if fs.up_body is not None else fs.up_hold
+        if up is None or height is None:
+            return []
+        still, h = height
         return self._finish_stretches(self.stretch_detector.push(fs.t, up, still, h))
 
     def _finish_stretches(self, spans: list[StretchSpan]) -> list[Event]:
@@ -362,6 +386,7 @@ class StreamAnalyzer:
             stab = stability(t, acc, self.sample_rate_hz, sp.start_s, sp.end_s, 0.0, "sag", ())
             hold = Hold(sp.kind, sp.start_s, sp.end_s, sp.ended_by, stab, (),
                         target_s=sp.target_s)
+            self._drop_holds_under(hold)
             self.holds.append(hold)
             out.append(hold)
         return out
@@ -407,6 +432,7 @@ class StreamAnalyzer:
         eps, alerts = self.slumps.push(fs.t, fs.flexion_deg, seated, fs.activity == MOVING)
         alerts = alerts + self.sedentary.push(fs.t, fs.activity)
         up_hold = fs.up_body if fs.up_body is not None else fs.up_hold
+        height = self._height(fs)
         spans, hold_alerts = self.hold_detector.push(fs.t, up_hold, fs.motion_g,
                                                      fs.jitter_g, fs.gyro_used)
         alerts += hold_alerts
@@ -414,7 +440,7 @@ class StreamAnalyzer:
         self.alerts += alerts
         events += eps
         events += self._finish_holds(spans)
-        events += self._stretches(fs)
+        events += self._stretches(fs, height)
         sets = self.rep_counter.push(fs.t, fs.tilt_deg, fs.lateral_deg)
         self.rep_sets += sets
         events += sets

@@ -81,6 +81,17 @@ _HOLDS: tuple[Exercise, ...] = (
              "the pelvis rolls toward the supporting (left) knee", "bird_dog_left",
              ("hip_rotation", "roll_sway"), "5-10 s per side, alternating", min_s=4.0,
              roll_deg=(-45.0, 0.0)),
+    # Lying on the back, hips lifted: the lower back's long axis runs head-end down 15-35 deg
+    # at the top (design estimate); a knee-to-belly stretch tilts it 5-20 deg, relaxed.
+    Exercise("glute_bridge", ("hold", "reps"), 180.0, (-60.0, -8.0), None, "", None,
+             ("sag", "twist"), "10-45 s, or 8-15 reps"),
+    # named by the supporting leg: the pelvis drops toward the free side
+    Exercise("single_leg_bridge_left", ("hold", "reps"), 180.0, (-60.0, -8.0), "left",
+             "the pelvis drops toward the free (right) side", "single_leg_bridge_right",
+             ("pelvic_drop",), "10-30 s, or 6-12 reps, per side", roll_deg=(0.0, 45.0)),
+    Exercise("single_leg_bridge_right", ("hold", "reps"), 180.0, (-60.0, -8.0), "right",
+             "the pelvis drops toward the free (left) side", "single_leg_bridge_left",
+             ("pelvic_drop",), "10-30 s, or 6-12 reps, per side", roll_deg=(-45.0, 0.0)),
 )
 #: Rows counted as repetitions only (rows held or counted are in ``_HOLDS``).
 _REPS: tuple[Exercise, ...] = ()

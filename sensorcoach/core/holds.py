@@ -77,6 +77,51 @@ def alternating_pairs(rows: tuple[catalogue.Exercise, ...]
     return out
 
 
+def excursions(elev: FloatArray, deg: float) -> int:
+    """Times the elevation leaves its median by more than ``deg`` and comes back within
+    half of it (a pike break is one; bridges done as repetitions are many)."""
+    if elev.size == 0:
+        return 0
+    d = np.abs(elev - float(np.median(elev)))
+    n, out = 0, False
+    for x in d:
+        if not out and x > deg:
+            out, n = True, n + 1
+        elif out and x < deg / 2:
+            out = False
+    return n
+
+
+def roll_variants(row: catalogue.Exercise, rows: tuple[catalogue.Exercise, ...]
+                  ) -> tuple[catalogue.Exercise, ...]:
+    """Hold rows in ``row``'s posture told apart from it by their roll band."""
+    band = row.elevation_band(Settings())
+    return tuple(e for e in catalogue.holds(rows)
+                 if e.roll_deg is not None and e.down_az_deg == row.down_az_deg
+                 and e.elevation_band(Settings()) == band)
+
+
+def roll_right_deg(az: float, down_az: float) -> float:
+    """Roll toward the right side down, deg, of a posture whose side ``down_az`` faces the
+    floor: front down the azimuth grows toward the right side (+90), back down it shrinks."""
+    d = float(_wrap(az - down_az))
+    return d if abs(down_az) < 90.0 else -d
+
+
+def by_roll(row: catalogue.Exercise, variants: tuple[catalogue.Exercise, ...], az: float,
+            s: Settings) -> tuple[str, dict[str, float]]:
+    """The row a hold in ``row``'s posture is, from its median roll: a variant whose roll
+    band holds it and is at least ``hold_roll_side_deg`` from level (a single-leg bridge
+    drops the pelvis toward the free side), else ``row`` itself."""
+    roll = roll_right_deg(az, row.down_az_deg)
+    if abs(roll) >= s.hold_roll_side_deg:
+        for v in variants:
+            assert v.roll_deg is not None
+            if v.roll_deg[0] <= roll <= v.roll_deg[1]:
+                return v.name, {"pelvic_drop_deg": round(abs(roll), 1)}
+    return row.name, {"roll_deg": round(roll, 1)}
+
+
 #: The default catalogue's hold names by code (a detector built on other rows has its own
 #: ``kinds``).
 HOLD_KINDS = ("none", *(e.name for e in posture_rows(catalogue.holds())), "hold")
@@ -88,6 +133,8 @@ BREAK_ENDS_HOLD_S = 4.0
 FLOOR_WARMUP_S = 5.0
 #: deg: a hold starts at the first frame this close to its reference posture.
 START_DEG = 3.0
+#: Excursions out of a held posture and back that make it repetitions, not a hold.
+REPS_EXCURSIONS = 3
 #: deg: distance from a posture that counts as having left it (end timing).
 DEPARTURE_DEG = 2.5
 
@@ -211,6 +258,9 @@ class HoldDetector:
         whose horizontal axes are arbitrary, and holds come out ``hold``. ``exercises``: the
         hold rows of the catalogue to recognise."""
         self.rows = posture_rows(exercises)
+        self.variants = {code: roll_variants(row, exercises)
+                         for code, row in enumerate(self.rows, start=1)}
+        """Rows told from each posture row by the held roll (single-leg bridges)."""
         self.kinds = ("none", *(e.name for e in self.rows), "hold")
         self.unnamed = len(self.rows) + 1
         self.s = settings
@@ -321,10 +371,10 @@ class HoldDetector:
                 out.append(HoldSpan(sd.kind, sd.start_s, sd.end_s, "rest", (), 0.0, "sag", 0.0,
                                     0.0, {"hip_rotation_deg": sd.hip_rotation_deg,
                                           "roll_sway_deg": sd.roll_sway_deg}))
-        front = {self.unnamed} | {c for c, r in enumerate(self.rows, 1)
-                                  if r.down_az_deg == self.bird_dog.left.down_az_deg}
+        front = {"hold"} | {r.name for r in self.rows
+                            if r.down_az_deg == self.bird_dog.left.down_az_deg}
         for h in holds:
-            (self._pending if self.kinds.index(h.kind) in front else out).append(h)
+            (self._pending if h.kind in front else out).append(h)
         since = self.bird_dog.open_since
         keep = []
         for h in self._pending:
@@ -595,6 +645,10 @@ class HoldDetector:
               else self.s.hold_elev_min_deg)
         if inside.any() and float(np.median(np.asarray(h.elev)[inside])) < lo:
             return []  # mostly below the band: lying with the front down, not a plank
+        if (h.kind != self.unnamed and "reps" in self.rows[h.kind - 1].modes
+                and excursions(np.asarray(h.elev)[inside], self.s.hold_exit_deg)
+                >= REPS_EXCURSIONS):
+            return []  # out of the posture and back again and again: repetitions, not a hold
         if ended_by == "rest" and breaks and end_s - breaks[-1].t_s <= BREAK_ENDS_HOLD_S:
             ended_by = "form_break"
         elev = np.asarray(h.elev)
@@ -602,5 +656,11 @@ class HoldDetector:
         tail = elev[(t >= end_s - self.s.hold_reference_s) & (t <= end_s)]
         drift = float(np.median(tail)) - ref if tail.size else 0.0
         azm = h.ref[1] if h.ref is not None else h.centre_az
-        return [HoldSpan(self.kinds[h.kind], round(h.start_s, 3), round(end_s, 3), ended_by,
-                         breaks, abs(drift), "sag" if drift > 0 else "pike", ref, azm)]
+        name, form = self.kinds[h.kind], dict[str, float]()
+        if self.sides_known and self.variants.get(h.kind):
+            row = self.rows[h.kind - 1]
+            name, form = by_roll(row, self.variants[h.kind],
+                                 float(np.median(np.asarray(h.az)[inside])) if inside.any()
+                                 else azm, self.s)
+        return [HoldSpan(name, round(h.start_s, 3), round(end_s, 3), ended_by,
+                         breaks, abs(drift), "sag" if drift > 0 else "pike", ref, azm, form)]

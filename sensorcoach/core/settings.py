@@ -354,6 +354,11 @@ class Settings:
         "effort a hold needs: micro-motion above 1 Hz plus tremor above sensor noise (a "
         "very fit person holds with 2-4 mg of tremor, BIOMECHANICS)."
     )
+    hold_roll_side_deg: float = _setting(
+        2.0, "deg", "median roll of a held posture, toward one side, that makes it the one-sided "
+        "variant of its exercise (a single-leg bridge drops the pelvis toward the free side, "
+        "2-15 deg; a two-legged bridge stays level within about 3 deg; design choice)."
+    )
     bird_dog_roll_deg: float = _setting(
         1.5, "deg", "least roll of the pelvis from a bout's midpoint toward each side that makes "
         "alternating holds on all fours a bird dog (design choice: the weight shift onto one "
