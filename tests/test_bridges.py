@@ -1,0 +1,85 @@
+"""Glute bridges held, single-leg bridges told by the pelvis's drop, bridges done as reps not
+taken for holds (issue "The whole corrective routine", item 2), and a forward fold from
+standing not taken for a plank (issue "Real bodies II", item 3)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sensorcoach import Recording
+from sensorcoach.analysis import Analysis, analyze
+from sensorcoach.core import catalogue
+from sensorcoach.core.holds import by_roll, roll_right_deg
+from sensorcoach.core.settings import DEFAULT_SETTINGS
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "recordings"
+BRIDGE = catalogue.by_name("glute_bridge")
+VARIANTS = tuple(e for e in catalogue.holds() if e.name.startswith("single_leg_bridge"))
+
+
+def labels(name: str) -> list[dict[str, object]]:
+    return list(json.loads((FIXTURES / f"{name}.labels.json").read_text())["segments"])
+
+
+_CACHE: dict[str, Analysis] = {}
+
+
+def result(name: str) -> Analysis:
+    if name not in _CACHE:
+        _CACHE[name] = analyze(Recording.read(FIXTURES / f"{name}.csv.gz"))
+    return _CACHE[name]
+
+
+def iou(a: tuple[float, float], b: tuple[float, float]) -> float:
+    inter = max(0.0, min(a[1], b[1]) - max(a[0], b[0]))
+    return inter / (max(a[1], b[1]) - min(a[0], b[0]))
+
+
+def test_roll_signs_back_down() -> None:
+    """Back down, the azimuth shrinks as the right side goes down (toward +90)."""
+    assert roll_right_deg(175.0, 180.0) == pytest.approx(5.0)
+    assert roll_right_deg(-175.0, 180.0) == pytest.approx(-5.0)
+    assert roll_right_deg(5.0, 0.0) == pytest.approx(5.0)
+
+
+def test_a_level_bridge_is_two_legged_a_dropped_one_single_leg() -> None:
+    assert BRIDGE is not None
+    s = DEFAULT_SETTINGS
+    assert by_roll(BRIDGE, VARIANTS, 179.0, s)[0] == "glute_bridge"
+    # right side down: the pelvis dropped to the right, the left leg supports
+    name, form = by_roll(BRIDGE, VARIANTS, 174.0, s)
+    assert name == "single_leg_bridge_left" and form["pelvic_drop_deg"] == pytest.approx(6.0)
+    assert by_roll(BRIDGE, VARIANTS, -175.0, s)[0] == "single_leg_bridge_right"
+
+
+def test_held_bridges_found_with_their_sides() -> None:
+    want = [(s["kind"], s["steady_start_s"], s["end_s"]) for s in labels("routine_100hz")
+            if "bridge" in str(s["kind"]) and s.get("mode") == "hold"]
+    assert len(want) == 3
+    got = [(h.kind, h.start_s, h.end_s) for h in result("routine_100hz").holds
+           if "bridge" in h.kind]
+    assert len(got) == len(want)
+    for (k, s, e), (lk, ls, le) in zip(got, want, strict=True):
+        assert k == lk and iou((s, e), (float(ls), float(le))) >= 0.5  # type: ignore[arg-type]
+
+
+def test_bridges_done_as_reps_are_not_holds() -> None:
+    reps = [(float(s["start_s"]), float(s["end_s"]))  # type: ignore[arg-type]
+            for s in labels("routine_50hz") if "bridge" in str(s["kind"])
+            and s.get("mode") == "reps"]
+    assert reps
+    for h in result("routine_50hz").holds:
+        assert not any(iou((h.start_s, h.end_s), r) > 0.2 for r in reps), h
+
+
+@pytest.mark.parametrize("name", ["routine_100hz", "routine_nocal_25hz"])
+def test_a_hamstring_stretch_is_not_a_plank(name: str) -> None:
+    folds = [(float(s["start_s"]), float(s["end_s"]))  # type: ignore[arg-type]
+             for s in labels(name) if s["kind"] == "stretch_hamstring"]
+    assert folds
+    for h in result(name).holds:
+        if h.kind in ("plank", "hold"):
+            assert not any(iou((h.start_s, h.end_s), f) > 0.2 for f in folds), h
