@@ -207,7 +207,7 @@ class StreamAnalyzer:
         # calibrated up with arbitrary horizontal axes
         self._hold_axes = axes_around(calibration.up)
         self.hold_note: str | None = None
-        self.rep_counter = RepCounter(s)
+        self.rep_counter = RepCounter(s, sides_known=calibration.forward_known)
         self.height = HeightTracker(s)
         self.stretch_detector = StretchDetector(s, sides_known=calibration.forward_known)
         self.rep_sets: list[RepSet] = []
@@ -273,8 +273,9 @@ class StreamAnalyzer:
             events += self._finish_holds(self.hold_detector.flush())
             events += self._finish_stretches(self.stretch_detector.flush())
             tail_sets = self.rep_counter.flush()
-            self.rep_sets += tail_sets
             events += tail_sets
+            # floor sets finished before the forward direction was learned, renamed
+            self.rep_sets = self.rep_counter.finished()
             self.holds, self.hold_note = name_holds(self.holds)
         self._trim_raw()
         return events
@@ -441,7 +442,7 @@ class StreamAnalyzer:
         events += eps
         events += self._finish_holds(spans)
         events += self._stretches(fs, height)
-        sets = self.rep_counter.push(fs.t, fs.tilt_deg, fs.lateral_deg)
+        sets = self.rep_counter.push(fs.t, up_hold, fs.tilt_deg)
         self.rep_sets += sets
         events += sets
         alerts.sort(key=lambda a: a.t_s)

@@ -94,7 +94,21 @@ _HOLDS: tuple[Exercise, ...] = (
              ("pelvic_drop",), "10-30 s, or 6-12 reps, per side", roll_deg=(-45.0, 0.0)),
 )
 #: Rows counted as repetitions only (rows held or counted are in ``_HOLDS``).
-_REPS: tuple[Exercise, ...] = ()
+_REPS: tuple[Exercise, ...] = (
+    # counted by core.reps: a hip hinge from standing (front down at the bottom)
+    Exercise("deadlift", ("reps",), 0.0, (0.0, 90.0), None, "", None, ("lateral_lean",),
+             "8-12 reps"),
+    Exercise("single_leg_deadlift_left", ("reps",), 0.0, (0.0, 90.0), "left",
+             "the standing leg: the pelvis rotates with its side down as the free hip opens",
+             "single_leg_deadlift_right", ("pelvic_rotation", "lateral_lean"),
+             "5-10 reps per side"),
+    Exercise("single_leg_deadlift_right", ("reps",), 0.0, (0.0, 90.0), "right",
+             "the standing leg: the pelvis rotates with its side down as the free hip opens",
+             "single_leg_deadlift_left", ("pelvic_rotation", "lateral_lean"),
+             "5-10 reps per side"),
+    # slow flexion-extension cycles on hands and knees (front down, near horizontal)
+    Exercise("cat_cow", ("reps",), 0.0, (-30.0, 35.0), None, "", None, (), "6-12 slow cycles"),
+)
 #: Rows held relaxed against a target time.
 _STRETCHES: tuple[Exercise, ...] = (
     # recognised by core.stretches (posture, relaxed stillness, and the pelvis height of

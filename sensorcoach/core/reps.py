@@ -1,173 +1,426 @@
-"""Hip-hinge repetitions (deadlifts) counted from the trunk's tilt, as sets.
+"""Repetitions counted as sets: hip hinges (deadlifts, single-leg deadlifts), bridges done
+as repetitions (glute bridge, single-leg bridges) and cat-cow cycles.
 
-A repetition is one excursion of the trunk's tilt from upright: it leaves the upright zone
-(below ``rep_low_deg``), reaches its bottom at least ``rep_min_range_deg`` further, and
-comes back below ``rep_low_deg``. Its range is the bottom's tilt minus the tilt it started
-from, ``down_s`` the time from leaving upright to the bottom, ``up_s`` from the bottom back,
-and its lateral lean the sideways tilt at the bottom (with the forward direction known).
-Repetitions that follow each other within ``rep_gap_s`` form a set; a set of at least
-``rep_min_count`` is reported (one bend to pick something up is not a set of deadlifts).
+Each exercise is one angle swinging away from a resting end and back
+(:mod:`.rep_swing` finds the turning points, :mod:`.rep_measure` measures them):
 
-Single-leg deadlifts are the same hinge on one leg; their standing leg is not told yet
-(issue "The whole corrective routine"), so they are reported as ``deadlift``. Cat-cow
-cycles happen with the trunk horizontal and are not counted here.
+- **hinge** from standing: flexion (tilt from upright without a forward calibration),
+  rest upright (below ``rep_low_deg``), at least ``rep_min_range_deg`` down;
+- **bridge** lying on the back: the long axis' head-end-down incline (``-elevation``),
+  rest lying near horizontal, the hips lifted ``FLOOR_MIN_RANGE_DEG`` or more;
+- **cat-cow** on hands and knees, front down: the same incline, the cat its resting end
+  and the cow (the back sinking, head end down) its far end.
+
+A repetition lasts at most ``rep_max_s`` (``CAT_COW_MAX_S`` for a cat-cow cycle) and
+dwells at its far end no longer than ``FAR_DWELL_MAX_S``: a bridge held 10 s or more, a
+bird dog's 5-15 s hold, a hamstring stretch or child's pose are holds, not repetitions
+(the hold detector's), and end a set. Repetitions of one kind that follow each other
+within ``rep_gap_s`` form a set; sets of at least ``rep_min_count`` are reported.
+
+Sides. A single-leg deadlift's free hip opens: the pelvis rotates about the long axis
+with the standing leg's side down (``pelvic_rotation_deg``), told apart from a lateral
+lean by how each shows through the hinge (:func:`.rep_measure.hinge_lean_rotation`). A
+single-leg bridge's pelvis rolls toward the unsupported side (``pelvic_drop_deg``); the
+set is named by the supporting leg, the deadlift by the standing leg.
+
+Without a forward calibration the body's forward direction is learned from the hinges
+themselves (a hip hinge from standing goes forward): their bottoms' direction about the
+calibrated up. Floor sets need it to tell a bridge (back down) from a cat-cow (front
+down): those finished before any hinge are named by their shape (a bridge rests flat
+between lifts and only goes head end down; a cat-cow swings both ways about its rest)
+and renamed at the end of the stream from all hinges (:meth:`RepCounter.finished`). A
+bridge's drop side needs no forward direction (a roll's sense about up is the same in
+any frame).
 
 Causal and streaming: frames in any blocks give the same sets.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from sensorcoach.core import rep_measure as rm
+from sensorcoach.core.rep_sets import (
+    BRIDGE,
+    CAT_COW,
+    HINGE,
+    Candidate,
+    Rep,
+    RepSet,
+    floor_set,
+    hinge_set,
+)
+from sensorcoach.core.rep_swing import Swing, Turn
 from sensorcoach.core.settings import Settings
 
 FloatArray = NDArray[np.float64]
 
-
-#: deg: the trunk is still at its standing level within this of the upright stretch's
-#: lowest tilt (where a repetition's descent starts; a timing detail).
-REST_BAND_DEG = 3.0
-
-
-@dataclass(frozen=True)
-class Rep:
-    start_s: float
-    bottom_s: float
-    end_s: float
-    range_deg: float
-    lateral_lean_deg: float | None
-
-    @property
-    def down_s(self) -> float:
-        return self.bottom_s - self.start_s
-
-    @property
-    def up_s(self) -> float:
-        return self.end_s - self.bottom_s
-
-
-@dataclass(frozen=True)
-class RepSet:
-    """A set of repetitions (SPEC section 4 ``reps`` item)."""
-
-    kind: str
-    reps: tuple[Rep, ...]
-
-    @property
-    def start_s(self) -> float:
-        return self.reps[0].start_s
-
-    @property
-    def end_s(self) -> float:
-        return self.reps[-1].end_s
-
-    def to_dict(self) -> dict[str, Any]:
-        leans = [r.lateral_lean_deg for r in self.reps if r.lateral_lean_deg is not None]
-        return {
-            "kind": self.kind,
-            "start_s": round(self.start_s, 2),
-            "end_s": round(self.end_s, 2),
-            "count": len(self.reps),
-            "range_deg": round(float(np.median([r.range_deg for r in self.reps])), 1),
-            "down_s": round(float(np.median([r.down_s for r in self.reps])), 2),
-            "up_s": round(float(np.median([r.up_s for r in self.reps])), 2),
-            "lateral_lean_deg": round(float(np.median(leans)), 1) if leans else None,
-        }
+#: deg: hysteresis of the standing (hinge) and floor turning points: above standing sway
+#: and a breath, below the smallest swing counted (a design choice).
+STAND_HYST_DEG = 10.0
+FLOOR_HYST_DEG = 4.0
+#: s: a low that stands this long is a rest (the last repetition ends without waiting).
+SETTLE_S = 1.5
+#: deg: the smallest floor swing counted: a bridge lifts the long axis 15-35 deg head end
+#: down from lying flat, a cat-cow swings 10-30 deg (routine_body design estimates);
+#: breathing and sway stay near 1 deg.
+FLOOR_MIN_RANGE_DEG = 6.5
+#: deg: a bridge lifts at least this far (15-35 deg head end down from lying within 3
+#: deg of flat: 12 deg or more) and rests lying within this of flat (a held bridge's
+#: wobble stays up).
+BRIDGE_MIN_RANGE_DEG = 9.0
+BRIDGE_REST_INCLINE_DEG = 10.0
+#: deg: the resting end of a floor repetition lies within this of horizontal.
+FLOOR_REST_ELEV_DEG = 40.0
+#: deg: a hinge starts and ends with the trunk within this of upright (standing is a few
+#: degrees from upright; the rest allows for the orientation estimate's error during
+#: fast hinges, up to 20 deg on simulated routines).
+HINGE_REST_TILT_DEG = 35.0
+#: deg: a floor repetition faces front down or back down within this (side-lying and side
+#: planks face 90 deg away).
+FLOOR_SECTOR_DEG = 50.0
+#: deg, s: a cat-cow cycle swings 10-30 deg over 4-8 s (routine_body design estimates);
+#: a plank's or bird dog's wobble swings a few degrees within 1-3 s.
+CAT_COW_MIN_RANGE_DEG = 8.0
+CAT_COW_MIN_S = 3.0
+#: s: longest cat-cow cycle (slow cycles take 4-8 s; design choice with margin).
+CAT_COW_MAX_S = 14.0
+#: s: longest way into the cow or back to the cat (a 4-8 s cycle sinks in 0.3-0.4 of it
+#: and rounds up in about half; design choice with margin).
+CAT_COW_PHASE_MAX_S = 6.0
+#: s: longest pause between cat-cow cycles (the pause at the cat is 0.1 of a cycle) and,
+#: without a forward direction, between any floor repetitions (a bridge rests 0.4-1.2 s).
+CAT_COW_GAP_S = 2.0
+#: deg: a cat-cow does not roll the pelvis (a bird dog's lifted hip rolls it 2-12 deg).
+CAT_COW_MAX_ROLL_DEG = 3.0
+#: s: longest dwell at the far end (beyond 70 % of the swing): a bridge's top takes
+#: 0.3-1.5 s and a deadlift's bottom 0.1-0.5 s, a hold 5 s or more.
+FAR_DWELL_MAX_S = 4.5
+#: s: shortest way down or up: a deadlift takes 1-3 s down and 1-2 s up, a bridge 1-2 s
+#: each way, a cat-cow 1.2 s or more; a hold's wobble swings faster.
+MIN_PHASE_S = 0.7
+#: deg: a hinge this deep (from upright) shows the forward direction (learned without a
+#: forward calibration).
+FRONT_MIN_DEG = 35.0
+#: share of a bridge's lift at which its roll (the pelvic drop) is read: the top.
+TOP_SHARE = 0.95
+#: frames kept behind the newest for measuring repetitions (60 s).
+KEEP_FRAMES = 600
 
 
 @dataclass
 class _Open:
-    start_s: float
-    base_deg: float
-    bottom_s: float
-    bottom_deg: float
-    lateral: float | None
+    cat: str
+    cands: list[Candidate] = field(default_factory=list)
 
 
-@dataclass
 class RepCounter:
     """Stateful: settled frames in, finished sets out."""
 
-    settings: Settings
-    _rep: _Open | None = None
-    _set: list[Rep] = field(default_factory=list)
-    # the upright stretch before an excursion: its lowest tilt, and the last time the trunk
-    # was within REST_BAND_DEG of it (where a repetition starts)
-    _low_min: float | None = None
-    _low_t: float | None = None
+    def __init__(self, settings: Settings, sides_known: bool = True):
+        self.settings = settings
+        self.sides_known = sides_known
+        self.front_az: float | None = 0.0 if sides_known else None
+        self._front_sum = np.zeros(2)
+        self._stand = Swing(STAND_HYST_DEG, SETTLE_S)
+        self._floor = Swing(FLOOR_HYST_DEG, SETTLE_S)
+        self._turns: dict[str, list[Turn]] = {"stand": [], "floor": []}
+        self._open: dict[str, _Open | None] = {"stand": None, "floor": None}
+        self._n = 0  # absolute index of the next frame
+        self._bt: list[FloatArray] = []
+        self._bu: list[FloatArray] = []
+        self._b0 = 0  # absolute index of the buffer's first frame
+        self._done: list[tuple[RepSet, list[Candidate]]] = []
 
-    def push(self, t: FloatArray, tilt_deg: FloatArray,
-             lateral_deg: FloatArray | None) -> list[RepSet]:
-        """``tilt_deg`` from upright (unsigned), ``lateral_deg`` signed or None."""
-        s = self.settings
+    # ------------------------------------------------------------------ input
+    def push(self, t: FloatArray, up: FloatArray | None, tilt_deg: FloatArray) -> list[RepSet]:
+        """``up`` (3, m): world-up in the body frame (forward, left, up), or with the
+        forward direction unknown in a fixed frame around the calibrated up (None: no
+        posture, nothing counted)."""
+        m = int(t.size)
+        if m == 0 or up is None:
+            return []
+        first = self._n
+        self._n += m
+        self._bt.append(np.asarray(t, np.float64))
+        self._bu.append(np.asarray(up, np.float64))
+        uz = np.clip(up[2], -1.0, 1.0)
+        x_stand = (np.degrees(np.arctan2(-up[0], up[2])) if self.sides_known
+                   else np.asarray(tilt_deg, np.float64))
+        x_floor = -np.degrees(np.arcsin(uz))
+        events: list[tuple[int, int, str, Turn]] = []
+        for order, (name, sw, x) in enumerate((("stand", self._stand, x_stand),
+                                               ("floor", self._floor, x_floor))):
+            for tn in sw.push(x, t, first):
+                events.append((tn.at, order, name, tn))
+        events.sort(key=lambda e: (e[0], e[1]))
         out: list[RepSet] = []
-        low = tilt_deg < s.rep_low_deg
-        high = np.flatnonzero(~low)
-        i = 0
-        while i < t.size:
-            if self._rep is None and low[i]:
-                # upright with no repetition under way: step to the next excursion in bulk
-                k = int(np.searchsorted(high, i))
-                j = int(high[k]) if k < high.size else t.size
-                self._low_run(t[i:j], tilt_deg[i:j])
-                last = j - 1
-                if self._set and float(t[last]) - self._set[-1].end_s > s.rep_gap_s:
-                    out += self._close_set()
-                i = j
-                continue
-            k = i
-            i += 1
-            ti, tilt = float(t[k]), float(tilt_deg[k])
-            if self._set and ti - self._set[-1].end_s > s.rep_gap_s and self._rep is None:
-                out += self._close_set()
-            if low[k]:  # back upright: a repetition under way ends here (see above)
-                r = self._rep
-                assert r is not None
-                self._rep = None
-                if r.bottom_deg - r.base_deg >= s.rep_min_range_deg:
-                    self._set.append(Rep(r.start_s, r.bottom_s, ti, r.bottom_deg - r.base_deg,
-                                         r.lateral))
-                elif self._set:
-                    out += self._close_set()  # a shallow dip breaks a set
-                self._low_min, self._low_t = None, None
-                self._low_run(t[k:k + 1], tilt_deg[k:k + 1])
-                continue
-            if self._rep is None:
-                base = self._low_min if self._low_min is not None else tilt
-                start = self._low_t if self._low_t is not None else ti
-                self._rep = _Open(start, base, ti, tilt, None)
-            r = self._rep
-            if tilt > r.bottom_deg:
-                r.bottom_deg, r.bottom_s = tilt, ti
-                r.lateral = None if lateral_deg is None else abs(float(lateral_deg[k]))
-            if ti - r.start_s > s.rep_max_s:  # held down: a bend or a stretch, not a rep
-                self._rep = None
-                self._low_min, self._low_t = None, None
-                if self._set:
-                    out += self._close_set()
+        for at, _, name, tn in events:
+            out += self._close_due(float(t[at - first]))
+            out += self._turn(name, tn)
+        out += self._close_due(float(t[-1]))
+        self._trim()
         return out
 
-    def _low_run(self, t: FloatArray, tilt: FloatArray) -> None:
-        """Extend the upright stretch with frames ``t``, ``tilt`` (all upright)."""
-        if t.size == 0:
-            return
-        lo = float(tilt.min()) if self._low_min is None else min(self._low_min,
-                                                                   float(tilt.min()))
-        self._low_min = lo
-        near = np.flatnonzero(tilt <= lo + REST_BAND_DEG)
-        if near.size:
-            self._low_t = float(t[near[-1]])
-
     def flush(self) -> list[RepSet]:
-        self._rep = None
-        return self._close_set()
+        out: list[RepSet] = []
+        for name in ("stand", "floor"):
+            out += self._close(name)
+        return out
 
-    def _close_set(self) -> list[RepSet]:
-        reps, self._set = self._set, []
-        if len(reps) >= self.settings.rep_min_count:
-            return [RepSet("deadlift", tuple(reps))]
-        return []
+    def finished(self) -> list[RepSet]:
+        """Every set so far, floor sets named with the forward direction as now known."""
+        return [self._name(cands, final=True) if self.front_az is not None and s.note
+                else s for s, cands in self._done]
+
+    def progress(self) -> tuple[str, int] | None:
+        """The set under way (its category and repetitions so far), for a live view."""
+        for o in self._open.values():
+            if o is not None and len(o.cands) >= self.settings.rep_min_count - 1:
+                return ("deadlift" if o.cat == HINGE else o.cat), len(o.cands)
+        return None
+
+    # ------------------------------------------------------------------ sets
+    def _close_due(self, now: float) -> list[RepSet]:
+        s = self.settings
+        out: list[RepSet] = []
+        for name, o in self._open.items():
+            if o is not None and o.cands and now - o.cands[-1].end_s > \
+                    s.rep_gap_s + CAT_COW_MAX_S + SETTLE_S:
+                out += self._close(name)
+        return out
+
+    def _close(self, name: str) -> list[RepSet]:
+        o = self._open[name]
+        self._open[name] = None
+        if o is None or len(o.cands) < self.settings.rep_min_count:
+            return []
+        if o.cat == HINGE:
+            self._learn_front(o.cands)
+        rs = self._name(o.cands, final=False)
+        self._done.append((rs, o.cands))
+        return [rs]
+
+    def _add(self, name: str, c: Candidate | None, breaks: bool) -> list[RepSet]:
+        o = self._open[name]
+        out: list[RepSet] = []
+        if c is None:
+            if breaks and o is not None:
+                out += self._close(name)
+            return out
+        floor_unknown = c.cat != HINGE and self.front_az is None
+        gap = CAT_COW_GAP_S if c.cat == CAT_COW or floor_unknown else self.settings.rep_gap_s
+        if o is not None and o.cands and (o.cat != c.cat or c.start_s - o.cands[-1].end_s
+                                          > gap):
+            out += self._close(name)
+            o = None
+        if o is None:
+            o = _Open(c.cat)
+            self._open[name] = o
+        o.cands.append(c)
+        return out
+
+    # ------------------------------------------------------------------ turning points
+    def _turn(self, name: str, tn: Turn) -> list[RepSet]:
+        turns = self._turns[name]
+        if tn.high:
+            turns.append(tn)
+            del turns[:-2]
+            return []
+        if turns and not turns[-1].high:  # a lower low after a settled one: the rest moved
+            turns[-1] = tn
+            return []
+        turns.append(tn)
+        del turns[:-3]
+        if len(turns) < 3:
+            return []
+        lo1, hi, lo2 = turns
+        if name == "stand":
+            c, breaks = self._hinge(lo1, hi, lo2)
+        else:
+            c, breaks = self._floor_rep(lo1, hi, lo2)
+        return self._add(name, c, breaks)
+
+    def _frames(self, a: int, b: int) -> tuple[FloatArray, FloatArray] | None:
+        """Buffered frames a..b (absolute, inclusive): (t, u)."""
+        if a < self._b0:
+            return None
+        t = np.concatenate(self._bt) if len(self._bt) > 1 else self._bt[0]
+        u = np.concatenate(self._bu, axis=1) if len(self._bu) > 1 else self._bu[0]
+        self._bt, self._bu = [t], [u]
+        return t[a - self._b0:b - self._b0 + 1], u[:, a - self._b0:b - self._b0 + 1]
+
+    def _trim(self) -> None:
+        keep = self._n - KEEP_FRAMES
+        for turns in self._turns.values():
+            if turns:
+                keep = min(keep, turns[0].index)
+        while len(self._bt) > 1 and self._b0 + self._bt[0].size <= keep:
+            self._b0 += self._bt[0].size
+            self._bt.pop(0)
+            self._bu.pop(0)
+
+    def _swing(self, lo1: Turn, hi: Turn, lo2: Turn, stand: bool, max_s: float
+               ) -> tuple[FloatArray, FloatArray, FloatArray, int, float, float] | None:
+        """The frames of a swing within ``max_s`` of its far end: (t, u, x, k, rest
+        before, rest after), ``k`` the far end's frame; None when no longer buffered."""
+        fr = self._frames(lo1.index, lo2.index)
+        if fr is None:
+            return None
+        t, u = fr
+        k = hi.index - lo1.index
+        a = int(np.searchsorted(t, t[k] - max_s))
+        b = int(np.searchsorted(t, t[k] + max_s, side="right"))
+        t, u, k = t[a:b], u[:, a:b], k - a
+        x = self._x(u, stand)
+        return t, u, x, k, float(x[:k + 1].min()), float(x[k:].min())
+
+    def _x(self, u: FloatArray, stand: bool) -> FloatArray:
+        """The swinging angle: flexion (tilt without a forward direction) standing, the
+        head-end-down incline on the floor."""
+        x: FloatArray
+        if not stand:
+            x = -np.degrees(np.arcsin(np.clip(u[2], -1.0, 1.0)))
+        elif self.sides_known:
+            x = np.degrees(np.arctan2(-u[0], u[2]))
+        else:
+            x = np.degrees(np.arccos(np.clip(u[2], -1.0, 1.0)))
+        return x
+
+    @staticmethod
+    def _timing(t: FloatArray, x: FloatArray, k: int, lo1: float, hi: float, lo2: float
+                ) -> tuple[float, float, float, float]:
+        """(start, far reached, far left, end) of a swing peaking at frame ``k``."""
+        a, b = rm.phase_into(t[:k + 1], x[:k + 1], lo1, hi)
+        c, d = rm.phase(t[k:], x[k:], hi, lo2)
+        return a, b, c, d
+
+    def _hinge(self, lo1: Turn, hi: Turn, lo2: Turn) -> tuple[Candidate | None, bool]:
+        s = self.settings
+        if hi.value - lo1.value < s.rep_min_range_deg:
+            return None, False
+        sw = self._swing(lo1, hi, lo2, True, s.rep_max_s)
+        if sw is None:
+            return None, True
+        t, u, x, k, r1, r2 = sw
+        rng = float(x[k]) - r1
+        if rng < s.rep_min_range_deg or x[k] - r2 < 0.5 * rng or abs(r2 - r1) > s.rep_low_deg:
+            return None, False
+        tilt = np.degrees(np.arccos(np.clip(u[2], -1.0, 1.0)))
+        if float(tilt[:k + 1].min()) > HINGE_REST_TILT_DEG or \
+                float(tilt[k:].min()) > HINGE_REST_TILT_DEG:
+            return None, False
+        a, b, c, d = self._timing(t, x, k, r1, float(x[k]), r2)
+        if d - a > s.rep_max_s or rm.plateau_s(t, x, r1, float(x[k])) > FAR_DWELL_MAX_S:
+            return None, True
+        if min(b - a, d - c) < MIN_PHASE_S:
+            return None, False
+        az = float(np.degrees(np.arctan2(u[1, k], -u[0, k])))
+        # without a forward direction yet, this hinge's own bottom is its front: the fit's
+        # constant terms take up the error (a rotation grows with the hinge, an offset not)
+        body = self._body(u, az if self.front_az is None else self.front_az)
+        sel = (t >= a) & (t <= d)
+        flex = np.degrees(np.arctan2(-body[0], body[2]))
+        lo = float(min(flex[sel][0], flex[sel][-1])) if sel.any() else r1
+        lean, rot = rm.hinge_lean_rotation(body[:, sel], flex[sel], lo, float(flex[k]),
+                                           rm.FORWARD_PRIOR if self.sides_known else 0.0)
+        form = {"pelvic_rotation_deg": rot}
+        return Candidate(HINGE, a, b, d, rng, b - a, d - c, lean, form, az, 0.0, True,
+                     u[:, k].copy()), False
+
+    def _body(self, u: FloatArray, front_az: float) -> FloatArray:
+        """``u`` in the body frame (the counter's frame turned to ``front_az``)."""
+        if self.sides_known:
+            return u
+        p = math.radians(front_az)
+        fwd = np.array([math.cos(p), -math.sin(p), 0.0])
+        left = np.array([math.sin(p), math.cos(p), 0.0])
+        out: FloatArray = np.vstack([fwd @ u, left @ u, u[2]])
+        return out
+
+    def _floor_rep(self, lo1: Turn, hi: Turn, lo2: Turn) -> tuple[Candidate | None, bool]:
+        if hi.value - lo1.value < FLOOR_MIN_RANGE_DEG:
+            return None, False
+        sw = self._swing(lo1, hi, lo2, False, CAT_COW_MAX_S)
+        if sw is None:
+            return None, True
+        t, u, x, k, r1, r2 = sw
+        top = float(x[k])
+        rng = top - r1
+        if rng < FLOOR_MIN_RANGE_DEG or top - r2 < 0.5 * rng:
+            return None, False
+        if max(abs(r1), abs(r2)) > FLOOR_REST_ELEV_DEG:
+            return None, False
+        a, b, c, d = self._timing(t, x, k, r1, top, r2)
+        if rm.plateau_s(t, x, r1, top) > FAR_DWELL_MAX_S or d - a > CAT_COW_MAX_S:
+            return None, True
+        if min(b - a, d - c) < MIN_PHASE_S:
+            return None, False  # a wobble, not a movement
+        az = np.degrees(np.arctan2(u[1], -u[0]))
+        share = (x - r1) / rng
+        sel = (t >= a) & (t <= d)
+        roll = rm.roll_deg(az[sel], (share >= TOP_SHARE)[sel],
+                           (share <= 0.15)[sel])
+        far_az = float(az[k])
+        back = self._is_back(far_az)
+        if self.front_az is not None and abs(abs((far_az - self.front_az + 180.0) % 360.0
+                                                  - 180.0) - 90.0) < 90.0 - FLOOR_SECTOR_DEG:
+            return None, False  # a side down (a side plank's sag): not a floor repetition
+        cat = (BRIDGE if back else CAT_COW) if back is not None else BRIDGE
+        if not back and (max(b - a, d - c) > CAT_COW_PHASE_MAX_S or rng < CAT_COW_MIN_RANGE_DEG
+                         or (back is not None and (abs(roll) > CAT_COW_MAX_ROLL_DEG
+                                                   or d - a < CAT_COW_MIN_S))):
+            return None, False  # a bird dog's lift or a hold's wobble, not a cat-cow
+        if back and (d - a > self.settings.rep_max_s or rng < BRIDGE_MIN_RANGE_DEG
+                     or max(r1, r2) > BRIDGE_REST_INCLINE_DEG):
+            return None, d - a > self.settings.rep_max_s
+        return Candidate(cat, a, b, d, rng, b - a, d - c, None, {}, far_az, roll,
+                     r1 >= -1.0 - FLOOR_HYST_DEG), False
+
+    def _is_back(self, az: float) -> bool | None:
+        """Whether the side-down azimuth ``az`` is the back (None: front unknown)."""
+        if self.front_az is None:
+            return None
+        return abs((az - self.front_az + 180.0) % 360.0 - 180.0) > 90.0
+
+    # ------------------------------------------------------------------ naming
+    def _learn_front(self, cands: list[Candidate]) -> None:
+        if self.sides_known:
+            return
+        for c in cands:
+            if c.range_deg >= FRONT_MIN_DEG and c.bottom_u is not None:
+                h = c.bottom_u[:2]
+                n = float(np.hypot(h[0], h[1]))
+                if n > 0:
+                    # the bottom's side-down azimuth: front down
+                    a = math.atan2(float(h[1]), float(-h[0]))
+                    self._front_sum += (math.cos(a), math.sin(a))
+        if self._front_sum.any():
+            self.front_az = math.degrees(math.atan2(self._front_sum[1], self._front_sum[0]))
+
+    def _name(self, cands: list[Candidate], final: bool) -> RepSet:
+        del final
+        if cands[0].cat == HINGE:
+            note = None if self.sides_known else (
+                "no forward calibration: forward is where the hinges go (a hip hinge goes "
+                "forward), the standing leg from the pelvis' rotation about it")
+            return hinge_set(cands, note)
+        cat, note = cands[0].cat, None
+        if not self.sides_known:
+            back = [self._is_back(c.far_az) for c in cands]
+            if back[0] is None:
+                note = ("back or front down not known (no forward calibration, no hinge yet): "
+                        "told by the movement's shape")
+                is_bridge = sum(c.rest_low for c in cands) * 2 >= len(cands)
+            else:
+                note = "back or front down told by the forward direction learned from the hinges"
+                is_bridge = sum(bool(b) for b in back) * 2 >= len(cands)
+            cat = BRIDGE if is_bridge else CAT_COW
+        return floor_set(cands, cat, note)
+
+
+__all__ = ["Rep", "RepCounter", "RepSet"]

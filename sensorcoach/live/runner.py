@@ -61,8 +61,13 @@ class LiveState:
     calibration_stale: bool = False
     drift_ppm: float | None = None
     dropped: int = 0
-    counts: dict[str, int] = field(default_factory=lambda: {"slump": 0, "hold": 0, "alert": 0})
+    counts: dict[str, int] = field(default_factory=lambda: {"slump": 0, "hold": 0, "alert": 0,
+                                                            "reps": 0})
     guide: Line | None = None
+    set_kind: str | None = None
+    """The set of repetitions under way (``deadlift``, ``bridge``, ``cat_cow``), if any."""
+    set_count: int = 0
+    """Its repetitions so far (a finished set arrives as a ``reps`` line)."""
 
 
 class LiveRunner:
@@ -379,6 +384,8 @@ class LiveRunner:
         v.slump_since_s = st.get("slump_since_s")  # type: ignore[assignment]
         v.hold_kind = st.get("hold_kind")  # type: ignore[assignment]
         v.hold_since_s = st.get("hold_since_s")  # type: ignore[assignment]
+        under_way = self.analyzer.rep_counter.progress()
+        v.set_kind, v.set_count = (None, 0) if under_way is None else under_way
         if v.link == "disconnected" or v.t_s is None:
             return []
         if v.hold_since_s is not None:
@@ -410,7 +417,7 @@ class LiveRunner:
             f(line)
 
 
-_NAMES = {"SlumpEpisode": "slump", "ActivitySpan": "activity"}
+_NAMES = {"SlumpEpisode": "slump", "ActivitySpan": "activity", "RepSet": "reps"}
 
 
 def _type_name(ev: object) -> str:

@@ -11,7 +11,7 @@ from typing import Any, TextIO
 from sensorcoach.live.runner import Line, LiveRunner
 
 #: The line types ``monitor --json`` prints (SPEC section 6).
-JSON_TYPES = frozenset({"calibrated", "state", "alert", "hold", "slump", "source"})
+JSON_TYPES = frozenset({"calibrated", "state", "alert", "hold", "slump", "reps", "source"})
 
 
 def describe(line: Line) -> str | None:
@@ -38,6 +38,8 @@ def describe(line: Line) -> str | None:
     if k == "hold":
         return (f"[{t}] hold {line.get('kind')} {line.get('duration_s', 0):.0f} s"
                 + (f", stability {line['stability']['score']}" if line.get("stability") else ""))
+    if k == "reps":
+        return f"[{t}] {describe_reps(line)}"
     if k == "source":
         extra = ""
         if line.get("dropped"):
@@ -48,6 +50,23 @@ def describe(line: Line) -> str | None:
             return f"[{t}] {line['detail']} ({line['angle_deg']:.0f} deg)"
         return f"[{t}] source {line['event']}{extra}"
     return None
+
+
+def describe_reps(d: Line) -> str:
+    """A finished set of repetitions as a person reads it."""
+    side = d.get("stand_leg") or d.get("support")
+    kind = str(d.get("kind", "")).replace("_", " ")
+    if side:
+        kind = kind.removesuffix(" " + side) + f" ({side})"
+    text = (f"{d.get('count')} x {kind}, range {d.get('range_deg', 0):.0f} deg, "
+            f"{d.get('down_s', 0):.1f} s down / {d.get('up_s', 0):.1f} s up")
+    if isinstance(d.get("lateral_lean_deg"), int | float):
+        text += f", lean {abs(d['lateral_lean_deg']):.0f} deg"
+    for key, what in (("pelvic_rotation_deg", "pelvis rotates"), ("pelvic_drop_deg",
+                                                                    "pelvis drops")):
+        if isinstance(d.get(key), int | float):
+            text += f", {what} {d[key]:.0f} deg"
+    return text
 
 
 class JsonPrinter:
@@ -128,10 +147,13 @@ class RichView:
             g.add_row("trunk", f"flexion {v.flexion_deg:+5.1f} deg{lat}")
         if v.hold_since_s is not None and v.t_s is not None:
             g.add_row("hold", f"{v.hold_kind or ''} {v.t_s - v.hold_since_s:5.1f} s")
+        elif v.set_kind is not None:
+            g.add_row("set", f"{v.set_kind.replace('_', ' ')}: {v.set_count} reps")
         elif v.slump_since_s is not None and v.t_s is not None:
             g.add_row("slumped for", f"{v.t_s - v.slump_since_s:5.0f} s")
         c = v.counts
-        g.add_row("counts", f"slumps {c['slump']}   holds {c['hold']}   alerts {c['alert']}")
+        g.add_row("counts", f"slumps {c['slump']}   holds {c['hold']}   sets {c['reps']}   "
+                  f"alerts {c['alert']}")
         link = v.link + (f", {v.dropped} samples lost" if v.dropped else "")
         if v.drift_ppm is not None:
             link += f", drift {v.drift_ppm:+.0f} ppm"
