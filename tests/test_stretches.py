@@ -121,6 +121,11 @@ def test_forward_inferred_from_forward_tilts_when_not_calibrated() -> None:
     lean = (6.0, 50.0, 0.0, 0.95, False)  # hip hinges: the trunk tilts forward
     parts = turned([STAND, lean, STAND, SUPINE, (25.0, 0.0, 130.0, 0.13, True), SUPINE])
     assert [s.kind for s in _detect(parts, sides_known=False)] == ["cross_right"]
+    for block in (1, 13):
+        assert [s.kind for s in _detect(parts, block, sides_known=False)] == ["cross_right"]
+    # learnt causally: a forward lean after the cross does not name it
+    late = turned([STAND, SUPINE, (25.0, 0.0, 130.0, 0.13, True), SUPINE, STAND, lean, STAND])
+    assert _detect(late, sides_known=False) == []
     # without any forward tilt the side cannot be told: nothing is named
     no_lean = turned([STAND, SUPINE, (25.0, 0.0, 130.0, 0.13, True), SUPINE])
     det_out = _detect(no_lean, sides_known=False)

@@ -276,7 +276,8 @@ class StreamAnalyzer:
             events += tail_sets
             # floor sets finished before the forward direction was learned, renamed
             self.rep_sets = self.rep_counter.finished()
-            self.holds, self.hold_note = name_holds(self.holds)
+            # holds and stretches in time order (a block's holds are found before its stretches)
+            self.holds, self.hold_note = name_holds(sorted(self.holds, key=lambda h: h.start_s))
         self._trim_raw()
         return events
 
@@ -365,7 +366,7 @@ class StreamAnalyzer:
             return None
         walking = np.isin(fs.activity, ON_FOOT)
         return self.height.push(fs.acc_g, fs.vert_g, up, walking,
-                                self.stretch_detector.lying(up))
+                                self.stretch_detector.observe(up))
 
     def _stretches(self, fs: FrameSeries,
                    height: tuple[NDArray[np.bool_], FloatArray] | None) -> list[Event]:

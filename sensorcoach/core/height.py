@@ -64,24 +64,28 @@ SAME_POSTURE_DEG = 20.0
 #: set of repetitions or a hold lasts under a minute; a longer busy spell can hide
 #: sitting down and getting up again).
 LONGEST_KEPT_S = 60.0
+#: m: a pelvis height outside this range means the integration failed (unknown).
+PLAUSIBLE_M = (0.0, 1.3)
 G = 9.80665
 
 
 class HeightTracker:
     """Streaming pelvis-height tracker over 0.1 s frames (same results for any blocks).
 
-    ``push`` takes frame-mean specific force (3, m) in g, the unit up vector in the
-    sensor frame (3, m) (for the same-posture test only), and per frame whether the
-    body walks (anchor: standing) or lies still on its back or side (anchor: floor).
-    It returns per frame whether the frame is still and the height known after it (NaN:
-    unknown); a movement's change is applied at the first frame of the next still span
-    that has lasted ``MIN_STILL_S``.
+    ``push`` takes frame-mean specific force (3, m) in g and its component along the
+    estimated up (m,), the unit up vector in any fixed frame (3, m) (for the
+    same-posture test only), and per frame whether the body walks (anchor: standing) or
+    lies still on its back or side (anchor: floor). It returns per frame whether the body
+    is *quiet* (each axis varies less than ``stretch_quiet_g``: no tremor, no sway beyond
+    breathing) and the height known after it (NaN: unknown); a movement's change is
+    applied at the first frame of the next still span that has lasted ``MIN_STILL_S``.
     """
 
     def __init__(self, settings: Settings):
         s = settings
         self.frame_s = s.frame_s
         self.still_g = s.height_still_g
+        self.quiet_g = s.stretch_quiet_g
         self.max_move_s = s.height_max_move_s
         self._win = max(2, round(STILL_WINDOW_S / s.frame_s))
         self._min_still = max(1, round(MIN_STILL_S / s.frame_s))
@@ -101,7 +105,7 @@ class HeightTracker:
             return np.zeros(0, bool), np.zeros(0)
         both = np.concatenate([self._tail, acc], axis=1)
         self._tail = both[:, -(self._win - 1):]
-        quiet = self._window_sd(both, m).max(axis=0) < self.still_g
+        quiet = self._window_sd(both, m).max(axis=0) < self.quiet_g
         vboth = np.concatenate([self._vtail, vert])
         self._vtail = vboth[-(self._win - 1):]
         still = self._window_sd(vboth[None], m)[0] < self.still_g
@@ -174,6 +178,8 @@ class HeightTracker:
                 self.h = None
             return
         self.h += rise(move, prev_norm, norm_now, self.frame_s)
+        if not PLAUSIBLE_M[0] <= self.h <= PLAUSIBLE_M[1]:
+            self.h = None  # the integration went wrong: no pelvis is there
 
 
 def rise(norm: FloatArray, g_before: float, g_after: float, frame_s: float) -> float:

@@ -406,9 +406,9 @@ class Settings:
 
     height_still_g: float = _setting(
         0.004, "g", "SD over 1 s of the frame-mean vertical specific force under which the body "
-        "is at rest (the pelvis-height tracker's zero-velocity updates), and of each axis under "
-        "which it is quiet (a relaxed stretch; a hold's tremor and sway exceed it) (design "
-        "choice: rests read 1-2 mg on the simulated routine, transitions 5-250 mg; core.height)."
+        "is at rest (the pelvis-height tracker's zero-velocity updates) (design choice: rests "
+        "read 1-2.5 mg on the simulated routine at 25-100 Hz, transitions 5-250 mg; "
+        "core.height)."
     )
     height_max_move_s: float = _setting(
         12.0, "s", "longest movement between rests whose height change is integrated (design "
@@ -424,8 +424,14 @@ class Settings:
         "issue 15: its lower end, a design choice; the person's own target is not visible to the "
         "sensor)."
     )
+    stretch_quiet_g: float = _setting(
+        0.006, "g", "SD over 1 s of each axis of the frame-mean acceleration under which the "
+        "body is quiet: relaxed, breathing (design choice: 66-100 % of stretch frames on the "
+        "simulated routine at 25 Hz, under 10 % of a glute bridge's; at 25 Hz a steady plank "
+        "is as quiet, and its posture tells it apart)."
+    )
     stretch_still_share: float = _setting(
-        0.5, "1", "share of a stretch's frames that must be at rest (core.height's stillness): "
+        0.5, "1", "share of a stretch's frames that must be quiet (stretch_quiet_g): "
         "a stretch is relaxed, a hold has tremor and sway (design choice)."
     )
     stretch_standing_m: float = _setting(

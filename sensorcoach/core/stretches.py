@@ -34,13 +34,14 @@ high the pelvis is (core.height), because several relaxed postures look alike:
   level.
 
 With the forward direction unknown (no calibration spans: only the up axis is known),
-front and back, left and right are inferred from how the trunk tilts above the floor:
-beyond 25 deg of tilt with the pelvis not on the floor, a trunk leans forward (lumbar
-extension stops at 20-30 deg while flexion reaches 60-90: standing folds, hip hinges,
-slumps and getting down to all fours). The mean direction of those tilts is taken as
-forward (once ``FORWARD_MIN_S`` of them agree), and left = up x forward. Until then no
-stretch is reported (a fold cannot be told from lying on a side, nor front from back);
-the detector's ``note`` says so.
+front and back, left and right are inferred from how the trunk tilts: a trunk tilted
+25-75 deg from upright leans forward (lumbar extension stops at 20-30 deg while flexion
+reaches 60-90: standing folds, hip hinges, slumps, getting down to all fours; lying down
+backward and sitting up pass through those tilts for a second or two each, which the
+mean outweighs). The mean direction of those tilts so far is forward (once
+``FORWARD_MIN_S`` of them mostly agree), and left = up x forward. Until then no stretch
+is reported (a fold cannot be told from lying on a side, nor front from back); the
+detector's ``note`` says so.
 
 Timing: a stretch starts at the first frame within ``START_DEG`` of its median posture
 (the entry movement is not stretch time) and ends at the last such frame; it is
@@ -80,12 +81,12 @@ EXIT_S = 1.5
 CONFIRM_S = 5.0
 #: deg: the stretch's own posture: timing starts and ends within this of its median.
 START_DEG = 4.0
+#: Frames of flat lying whose median is the person's flat level (1 s).
+FLAT_FRAMES = 10
 #: s of forward tilts needed before front and back are inferred (no forward calibration).
 FORWARD_MIN_S = 3.0
 #: deg: tilt from upright beyond which a trunk above the floor leans forward.
 FORWARD_TILT_DEG = (25.0, 75.0)
-#: m: the pelvis above this is off the floor (forward inference).
-ABOVE_FLOOR_M = 0.4
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,9 @@ class StretchDetector:
         self.sides_known = sides_known
         self._fwd_sum = np.zeros(2)
         self._fwd_n = 0
-        self._base: tuple[float, float, float] | None = None  # elev, roll, t
+        self._flat: list[tuple[float, float, float]] = []  # last flat lying frames
+        self._body: FloatArray | None = None  # observe() -> push()
+        self._known: BoolArray | None = None
         self._upright_h = np.nan  # pelvis height of the last upright frame
         self._run: _Run | None = None
         self.last_t: float | None = None
@@ -152,37 +155,70 @@ class StretchDetector:
         """Inferred forward direction in the pushed frame's horizontal axes, or None."""
         if self.sides_known:
             return np.array([1.0, 0.0])
-        need = round(FORWARD_MIN_S / self.frame_s)
-        norm = float(np.linalg.norm(self._fwd_sum))
-        if self._fwd_n < need or norm < 0.5 * self._fwd_n:
-            return None
-        out: FloatArray = self._fwd_sum / norm
-        return out
+        f, ok = self._forward(self._fwd_sum[:, None], np.array([self._fwd_n]))
+        return f[:, 0] if bool(ok[0]) else None
+
+    def _forward(self, sums: FloatArray, counts: NDArray[np.int64]
+                 ) -> tuple[FloatArray, BoolArray]:
+        """Forward directions (2, m) from running sums of forward-tilt directions, and
+        whether each is settled: enough tilts, and most of them agreeing."""
+        norm = np.linalg.norm(sums, axis=0)
+        ok = (counts >= round(FORWARD_MIN_S / self.frame_s)) & (norm >= 0.5 * counts)
+        out: FloatArray = sums / np.maximum(norm, 1e-12)
+        return out, np.asarray(ok)
 
     @property
     def open_start(self) -> float | None:
         r = self._run
         return None if r is None or not r.t else r.t[0]
 
+    def observe(self, up: FloatArray) -> BoolArray:
+        """First step for a block of frames: learn the forward direction (without a
+        forward calibration) frame by frame, and return the frames lying still-posture
+        on the back or a side (long axis within 12 deg of horizontal): the height
+        tracker's floor anchor. Front down is not one (a standing fold shares it), nor is
+        anything while front and back are unknown. ``push`` then takes the same frames."""
+        m = up.shape[1]
+        if self.sides_known:
+            body, known = up, np.ones(m, bool)
+        else:
+            tilt = np.degrees(np.arccos(np.clip(up[2], -1.0, 1.0)))
+            lo, hi = FORWARD_TILT_DEG
+            sel = (tilt >= lo) & (tilt <= hi)
+            hor = -up[:2] / np.maximum(np.linalg.norm(up[:2], axis=0), 1e-12)
+            hor[:, ~sel] = 0.0
+            sums = self._fwd_sum[:, None] + np.cumsum(hor, axis=1)
+            counts = self._fwd_n + np.cumsum(sel)
+            self._fwd_sum, self._fwd_n = sums[:, -1].copy(), int(counts[-1])
+            f, known = self._forward(sums, counts)
+            body = np.vstack([f[0] * up[0] + f[1] * up[1], -f[1] * up[0] + f[0] * up[1],
+                              up[2]])
+            body[:, ~known] = up[:, ~known]
+        self._body, self._known = body, known
+        elev, az = angles(body)
+        return np.asarray(known & (np.abs(elev) <= 12.0) & (np.abs(az) >= 60.0))
+
     def push(self, t: FloatArray, up: FloatArray | None, still: BoolArray, h: FloatArray
              ) -> list[StretchSpan]:
-        """``up`` (3, m) unit world-up in the body frame (or the arbitrary-heading frame),
-        ``still`` (m,) from the height tracker, ``h`` (m,) pelvis height, m (NaN unknown)."""
+        """``up`` (3, m) unit world-up in the body frame (or the arbitrary-heading frame;
+        ``observe`` must have seen the same frames), ``still`` (m,): quiet frames from the
+        height tracker, ``h`` (m,) pelvis height, m (NaN unknown)."""
         out: list[StretchSpan] = []
         if t.size == 0 or up is None:
             return out
-        if not self.sides_known:
-            self._learn_forward(up, h)
+        if self._body is None or self._body.shape[1] != t.size:
+            self.observe(up)
+        assert self._body is not None and self._known is not None
+        body, known = self._body, self._known
+        self._body = self._known = None
         gap = gaps_before(t, self.last_t, self.s.max_gap_in_episode_s)
         self.last_t = float(t[-1])
-        body = self._to_body(up)
-        if body is None:
-            body = up
-            known = False
-            self.note = ("forward direction unknown and not yet inferred (no forward tilts "
-                         "seen): stretches cannot be recognised")
-        else:
-            known = True
+        if not known.all():
+            self.note = ("forward direction not known and not yet inferred (no forward tilts "
+                         "seen): stretches cannot be recognised until it is")
+        elif not self.sides_known:
+            self.note = ("stretches' front, back and sides inferred: forward is where the "
+                         "trunk tilts beyond 25 deg from upright")
         elev, az = angles(body)
         code = self._codes(elev, az, h, known)
         busy = np.flatnonzero((code != NONE) | gap)
@@ -204,51 +240,18 @@ class StretchDetector:
     def flush(self) -> list[StretchSpan]:
         return self._close("end_of_recording") if self._run is not None else []
 
-    def lying(self, up: FloatArray) -> BoolArray:
-        """Frames lying on the back or a side (long axis within 12 deg of horizontal), the
-        height tracker's floor anchor; not front down, which a standing fold shares. None
-        while front and back are not known."""
-        body = self._to_body(up)
-        if body is None:
-            return np.zeros(up.shape[1], bool)
-        elev, az = angles(body)
-        return np.asarray((np.abs(elev) <= 12.0) & (np.abs(az) >= 60.0))
-
     # ------------------------------------------------------------------ posture
-    def _learn_forward(self, up: FloatArray, h: FloatArray) -> None:
-        tilt = np.degrees(np.arccos(np.clip(up[2], -1.0, 1.0)))
-        lo, hi = FORWARD_TILT_DEG
-        off_floor = ~(h < ABOVE_FLOOR_M)  # NaN (unknown) counts as off the floor
-        sel = (tilt >= lo) & (tilt <= hi) & off_floor
-        if not sel.any():
-            return
-        hor = up[:2, sel]
-        hor = hor / np.maximum(np.linalg.norm(hor, axis=0), 1e-12)
-        self._fwd_sum -= hor.sum(axis=1)
-        self._fwd_n += int(sel.sum())
-
-    def _to_body(self, up: FloatArray) -> FloatArray | None:
-        if self.sides_known:
-            return up
-        f = self.forward_xy
-        if f is None:
-            return None
-        fx, fy = float(f[0]), float(f[1])
-        return np.vstack([fx * up[0] + fy * up[1], -fy * up[0] + fx * up[1], up[2]])
-
-    def _codes(self, elev: FloatArray, az: FloatArray, h: FloatArray, known: bool
+    def _codes(self, elev: FloatArray, az: FloatArray, h: FloatArray, known: BoolArray
                ) -> NDArray[np.int64]:
         """Stretch posture per frame (knee to belly: only the flat-back candidates; the
         tilt test against the person's flat level is made per frame in ``_step``)."""
         s = self.s
         code = np.zeros(elev.shape, np.int64)
         h_known = np.isfinite(h)
-        if not known:
-            # front unknown: a near-horizontal trunk at standing height would be a forward
-            # fold, but a height lost in a long busy spell (sitting down hidden in it)
-            # makes lying on a side look the same: nothing is recognised
-            return code
-        front = np.abs(az) <= FRONT_HALF_DEG
+        # front unknown: a near-horizontal trunk at standing height would be a forward
+        # fold, but a height lost in a long busy spell (sitting down hidden in it) makes
+        # lying on a side look the same: nothing is recognised
+        front = known & (np.abs(az) <= FRONT_HALF_DEG)
         # the upright posture before: a fold from standing barely lowers the pelvis (it
         # moves back), kneeling down to child's pose lowers it 0.3 m
         upright = (elev >= 60.0) & h_known
@@ -265,33 +268,40 @@ class StretchDetector:
         in_band = front & (elev >= -60.0) & (elev <= s.stretch_fold_max_elev_deg)
         standing = h_known & (h >= s.stretch_standing_m) & ~(drop >= s.stretch_kneel_drop_m)
         code[in_band & standing] = FOLD
-        if known:
-            # head end down: the hips sit back on the heels
-            child = in_band & (elev <= s.stretch_child_max_elev_deg)
-            code[child & (code == NONE)] = CHILD
-            roll = np.abs(_wrap(az - 180.0))
-            on_floor = ~(h > FLOOR_M + LIFTED_M)
-            lo, hi = CROSS_ROLL_DEG
-            cross = ((roll >= lo) & (roll <= hi) & (np.abs(elev) <= CROSS_MAX_ELEV_DEG)
-                     & on_floor)
-            code[cross & (code == NONE)] = CROSS
-            knee = (roll < lo) & (elev < 0.0) & (elev >= -45.0) & on_floor
-            code[knee & (code == NONE)] = KNEE
+        # head end down: the hips sit back on the heels
+        child = in_band & (elev <= s.stretch_child_max_elev_deg)
+        code[child & (code == NONE)] = CHILD
+        roll = np.abs(_wrap(az - 180.0))
+        on_floor = known & ~(h > FLOOR_M + LIFTED_M)
+        lo, hi = CROSS_ROLL_DEG
+        cross = ((roll >= lo) & (roll <= hi) & (np.abs(elev) <= CROSS_MAX_ELEV_DEG)
+                 & on_floor)
+        code[cross & (code == NONE)] = CROSS
+        knee = (roll < lo) & (elev < 0.0) & (elev >= -45.0) & on_floor
+        code[knee & (code == NONE)] = KNEE
         return code
 
     def _update_base(self, t: FloatArray, elev: FloatArray, az: FloatArray, still: BoolArray,
                      h: FloatArray) -> None:
         """The person's flat lying level: still, back down, rolled under the cross's
-        limit, pelvis on the floor (frames not in any stretch posture)."""
+        limit, pelvis on the floor (frames not in any stretch posture); the last
+        ``FLAT_FRAMES`` such frames are kept."""
         if t.size == 0:
             return
         roll = _wrap(az - 180.0)
         flat = (still & (np.abs(roll) < CROSS_ROLL_DEG[0]) & (np.abs(elev) <= 30.0)
                 & ~(h > FLOOR_M + LIFTED_M))
-        idx = np.flatnonzero(flat)
-        if idx.size:
-            j = idx[-max(1, min(idx.size, 10)):]
-            self._base = (float(np.median(elev[j])), float(np.median(roll[j])), float(t[-1]))
+        idx = np.flatnonzero(flat)[-FLAT_FRAMES:]
+        self._flat = (self._flat + [(float(elev[k]), float(roll[k]), float(t[k]))
+                                    for k in idx])[-FLAT_FRAMES:]
+
+    @property
+    def _base(self) -> tuple[float, float, float] | None:
+        """(elev, roll, t of the newest) of the flat lying level, or None."""
+        if not self._flat:
+            return None
+        a = np.asarray(self._flat)
+        return float(np.median(a[:, 0])), float(np.median(a[:, 1])), float(a[-1, 2])
 
     # ------------------------------------------------------------------ states
     def _knee_ok(self, t: float, elev: float, az: float) -> bool:
