@@ -31,7 +31,8 @@ from sensorcoach.store import Store
 log = logging.getLogger(__name__)
 
 #: Event line types forwarded to /api/live (``sample`` comes from the view).
-FORWARD = frozenset({"state", "alert", "hold", "slump", "calibrated", "guide", "source"})
+FORWARD = frozenset({"state", "alert", "hold", "slump", "reps", "calibrated", "guide",
+                     "source"})
 
 
 class PushSource:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from dashboard.live import FORWARD
 from sensorcoach import Recording, analyze
 from sensorcoach.analysis import Analysis, calibrate
 from sensorcoach.live import LiveRunner, RecordingReplay
@@ -83,7 +84,7 @@ def test_live_shows_each_finished_set_as_offline() -> None:
     assert [(ln["kind"], ln["count"]) for ln in live] == [(r["kind"], r["count"])
                                                           for r in offline]
     assert runner.view.counts["reps"] == len(offline)
-    assert "reps" in JSON_TYPES
+    assert "reps" in JSON_TYPES and "reps" in FORWARD  # monitor --json and the dashboard
     text = describe(live[0])
     assert text is not None and f"{live[0]['count']} x" in text
     # the count of a set under way was shown while it ran

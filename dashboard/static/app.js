@@ -245,6 +245,12 @@
     on(es, "hold", function (d) {
       logLine(d.session_id, d.session_name, d.t_s, human("holds", d.kind) + " held " + duration(d.duration_s));
     });
+    on(es, "reps", function (d) {
+      var side = d.stand_leg || d.support;
+      var what = d.count + " x " + human("holds", d.kind) + ", range " + deg(d.range_deg);
+      if (d.lateral_lean_deg !== null && d.lateral_lean_deg !== undefined) what += ", lean " + deg(Math.abs(d.lateral_lean_deg));
+      logLine(d.session_id, d.session_name, d.t_s, what + (side ? " (" + side + " leg)" : ""));
+    });
     on(es, "slump", function (d) {
       logLine(d.session_id, d.session_name, d.t_s, "Slumped for " + duration(d.duration_s) + ", leaning up to " + deg(d.peak_flexion_deg));
     });

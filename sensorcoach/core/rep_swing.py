@@ -22,8 +22,10 @@ from numpy.typing import NDArray
 
 FloatArray = NDArray[np.float64]
 
-#: frames scanned per vector step
-CHUNK = 256
+#: frames scanned per vector step after a turning point, doubling up to MAX_CHUNK while
+#: none comes (results do not depend on it)
+CHUNK = 64
+MAX_CHUNK = 8192
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,10 @@ class Swing:
         i = 0
         if n and self.ext is None:
             self.ext, self.ext_index, self.ext_t = float(x[0]), first_index, float(t[0])
+        chunk = CHUNK
         while i < n:
-            w = min(n, i + CHUNK)
+            w = min(n, i + chunk)
+            chunk = min(2 * chunk, MAX_CHUNK)  # quiet stretches: longer steps
             seg, ts = x[i:w], t[i:w]
             assert self.ext is not None
             if self.rising:
@@ -85,6 +89,7 @@ class Swing:
                 i = w
                 continue
             xi, ti, at = float(seg[k]), float(ts[k]), first_index + i + k
+            chunk = CHUNK
             if self.rising:
                 out.append(Turn(True, self.ext_index, self.ext_t, self.ext, at))
                 self.rising = False

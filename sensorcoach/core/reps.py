@@ -63,6 +63,11 @@ FloatArray = NDArray[np.float64]
 #: and a breath, below the smallest swing counted (a design choice).
 STAND_HYST_DEG = 10.0
 FLOOR_HYST_DEG = 4.0
+#: deg: the standing angle below this backward (lying, -90) and the floor incline below
+#: this (upright, -90) are flat: beyond a hinge's rest (HINGE_REST_TILT_DEG) and a floor
+#: repetition's (FLOOR_REST_ELEV_DEG).
+STAND_CLIP_DEG = 45.0
+FLOOR_CLIP_DEG = 45.0
 #: s: a low that stands this long is a rest (the last repetition ends without waiting).
 SETTLE_S = 1.5
 #: deg: the smallest floor swing counted: a bridge lifts the long axis 15-35 deg head end
@@ -149,9 +154,11 @@ class RepCounter:
         self._bt.append(np.asarray(t, np.float64))
         self._bu.append(np.asarray(up, np.float64))
         uz = np.clip(up[2], -1.0, 1.0)
-        x_stand = (np.degrees(np.arctan2(-up[0], up[2])) if self.sides_known
-                   else np.asarray(tilt_deg, np.float64))
-        x_floor = -np.degrees(np.arcsin(uz))
+        # each angle only where its exercises can happen (the rest flat: no turning points
+        # while walking upright or lying in bed, which keeps a day cheap)
+        x_stand = np.clip(np.degrees(np.arctan2(-up[0], up[2])) if self.sides_known
+                          else np.asarray(tilt_deg, np.float64), -STAND_CLIP_DEG, 135.0)
+        x_floor = np.maximum(-np.degrees(np.arcsin(uz)), -FLOOR_CLIP_DEG)
         events: list[tuple[int, int, str, Turn]] = []
         for order, (name, sw, x) in enumerate((("stand", self._stand, x_stand),
                                                ("floor", self._floor, x_floor))):
