@@ -52,7 +52,8 @@ class Analysis:
     slump_note: str | None = None
     """Why slump detection was off (low confidence, waist placement), None when it ran."""
     reps: list[RepSet] = field(default_factory=list)
-    """Sets of repetitions (hip hinges), SPEC section 4 ``reps``."""
+    """Sets of repetitions (deadlifts, bridges done as reps, cat-cow), SPEC section 4
+    ``reps``: each with its ``per_rep`` list and, for single-leg sets, the side."""
     hold_note: str | None = None
     """What was inferred to name holds without a forward calibration, None otherwise."""
     gyro_verdict: GyroVerdict | None = None

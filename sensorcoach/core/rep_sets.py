@@ -130,8 +130,8 @@ class Candidate:
     roll: float
     """Roll at the far end relative to rest, deg (+ toward larger azimuth)."""
     rest_low: bool
-    """Floor: the resting end sits at or above the swing's level before the set (a bridge
-    rests flat; a cat-cow's cat rises above its neutral)."""
+    """Floor: the resting end is flat or head end down (a bridge's lying), not lifted
+    (a cat-cow's cat); names floor sets while front and back are unknown."""
     bottom_u: FloatArray | None = None
 
 

@@ -2,20 +2,27 @@
 as repetitions (glute bridge, single-leg bridges) and cat-cow cycles.
 
 Each exercise is one angle swinging away from a resting end and back
-(:mod:`.rep_swing` finds the turning points, :mod:`.rep_measure` measures them):
+(:mod:`.rep_swing` finds the turning points, :mod:`.rep_measure` times and measures a
+swing, :mod:`.rep_sets` names a set):
 
 - **hinge** from standing: flexion (tilt from upright without a forward calibration),
-  rest upright (below ``rep_low_deg``), at least ``rep_min_range_deg`` down;
-- **bridge** lying on the back: the long axis' head-end-down incline (``-elevation``),
-  rest lying near horizontal, the hips lifted ``FLOOR_MIN_RANGE_DEG`` or more;
+  resting within ``HINGE_REST_TILT_DEG`` of upright, at least ``rep_min_range_deg`` down,
+  both ends within ``rep_low_deg`` of each other;
+- **bridge** lying on the back (side down within ``FLOOR_SECTOR_DEG`` of the back): the
+  long axis' head-end-down incline (``-elevation``), resting within
+  ``BRIDGE_REST_INCLINE_DEG`` of flat, lifted ``BRIDGE_MIN_RANGE_DEG`` or more;
 - **cat-cow** on hands and knees, front down: the same incline, the cat its resting end
-  and the cow (the back sinking, head end down) its far end.
+  and the cow (the back sinking, head end down) its far end; a cycle swings at least
+  ``CAT_COW_MIN_RANGE_DEG`` over ``CAT_COW_MIN_S`` or more, does not roll the pelvis, and
+  cycles follow each other within ``CAT_COW_GAP_S`` (a bird dog's lift and a plank's
+  wobble do neither).
 
-A repetition lasts at most ``rep_max_s`` (``CAT_COW_MAX_S`` for a cat-cow cycle) and
-dwells at its far end no longer than ``FAR_DWELL_MAX_S``: a bridge held 10 s or more, a
-bird dog's 5-15 s hold, a hamstring stretch or child's pose are holds, not repetitions
-(the hold detector's), and end a set. Repetitions of one kind that follow each other
-within ``rep_gap_s`` form a set; sets of at least ``rep_min_count`` are reported.
+A repetition lasts at most ``rep_max_s`` (``CAT_COW_MAX_S`` for a cat-cow cycle), takes
+``MIN_PHASE_S`` or more each way and dwells at its far end no longer than
+``FAR_DWELL_MAX_S``: a bridge held 10 s or more, a bird dog's 5-15 s hold, a hamstring
+stretch or child's pose are holds (the hold and stretch detectors'), not repetitions,
+and end a set. Repetitions of one kind that follow each other within ``rep_gap_s`` form
+a set; sets of at least ``rep_min_count`` are reported.
 
 Sides. A single-leg deadlift's free hip opens: the pelvis rotates about the long axis
 with the standing leg's side down (``pelvic_rotation_deg``), told apart from a lateral
@@ -26,9 +33,9 @@ set is named by the supporting leg, the deadlift by the standing leg.
 Without a forward calibration the body's forward direction is learned from the hinges
 themselves (a hip hinge from standing goes forward): their bottoms' direction about the
 calibrated up. Floor sets need it to tell a bridge (back down) from a cat-cow (front
-down): those finished before any hinge are named by their shape (a bridge rests flat
-between lifts and only goes head end down; a cat-cow swings both ways about its rest)
-and renamed at the end of the stream from all hinges (:meth:`RepCounter.finished`). A
+down): those finished before any hinge are named by their shape (a bridge rests flat,
+a cat-cow's cat lifts the head end above flat) and renamed at the end of the stream from
+all hinges (:meth:`RepCounter.finished`); each set says what was inferred (``note``). A
 bridge's drop side needs no forward direction (a roll's sense about up is the same in
 any frame).
 
