@@ -24,6 +24,7 @@ from dashboard.sse import Broadcaster
 from firmware_interface.samples import DecodeStats, SampleBlock
 from firmware_interface.transports.base import Event as SourceEvent
 from sensorcoach.alerts import AlertDispatcher
+from sensorcoach.feedback import personal_settings
 from sensorcoach.live import LiveRunner, RecordingReplay, SessionRecorder
 from sensorcoach.recording import Recording
 from sensorcoach.store import Store
@@ -164,7 +165,8 @@ class LiveHub:
                               placement=placement, meta=meta)
         rec.session_id = sid  # the row exists already, so the session is listed at once
         runner = LiveRunner(runner_source, placement=placement, recorder=rec,
-                            dispatcher=AlertDispatcher(), **runner_kw)
+                            dispatcher=AlertDispatcher(), settings=personal_settings(store),
+                            **runner_kw)
         runner.keep_lines = False
         ls = LiveSession(sid, name, source, runner, rec, store)
         runner.listeners.append(lambda line: self._forward(ls, line))

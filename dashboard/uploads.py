@@ -32,6 +32,7 @@ from dashboard.series import FrameSeries
 from dashboard.summaries import kind_of_analysis
 from sensorcoach.analysis import analyze
 from sensorcoach.errors import RecordingError, SensorcoachError
+from sensorcoach.feedback import personal_settings, thresholds_used
 from sensorcoach.live.sessions import summarize
 from sensorcoach.recording import Recording
 from sensorcoach.store import Store
@@ -205,13 +206,15 @@ def import_upload(store: Store, body: TempBody, name: str, *,
         raise
     try:
         rec = Recording.read(path)
-        result = analyze(rec)
+        settings = personal_settings(store)  # the person's thresholds, learnt from feedback
+        result = analyze(rec, settings)
     except RecordingError as e:
         where = name + (f": line {e.line}" if e.line is not None else "")
         raise UploadError(f"{where}: {e.message}") from None
     except SensorcoachError as e:
         raise UploadError(f"{name}: {str(e).replace(str(path), name)}") from None
     analysis = result.to_dict()
+    analysis["thresholds"] = thresholds_used(settings, rec.meta.get("placement"))
     summary = summarize(analysis)
     summary["kind"] = kind_of_analysis(analysis)
     summary["started_at"] = started_at or rec.meta.get("started_at")

@@ -107,6 +107,27 @@ MIGRATIONS: tuple[str, ...] = (
         value TEXT NOT NULL
     );
     """,
+    # 3: "that was not a slump": verdicts on slump alerts (sensorcoach.feedback) with the
+    # episode's figures kept (they outlive a deleted session), and resets of what they taught
+    """
+    CREATE TABLE feedback (
+        id INTEGER PRIMARY KEY,
+        alert_id INTEGER NOT NULL,
+        session_id INTEGER NOT NULL,
+        t_s REAL NOT NULL,
+        verdict TEXT NOT NULL CHECK (verdict IN ('not_a_slump', 'right')),
+        placement TEXT,
+        episode TEXT,
+        created_at TEXT NOT NULL,
+        undone_at TEXT
+    );
+    CREATE INDEX feedback_alert ON feedback(alert_id);
+    CREATE TABLE feedback_resets (
+        id INTEGER PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        after_mark INTEGER NOT NULL
+    );
+    """,
 )
 
 

@@ -18,7 +18,9 @@ from firmware_interface import bounded
 from firmware_interface.errors import DecodeError, DeviceError
 from sensorcoach.alerts import AlertDispatcher, AlertSink, DesktopSink, TerminalSink
 from sensorcoach.core.calibration import Calibration
+from sensorcoach.core.settings import DEFAULT_SETTINGS
 from sensorcoach.errors import SensorcoachError
+from sensorcoach.feedback import personal_settings
 from sensorcoach.live import LiveRunner, SessionRecorder, open_live_source, recover
 from sensorcoach.live.view import JsonPrinter, PlainPrinter, RichView
 from sensorcoach.store import Store
@@ -144,7 +146,8 @@ def run(args: argparse.Namespace) -> int:
         sinks.append(DesktopSink(notice_stream=notes))
     dispatcher = AlertDispatcher(sinks, mode=args.mode)
     runner = LiveRunner(source, calibration=cal, header_spans=header, placement=placement,
-                        dispatcher=dispatcher, recorder=recorder)
+                        dispatcher=dispatcher, recorder=recorder,
+                        settings=DEFAULT_SETTINGS if store is None else personal_settings(store))
     runner.keep_lines = False
     runner.listeners.append(notes.release)
     if args.snooze:

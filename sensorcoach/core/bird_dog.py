@@ -44,6 +44,8 @@ BOUT_AZ_DEG = 25.0
 SMOOTH_S = 1.0
 #: Share of a side's frames that must show effort (a relaxed lying stretch has little).
 SIDE_EFFORT = 0.6
+#: Share of a side's own roll level that counts as in position (its timing).
+SIDE_LEVEL = 0.8
 #: s: a bout longer than this is analysed and a new one begun (bounded memory).
 MAX_BOUT_S = 1800.0
 
@@ -168,6 +170,12 @@ def sides_of(t: FloatArray, az: FloatArray, active: NDArray[np.bool_], s: Settin
         sign = int(state[a])
         if sign == 0:
             continue
+        # time in position: from where the roll reaches most of the side's level to where
+        # it starts back (the run itself begins and ends half-way through the turns)
+        level = float(np.median(d[a:z]))
+        near = np.flatnonzero(sign * d[a:z] >= SIDE_LEVEL * abs(level))
+        if near.size:
+            a, z = a + int(near[0]), a + int(near[-1]) + 1
         start, end = float(t[a]) - frame_s / 2, float(t[z - 1]) + frame_s / 2
         row = left if sign > 0 else right  # right side down: the left leg is lifted
         if end - start < (row.min_s or s.hold_min_s) or np.mean(active[a:z]) < SIDE_EFFORT:

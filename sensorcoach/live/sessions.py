@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from sensorcoach.analysis import analyze
 from sensorcoach.core.calibration import Calibration
 from sensorcoach.errors import SensorcoachError
+from sensorcoach.feedback import personal_settings
 from sensorcoach.recording import Recording
 from sensorcoach.store import Store
 
@@ -159,7 +160,8 @@ def finish_session(store: Store, session_id: int, calibration: Calibration | Non
     if calibration is None:
         st = store.session_calibration(session_id)
         calibration = None if st is None else Calibration.from_state(st)
-    result = analyze(rec, calibration=calibration).to_dict()
+    # the person's thresholds (learnt from feedback), as the live runner had them
+    result = analyze(rec, personal_settings(store), calibration=calibration).to_dict()
     summary = summarize(result)
     store.finish_session(session_id, summary=summary, analysis=result, status=status)
     return summary
