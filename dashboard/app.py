@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from dashboard import routes_api, routes_feedback, routes_pages, routes_session
+from dashboard import routes_api, routes_feedback, routes_pages, routes_plan, routes_session
 from dashboard.context import Context
 from dashboard.render import render, wants_html
 from dashboard.security import BodyLimit, BrowserGuard, TokenMiddleware, TooLarge, too_large
@@ -87,6 +87,7 @@ def create_app(settings: Settings | None = None, *,
 
     app.include_router(routes_api.router)
     app.include_router(routes_feedback.router)
+    app.include_router(routes_plan.router)
     app.include_router(routes_pages.router)
     app.include_router(routes_session.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from dashboard.context import Context, get_ctx
 from dashboard.names import ALERTS, KINDS, clock, duration, human, source
 from dashboard.render import json_script, render
+from dashboard.routes_plan import plan_view
 from dashboard.summaries import newest_first, session_day, session_kind, trends
 from dashboard.today import GOAL_KEY, Goal, enrich, today_view
 from dashboard.workouts import hold_trends
@@ -58,7 +59,7 @@ def today_data(ctx: Context, today: dt.date | None = None) -> dict[str, Any]:
 
 @router.get("/", response_class=HTMLResponse)
 def today_page(request: Request, ctx: Ctx) -> HTMLResponse:
-    return render(request, "today.html", t=today_data(ctx),
+    return render(request, "today.html", t=today_data(ctx), plan=plan_view(ctx.store()),
                   date=dt.date.today().strftime("%A %d %B %Y"))
 
 

@@ -15,7 +15,8 @@ was done on it, or (every other day) when it is the rest day after a done day. T
 done yet does not break the streak: while today is still due, the streak counts up to
 yesterday. A planned day that ended without the routine breaks it.
 
-Past days are judged by the current plan (the plan keeps no history).
+Every saved version of the plan is kept: a past day is judged by the plan in force on it
+(:func:`plan_on`); the streak's rhythm (every day or every other day) is the current plan's.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import zoneinfo
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -298,4 +299,28 @@ def group_by_day(sessions: Iterable[tuple[dt.datetime, Mapping[str, Any]]],
     out: dict[dt.date, list[Mapping[str, Any]]] = {}
     for when, analysis in sessions:
         out.setdefault(local_day(when, tz), []).append(analysis)
+    return out
+
+
+def plan_on(day: dt.date, history: Sequence[tuple[dt.datetime, Plan]],
+            tz: dt.tzinfo | None = None) -> Plan | None:
+    """The plan in force on local ``day``: the last one saved on or before it (``history``
+    oldest first); a day before the first plan is judged by the first. None: no plan."""
+    chosen = history[0][1] if history else None
+    for when, p in history:
+        if local_day(when, tz) > day:
+            break
+        chosen = p
+    return chosen
+
+
+def done_days_with_history(history: Sequence[tuple[dt.datetime, Plan]],
+                           by_day: Mapping[dt.date, Iterable[Mapping[str, Any]]],
+                           tz: dt.tzinfo | None = None) -> set[dt.date]:
+    """The days the plan in force on each of them was done (see :func:`plan_on`)."""
+    out = set()
+    for d, analyses in by_day.items():
+        p = plan_on(d, history, tz)
+        if p is not None and day_progress(p, analyses).complete:
+            out.add(d)
     return out

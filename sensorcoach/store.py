@@ -128,6 +128,15 @@ MIGRATIONS: tuple[str, ...] = (
         after_mark INTEGER NOT NULL
     );
     """,
+    # 4: the weekly plan (sensorcoach.plan), every version kept: a past day is judged by
+    # the plan in force that day
+    """
+    CREATE TABLE plans (
+        id INTEGER PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        plan TEXT NOT NULL
+    );
+    """,
 )
 
 
@@ -326,6 +335,30 @@ class Store:
     def set_pref(self, key: str, value: Any) -> None:
         self.db.execute("INSERT INTO prefs (key, value) VALUES (?, ?) ON CONFLICT(key)"
                         " DO UPDATE SET value = excluded.value", (key, json.dumps(value)))
+
+    def save_plan(self, plan: dict[str, Any]) -> int:
+        """A new version of the weekly plan (``sensorcoach.plan.Plan.to_dict``)."""
+        cur = self.db.execute("INSERT INTO plans (created_at, plan) VALUES (?, ?)",
+                              (_now(), json.dumps(plan)))
+        return int(cur.lastrowid or 0)
+
+    def plans(self) -> list[tuple[str, dict[str, Any]]]:
+        """Every version of the plan, oldest first: (created_at, plan)."""
+        rows = self.db.execute("SELECT created_at, plan FROM plans ORDER BY id").fetchall()
+        return [(str(r["created_at"]), json.loads(r["plan"])) for r in rows]
+
+    def exercise_sets(self) -> list[dict[str, Any]]:
+        """Per analysed session (oldest first): ``id``, ``created_at``, ``summary`` and the
+        ``holds`` and ``reps`` of its analysis (SPEC section 4), the material of the plan's
+        days (the rest of the analysis is not read)."""
+        rows = self.db.execute(
+            "SELECT id, created_at, summary, json_extract(analysis, '$.holds') AS holds,"
+            " json_extract(analysis, '$.reps') AS reps FROM sessions"
+            " WHERE status != 'live' AND analysis IS NOT NULL ORDER BY id").fetchall()
+        return [{"id": int(r["id"]), "created_at": r["created_at"],
+                 "summary": json.loads(r["summary"]) if r["summary"] else None,
+                 "holds": json.loads(r["holds"] or "[]"), "reps": json.loads(r["reps"] or "[]")}
+                for r in rows]
 
     def alerts_page(self, limit: int, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
         """Alerts newest first from ``offset`` (at most ``limit``) and how many there are."""

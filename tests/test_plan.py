@@ -16,9 +16,11 @@ from sensorcoach.plan import (
     PlanItem,
     day_progress,
     done_days,
+    done_days_with_history,
     group_by_day,
     local_day,
     performed,
+    plan_on,
     streak,
 )
 
@@ -188,3 +190,20 @@ def test_plan_round_trips_and_fills_defaults() -> None:
 def test_bad_plans_say_what_is_wrong(bad: Any, words: str) -> None:
     with pytest.raises(PlanError, match=words):
         Plan.parse(bad)
+
+
+def test_a_past_day_is_judged_by_the_plan_in_force_that_day() -> None:
+    """Raising the target today does not undo yesterday's done day."""
+    utc = dt.UTC
+    easy = Plan((PlanItem("plank", 1, 30.0, "s"),))
+    hard = Plan((PlanItem("plank", 1, 60.0, "s"),))
+    history = [(dt.datetime(2026, 3, 1, 8, tzinfo=utc), easy),
+               (dt.datetime(2026, 3, 10, 8, tzinfo=utc), hard)]
+    a = {"holds": [{"kind": "plank", "duration_s": 40.0}]}
+    by_day = {D - dt.timedelta(days=1): [a], D: [a]}
+    assert plan_on(D - dt.timedelta(days=1), history, utc) == easy
+    assert plan_on(D, history, utc) == hard
+    assert plan_on(dt.date(2026, 2, 1), history, utc) == easy  # before any: the first
+    assert plan_on(D, [], utc) is None
+    assert done_days_with_history(history, by_day, utc) == {D - dt.timedelta(days=1)}
+    assert done_days(hard, by_day) == set()
