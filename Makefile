@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint pytest bench accuracy realdata fixtures screenshots clean
+.PHONY: install demo test lint pytest bench accuracy feedback realdata fixtures screenshots clean
 
 install: $(STAMP)
 
@@ -38,6 +38,10 @@ bench: install
 
 accuracy: install
 	$(BIN)/python benchmarks/accuracy.py --sweep
+
+# Feedback learning on simulated desk days (about 30 s: not part of bench).
+feedback: install
+	$(BIN)/python benchmarks/feedback.py
 
 # Real recordings (SisFall): a local copy is read from $(SISFALL_DIR); nothing is committed.
 realdata: install
