@@ -78,6 +78,9 @@ class DeviceProfile:
     name_patterns: tuple[str, ...] = field(default_factory=tuple)
     """Regular expressions (case-insensitive) matched against advertised names."""
     baud: int | None = None
+    buzz: Callable[[int], list[Write]] | None = None
+    """Commands that buzz the sensor for ``duration_ms`` (a motor or buzzer on the
+    device); None: this kind of sensor cannot."""
 
     def matches(self, name: str | None, service_uuids: list[str]) -> bool:
         """True when an advertisement looks like this device."""
@@ -130,6 +133,15 @@ def _sensorcoach_setup(uuid: str | None) -> Callable[[float], list[SetupStep]]:
     return setup
 
 
+def _sensorcoach_buzz(uuid: str | None) -> Callable[[int], list[Write]]:
+    """Reference firmware built with ``SC_BUZZ_PIN``: the buzz command (firmware/PROTOCOL.md),
+    framed over serial; written without response over BLE (an alert must not wait)."""
+    def buzz(duration_ms: int) -> list[Write]:
+        c = scv1.buzz_command(max(0, min(int(duration_ms), scv1.BUZZ_MAX_MS)))
+        return [Write(uuid, c if uuid else scv1.frame(c), 0.0)]
+    return buzz
+
+
 PROFILES: dict[str, DeviceProfile] = {
     "witmotion": DeviceProfile(
         "witmotion", "ble", "witmotion-ble", 50.0, _wit_setup(WIT_WRITE),
@@ -147,10 +159,10 @@ PROFILES: dict[str, DeviceProfile] = {
     "sensorcoach": DeviceProfile(
         "sensorcoach", "ble", scv1.FORMAT, 50.0, _sensorcoach_setup(scv1.CONTROL_UUID),
         service_uuid=scv1.SERVICE_UUID, notify_uuid=scv1.DATA_UUID,
-        name_patterns=(r"^sensorcoach",)),
+        name_patterns=(r"^sensorcoach",), buzz=_sensorcoach_buzz(scv1.CONTROL_UUID)),
     "sensorcoach-serial": DeviceProfile(
         "sensorcoach-serial", "serial", scv1.FORMAT, 50.0, _sensorcoach_setup(None),
-        baud=115200),
+        baud=115200, buzz=_sensorcoach_buzz(None)),
 }
 #: Stream format -> profile giving its default rate (``convert --rate`` overrides).
 FORMAT_PROFILES = {"witmotion-serial": "witmotion-serial", "witmotion-ble": "witmotion",

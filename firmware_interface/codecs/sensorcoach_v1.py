@@ -44,6 +44,11 @@ MAX_PAYLOAD = 64
 OVERHEAD = 5
 TYPE_SAMPLE, TYPE_INFO = 0x01, 0x02
 CMD_START, CMD_STOP, CMD_SET_RATE, CMD_IDENTIFY = 0x10, 0x11, 0x12, 0x13
+CMD_BUZZ = 0x14
+#: Longest buzz one command asks for (ms); 0 stops a buzz under way.
+BUZZ_MAX_MS = 5000
+#: Device-info status bits.
+STATUS_STREAMING, STATUS_CALIBRATED, STATUS_BUZZER = 0x01, 0x02, 0x04
 FLAG_ACC_SAT, FLAG_GYRO_SAT, FLAG_CALIBRATED = 0x01, 0x02, 0x04
 FLAG_RESTART, FLAG_BOOT, FLAG_OVERRUN = 0x08, 0x10, 0x20
 ACC_FS_G, GYRO_FS_DPS = 8, 1000
@@ -93,6 +98,11 @@ class DeviceInfo:
     next_seq: int
     protocol: int = 1
 
+    @property
+    def has_buzzer(self) -> bool:
+        """Built with a buzzer or vibration motor (``SC_BUZZ_PIN``): buzz commands work."""
+        return bool(self.status & STATUS_BUZZER)
+
     def encode(self) -> bytes:
         return _INFO.pack(TYPE_INFO, self.protocol, *self.fw_version, self.imu, self.board,
                           self.status, self.acc_fs_g, self.gyro_fs_dps, self.rate_hz,
@@ -120,6 +130,14 @@ def command(kind: int, rate_hz: int = 0) -> bytes:
     if kind not in (CMD_START, CMD_STOP, CMD_IDENTIFY):
         raise ValueError(f"unknown command 0x{kind:02x}")
     return bytes([kind])
+
+
+def buzz_command(duration_ms: int) -> bytes:
+    """The buzz command payload: ``14 lo hi``, ``duration_ms`` 0..:data:`BUZZ_MAX_MS`
+    (0 stops); a device built without a buzzer answers it and does nothing."""
+    if not 0 <= duration_ms <= BUZZ_MAX_MS:
+        raise ValueError(f"buzz {duration_ms} ms not in 0..{BUZZ_MAX_MS}")
+    return bytes([CMD_BUZZ]) + duration_ms.to_bytes(2, "little")
 
 
 def quantize(value: float, lsb_per_unit: float) -> tuple[int, bool]:

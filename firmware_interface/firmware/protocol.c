@@ -102,6 +102,10 @@ size_t sc_encode_command(const sc_command_t *cmd, uint8_t out[3])
         put_u16(out + 1, cmd->rate_hz);
         return 3;
     }
+    if (cmd->type == SC_CMD_BUZZ) {
+        put_u16(out + 1, cmd->duration_ms);
+        return 3;
+    }
     return 1;
 }
 
@@ -112,6 +116,7 @@ int sc_decode_command(const uint8_t *payload, size_t len, sc_command_t *cmd)
     }
     cmd->type = 0;
     cmd->rate_hz = 0;
+    cmd->duration_ms = 0;
     switch (payload[0]) {
     case SC_CMD_START:
     case SC_CMD_STOP:
@@ -131,6 +136,17 @@ int sc_decode_command(const uint8_t *payload, size_t len, sc_command_t *cmd)
             return 0;
         }
         cmd->type = SC_CMD_SET_RATE;
+        return 1;
+    case SC_CMD_BUZZ:
+        if (len != 3) {
+            return 0;
+        }
+        cmd->duration_ms = (uint16_t)(payload[1] | (uint16_t)(payload[2] << 8));
+        if (cmd->duration_ms > SC_BUZZ_MAX_MS) {
+            cmd->duration_ms = 0;
+            return 0;
+        }
+        cmd->type = SC_CMD_BUZZ;
         return 1;
     default:
         return 0;
@@ -280,4 +296,27 @@ int sc_stream_due(sc_stream_t *st, uint32_t now_us, uint16_t *seq, uint8_t *flag
     st->seq = (uint16_t)(*seq + 1u);
     st->next_us += (missed + 1u) * st->period_us;
     return 1;
+}
+
+void sc_buzz_init(sc_buzz_t *b)
+{
+    b->until_ms = 0;
+    b->on = 0;
+}
+
+void sc_buzz_start(sc_buzz_t *b, uint16_t duration_ms, uint32_t now_ms)
+{
+    if (duration_ms > SC_BUZZ_MAX_MS) {
+        duration_ms = SC_BUZZ_MAX_MS;
+    }
+    b->until_ms = now_ms + duration_ms;  /* modulo 2^32: millis() wraps */
+    b->on = duration_ms > 0;
+}
+
+int sc_buzz_active(sc_buzz_t *b, uint32_t now_ms)
+{
+    if (b->on && (now_ms - b->until_ms) < 0x80000000u) {  /* reached until_ms */
+        b->on = 0;
+    }
+    return b->on;
 }

@@ -42,6 +42,7 @@ extern "C" {
 #define SC_CMD_STOP 0x11u
 #define SC_CMD_SET_RATE 0x12u
 #define SC_CMD_IDENTIFY 0x13u
+#define SC_CMD_BUZZ 0x14u      /* 14 lo hi: buzz for u16 ms (0 stops), boards with SC_BUZZ_PIN */
 
 /* Sample flags. */
 #define SC_FLAG_ACC_SAT 0x01u    /* an accelerometer axis is at the int16 limit */
@@ -56,6 +57,14 @@ extern "C" {
 #define SC_GYRO_FS_DPS 1000u
 #define SC_ACC_LSB_PER_G 4096.0f       /* 32768 / 8 */
 #define SC_GYRO_LSB_PER_DPS 32.768f    /* 32768 / 1000 */
+
+/* Device-info status bits. */
+#define SC_STATUS_STREAMING 0x01u
+#define SC_STATUS_CALIBRATED 0x02u
+#define SC_STATUS_BUZZER 0x04u  /* built with a buzzer / vibration motor (SC_BUZZ_PIN) */
+
+/* Longest buzz one command asks for, ms: a lost "stop" never leaves the motor running. */
+#define SC_BUZZ_MAX_MS 5000u
 
 #define SC_RATE_MIN_HZ 1u
 #define SC_RATE_MAX_HZ 1000u
@@ -78,7 +87,7 @@ typedef struct {
     uint8_t fw_major, fw_minor, fw_patch;
     uint8_t imu;        /* enum sc_imu */
     uint8_t board;      /* enum sc_board */
-    uint8_t status;     /* bit0 streaming, bit1 calibrated */
+    uint8_t status;     /* SC_STATUS_*: bit0 streaming, bit1 calibrated, bit2 buzzer */
     uint16_t acc_fs_g;      /* 8 in v1 */
     uint16_t gyro_fs_dps;   /* 1000 in v1 */
     uint16_t rate_hz;       /* nominal sample rate */
@@ -89,6 +98,7 @@ typedef struct {
 typedef struct {
     uint8_t type;       /* SC_CMD_*, 0 = none */
     uint16_t rate_hz;   /* SC_CMD_SET_RATE only */
+    uint16_t duration_ms; /* SC_CMD_BUZZ only: 0..SC_BUZZ_MAX_MS, 0 stops */
 } sc_command_t;
 
 /* CRC-16/CCITT-FALSE: poly 0x1021, init 0xFFFF, no reflection, xorout 0; "123456789" -> 0x29B1. */
@@ -103,7 +113,8 @@ size_t sc_encode_info(const sc_info_t *info, uint8_t out[SC_PAYLOAD_LEN]);
  * len is 0 or above SC_MAX_PAYLOAD or cap is too small. */
 size_t sc_frame_serial(const uint8_t *payload, size_t len, uint8_t *out, size_t cap);
 
-/* Host-side command encoders (the firmware only decodes); return the payload length. */
+/* Host-side command encoders (the firmware only decodes); return the payload length.
+ * SC_CMD_SET_RATE carries rate_hz, SC_CMD_BUZZ duration_ms (u16 little-endian). */
 size_t sc_encode_command(const sc_command_t *cmd, uint8_t out[3]);
 
 /* Decode a command payload (a BLE write).  Returns 1 and fills *cmd when valid, else 0. */
@@ -147,6 +158,19 @@ void sc_stream_stop(sc_stream_t *st);
 int sc_stream_set_rate(sc_stream_t *st, uint16_t rate_hz, uint32_t now_us);
 /* Returns 1 when a sample is due at now_us: *seq and *flags are the sample's. */
 int sc_stream_due(sc_stream_t *st, uint32_t now_us, uint16_t *seq, uint8_t *flags);
+
+/* Buzzer timer (millis() clock, wraps 2^32 ms): on from a buzz command for its duration,
+ * never blocking the sample loop; a new command replaces the one under way. */
+typedef struct {
+    uint32_t until_ms;
+    uint8_t on;
+} sc_buzz_t;
+
+void sc_buzz_init(sc_buzz_t *b);
+/* Buzz for duration_ms from now_ms (clipped to SC_BUZZ_MAX_MS); 0 stops. */
+void sc_buzz_start(sc_buzz_t *b, uint16_t duration_ms, uint32_t now_ms);
+/* Returns 1 while the buzzer should be on at now_ms, else 0 (and turns the timer off). */
+int sc_buzz_active(sc_buzz_t *b, uint32_t now_ms);
 
 #ifdef __cplusplus
 }

@@ -4,10 +4,15 @@
 SampleBlock` (t in s of stream time, acc in g, gyro in deg/s) and :class:`Status`
 events (connected, disconnected, reconnected with the samples the outage cost).
 ``await source.aclose()`` stops it.  Transports are the only I/O of this package.
+
+A transport whose sensor can buzz (a motor or buzzer: the reference firmware built with
+``SC_BUZZ_PIN``) also has ``await source.buzz(duration_ms) -> bool``; :func:`buzz` calls
+it on any source and is a no-op (a debug log line, False) where there is none.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
@@ -33,6 +38,7 @@ class Status:
 
 
 Event = SampleBlock | Status
+log = logging.getLogger(__name__)
 
 
 class Source(Protocol):
@@ -48,6 +54,24 @@ class Source(Protocol):
     async def aclose(self) -> None:
         """Stop and release the device."""
         ...
+
+
+class Buzzer(Protocol):
+    """A source whose sensor can buzz."""
+
+    async def buzz(self, duration_ms: int) -> bool:
+        """Buzz for ``duration_ms`` (ms); True when the command went out."""
+        ...
+
+
+async def buzz(source: object, duration_ms: int) -> bool:
+    """Buzz the sensor behind ``source`` for ``duration_ms`` (ms) if its transport can;
+    else nothing happens (logged at debug level) and the answer is False."""
+    fn = getattr(source, "buzz", None)
+    if fn is None:
+        log.debug("%s: this source cannot buzz", getattr(source, "name", type(source).__name__))
+        return False
+    return bool(await fn(duration_ms))
 
 
 class Backoff:

@@ -14,6 +14,9 @@ through its ``establish_connection``): only transient radio errors (:data:`TRANS
 are retried, with backoff; a client whose connect or setup (writes, subscription) fails
 is disconnected before the next attempt, so a failed setup never leaves a half-open
 link; anything else (a bug) propagates.  Every failed attempt is logged (warning).
+
+:meth:`BleSource.buzz` writes the profile's buzz command (without response: an alert must
+not wait for the radio) while connected; a failed write is logged, never raised.
 """
 
 from __future__ import annotations
@@ -172,6 +175,28 @@ class BleSource:
         self._closed = True
         if self._client is not None:
             await _disconnect(self._client)
+
+    async def buzz(self, duration_ms: int) -> bool:
+        """Buzz the sensor for ``duration_ms`` (ms) when its profile can and it is
+        connected; False (logged) otherwise."""
+        if self.profile.buzz is None:
+            log.debug("%s: %s sensors cannot buzz", self.name, self.profile.name)
+            return False
+        info = getattr(self.decoder, "device_info", None)
+        if info is not None and not getattr(info, "has_buzzer", True):
+            log.debug("%s: the sensor was built without a buzzer (SC_BUZZ_PIN)", self.name)
+            return False
+        client = self._client
+        if client is None or self._closed:
+            log.debug("%s: not connected, buzz dropped", self.name)
+            return False
+        try:
+            for step in self.profile.buzz(duration_ms):
+                await client.write_gatt_char(step.char_uuid or "", step.data, response=False)
+        except TRANSIENT as e:
+            log.warning("%s: buzz failed: %s: %s", self.name, type(e).__name__, e)
+            return False
+        return True
 
     async def blocks(self) -> AsyncIterator[Event]:
         queue: asyncio.Queue[Any] = asyncio.Queue()

@@ -7,6 +7,10 @@ outage (host clock, s) becomes a time hole in the sample-count clock.  The event
 never blocked: the thread hands bytes over with ``call_soon_threadsafe``, stamped with
 the host time of the read, from which the host-clock drift is measured (:mod:`.drift`).
 
+:meth:`SerialSource.buzz` queues the profile's buzz command; the reader thread writes it
+between reads (within its 50 ms read timeout).  A buzz asked for while the port is not
+open is dropped, never delivered late after a reconnect.
+
 Opening fails fast: a port that cannot be opened within ``open_timeout_s`` (5 s) of the
 start, or settings the port refuses (a baud rate it cannot do), end the stream with a
 :class:`DeviceError` (one line, never a thread traceback).  Once the port has been open,
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import queue
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
@@ -69,6 +74,25 @@ class SerialSource:
         """Host-clock drift of the sample-count clock (``drift.ppm``)."""
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._open = threading.Event()
+        self._writes: queue.SimpleQueue[bytes] = queue.SimpleQueue()
+
+    async def buzz(self, duration_ms: int) -> bool:
+        """Buzz the sensor for ``duration_ms`` (ms) when its profile can and the port is
+        open; False (logged at debug level) otherwise."""
+        if self.profile.buzz is None:
+            log.debug("%s: %s sensors cannot buzz", self.name, self.profile.name)
+            return False
+        info = getattr(self.decoder, "device_info", None)
+        if info is not None and not getattr(info, "has_buzzer", True):
+            log.debug("%s: the sensor was built without a buzzer (SC_BUZZ_PIN)", self.name)
+            return False
+        if not self._open.is_set():
+            log.debug("%s: not connected, buzz dropped", self.name)
+            return False
+        for step in self.profile.buzz(duration_ms):
+            self._writes.put(step.data)
+        return True
 
     async def aclose(self) -> None:
         self._stop.set()
@@ -161,6 +185,9 @@ class SerialSource:
             attempts = 0
             self._backoff.reset()
             self.counters["opens"] += 1
+            while not self._writes.empty():  # asked for while unplugged: stale now
+                self._writes.get_nowait()
+            self._open.set()
             post("open", b"")
             try:
                 for step in self.setup:
@@ -168,6 +195,8 @@ class SerialSource:
                         port.write(step.data)
                         time.sleep(step.pause_s)
                 while not self._stop.is_set():
+                    while not self._writes.empty():
+                        port.write(self._writes.get_nowait())
                     data = port.read(max(1, port.in_waiting))
                     if data:
                         self.counters["bytes"] += len(data)
@@ -177,6 +206,7 @@ class SerialSource:
                 log.warning("serial %s: connection lost: %s", self.port, _reason(e))
                 post("lost", str(e).encode())
             finally:
+                self._open.clear()
                 try:
                     port.close()
                 except (serial.SerialException, OSError):

@@ -6,10 +6,12 @@
  *   crc HEX                                   -> crc16 as 4 hex digits
  *   sample SEQ T_US AX AY AZ GX GY GZ FLAGS   -> payload hex, space, serial frame hex
  *   info MAJ MIN PATCH IMU BOARD STATUS ACCFS GYROFS RATE T_US NEXTSEQ -> same
- *   command TYPE RATE                         -> payload hex, space, serial frame hex
- *   decode HEX                                -> "TYPE RATE" or "invalid" (a BLE write)
- *   parse HEX                                 -> "TYPE RATE" per command found, then
+ *   command TYPE ARG                          -> payload hex, space, serial frame hex
+ *   decode HEX                                -> "TYPE ARG" or "invalid" (a BLE write)
+ *   parse HEX                                 -> "TYPE ARG;" per command found, then
  *                                                "bad_crc N" (serial byte parser)
+ *                                                (ARG: rate_hz, or duration_ms of a buzz)
+ *   buzz DURATION START T1 T2 ...             -> "1" or "0" per T (buzzer on at T, ms)
  *   scale G DPS                               -> acc int16, gyro int16, flags
  *   stream RATE then "start T", "stop", "rate R T", "due T" lines, "end"
  *                                             -> "SEQ FLAGS" or "-" per due line
@@ -39,6 +41,11 @@ static size_t parse_hex(const char *s, uint8_t *out, size_t cap)
         s += 2;
     }
     return n;
+}
+
+static unsigned arg_of(const sc_command_t *c)
+{
+    return (unsigned)(c->type == SC_CMD_BUZZ ? c->duration_ms : c->rate_hz);
 }
 
 static void print_payload_and_frame(const uint8_t *payload, size_t n)
@@ -124,12 +131,13 @@ int main(void)
             sc_command_t c;
             c.type = (uint8_t)v[0];
             c.rate_hz = (uint16_t)v[1];
+            c.duration_ms = (uint16_t)v[1];
             print_payload_and_frame(buf, sc_encode_command(&c, buf));
         } else if (strcmp(word, "decode") == 0 && sscanf(line, "%*s %511s", hex) == 1) {
             sc_command_t c;
             size_t n = parse_hex(hex, buf, sizeof buf);
             if (sc_decode_command(buf, n, &c)) {
-                printf("%u %u\n", (unsigned)c.type, (unsigned)c.rate_hz);
+                printf("%u %u\n", (unsigned)c.type, arg_of(&c));
             } else {
                 printf("invalid\n");
             }
@@ -140,7 +148,7 @@ int main(void)
             sc_parser_init(&p);
             for (i = 0; i < n; i++) {
                 if (sc_parser_feed(&p, buf[i], &c)) {
-                    printf("%u %u;", (unsigned)c.type, (unsigned)c.rate_hz);
+                    printf("%u %u;", (unsigned)c.type, arg_of(&c));
                 }
             }
             printf("bad_crc %lu\n", (unsigned long)p.bad_crc);
@@ -155,6 +163,23 @@ int main(void)
             a = sc_acc_from_g(g, &flags);
             w = sc_gyro_from_dps(dps, &flags);
             printf("%d %d %u\n", (int)a, (int)w, (unsigned)flags);
+        } else if (strcmp(word, "buzz") == 0 &&
+                   sscanf(line, "%*s %ld %lu", &v[0], &t) == 2) {
+            sc_buzz_t b;
+            const char *p = line;
+            int skip = 3, n = 0;
+            sc_buzz_init(&b);
+            sc_buzz_start(&b, (uint16_t)v[0], (uint32_t)t);
+            while (*p && skip > 0) {  /* past "buzz DURATION START" */
+                while (*p == ' ') p++;
+                while (*p && *p != ' ' && *p != '\n') p++;
+                skip--;
+            }
+            while (sscanf(p, "%lu%n", &t, &n) == 1) {
+                printf("%d", sc_buzz_active(&b, (uint32_t)t));
+                p += n;
+            }
+            printf("\n");
         } else if (strcmp(word, "stream") == 0 && sscanf(line, "%*s %ld", &v[0]) == 1) {
             sc_stream_init(&st, (uint16_t)v[0]);
             in_stream = 1;

@@ -25,6 +25,16 @@
 #define SC_GYRO_CAL_MAX_DPS 3.0f       /* moving if any sample differs more from the mean */
 #define SC_NAME_PREFIX "sensorcoach-"  /* advertised name: prefix + 4 hex digits */
 
+/* Optional buzzer or vibration motor (a coin motor through a transistor or a driver such
+ * as the DRV2605 in PWM/EN mode; an active buzzer): off by default.  Define the GPIO that
+ * switches it, e.g. -DSC_BUZZ_PIN=25 (ESP32) or -DSC_BUZZ_PIN=D2 (Nano 33 BLE, XIAO).
+ * The buzz command (PROTOCOL.md, 0x14) turns it on for up to 5 s; the device-info status
+ * bit 2 tells the host it is fitted.  SC_BUZZ_ACTIVE_LOW: the pin pulls the driver low. */
+/* #define SC_BUZZ_PIN 25 */
+#ifndef SC_BUZZ_ACTIVE_LOW
+#define SC_BUZZ_ACTIVE_LOW 0
+#endif
+
 #define SC_MPU6050_ADDR 0x68           /* 0x69 when AD0 is high */
 #define SC_LSM6DS3_ADDR 0x6A           /* 0x6B when SA0 is high (some breakouts) */
 

@@ -19,6 +19,7 @@ static float gyro_bias[3] = {0.0f, 0.0f, 0.0f};
 static bool calibrated = false;
 static uint32_t last_info_us = 0;
 static uint32_t identify_until_ms = 0;
+static sc_buzz_t buzzer;
 static char device_name[24];
 
 static uint8_t board_code()
@@ -45,6 +46,25 @@ static uint16_t board_id16()
 #endif
 }
 
+/* The optional buzzer / vibration motor (config.h: SC_BUZZ_PIN, off by default). */
+static uint8_t buzzer_status()
+{
+#ifdef SC_BUZZ_PIN
+    return SC_STATUS_BUZZER;
+#else
+    return 0;
+#endif
+}
+
+static void buzzer_write(bool on)
+{
+#ifdef SC_BUZZ_PIN
+    digitalWrite(SC_BUZZ_PIN, (on != (SC_BUZZ_ACTIVE_LOW != 0)) ? HIGH : LOW);
+#else
+    (void)on;
+#endif
+}
+
 static void build_info(uint8_t out[SC_PAYLOAD_LEN])
 {
     sc_info_t info;
@@ -53,7 +73,8 @@ static void build_info(uint8_t out[SC_PAYLOAD_LEN])
     info.fw_patch = SC_FW_PATCH;
     info.imu = imu_model();
     info.board = board_code();
-    info.status = (uint8_t)((stream.running ? 1u : 0u) | (calibrated ? 2u : 0u));
+    info.status = (uint8_t)((stream.running ? SC_STATUS_STREAMING : 0u) |
+                            (calibrated ? SC_STATUS_CALIBRATED : 0u) | buzzer_status());
     info.acc_fs_g = SC_ACC_FS_G;
     info.gyro_fs_dps = SC_GYRO_FS_DPS;
     info.rate_hz = stream.rate_hz;
@@ -100,6 +121,9 @@ static void handle_command(const sc_command_t *cmd)
     case SC_CMD_IDENTIFY:
         identify_until_ms = millis() + 3000;
         break;
+    case SC_CMD_BUZZ:  /* answered on every board; buzzes where SC_BUZZ_PIN is fitted */
+        sc_buzz_start(&buzzer, cmd->duration_ms, millis());
+        break;
     default:
         return;
     }
@@ -142,6 +166,11 @@ void setup()
     uint8_t info[SC_PAYLOAD_LEN];
     Serial.begin(SC_SERIAL_BAUD);
     pinMode(LED_BUILTIN, OUTPUT);
+    sc_buzz_init(&buzzer);
+#ifdef SC_BUZZ_PIN
+    pinMode(SC_BUZZ_PIN, OUTPUT);
+    buzzer_write(false);
+#endif
     sc_stream_init(&stream, SC_DEFAULT_RATE_HZ);
     sc_parser_init(&serial_parser);
     while (!imu_begin()) {  /* no IMU: blink fast and retry */
@@ -201,4 +230,5 @@ void loop()
     bool led = (int32_t)(identify_until_ms - millis()) > 0 ? (millis() / 125) & 1
                                                             : stream.running;
     digitalWrite(LED_BUILTIN, led ? HIGH : LOW);
+    buzzer_write(sc_buzz_active(&buzzer, millis()) != 0);  /* never blocks the sample loop */
 }
