@@ -86,7 +86,20 @@ class LiveSession:
                 "calibration_stale": v.calibration_stale, "guide": v.guide,
                 "slumps_off": not slumps_enabled(self.runner),
                 "snoozed": d.snoozed_until_s is not None,
-                "can_calibrate": hasattr(self.runner, "recalibrate")}
+                "can_calibrate": hasattr(self.runner, "recalibrate"),
+                # the guided routine (static/guide.js): a set of repetitions or a stretch
+                # posture under way
+                "set_kind": v.set_kind, "set_count": v.set_count,
+                "stretch_s": None if hold_s is not None else _since(
+                    v.t_s, stretch_since(self.runner))}
+
+
+def stretch_since(runner: LiveRunner) -> float | None:
+    """Stream time (s) where the stretch posture under way began, if one is (the core's
+    status does not carry it yet; its kind is known when the stretch ends)."""
+    det = getattr(runner.analyzer, "stretch_detector", None)
+    start = getattr(det, "open_start", None)
+    return float(start) if isinstance(start, int | float) else None
 
 
 def slumps_enabled(runner: LiveRunner) -> bool:
@@ -295,7 +308,8 @@ class LiveHub:
                     self.bus.publish("sample", {"session_id": ls.id, **{
                         k: snap[k] for k in ("t_s", "flexion_deg", "lateral_deg", "state",
                                              "activity", "hold_kind", "hold_s", "slump_s",
-                                             "counts", "snoozed", "link", "slumps_off")}})
+                                             "counts", "snoozed", "link", "slumps_off",
+                                             "set_kind", "set_count", "stretch_s")}})
                 if ls.task is None and now - ls.last_seen > self.push_idle_s:
                     self._spawn_end(ls)
 

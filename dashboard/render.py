@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from dashboard import names
+from dashboard import names, routine_guide
 from dashboard.security import request_token
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -23,6 +23,10 @@ templates.env.filters["clock"] = names.clock
 def json_script(obj: Any) -> str:
     """JSON safe inside a ``<script>`` element."""
     return json.dumps(obj).replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+# the live page's guided routine: the exercises it offers (dashboard/routine_guide.py)
+templates.env.globals["routine_json"] = json_script(routine_guide.exercises())
 
 
 def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:

@@ -208,6 +208,7 @@
   function startLive() {
     if (!window.EventSource) return;
     var es = new EventSource(withToken("/api/live"));
+    window.SC.stream = es;  /* the live page's guide (guide.js) listens on the same stream */
     es.onopen = heard;
     es.onerror = function () { if (es.readyState !== EventSource.OPEN) setConn(false); };
     setInterval(function () { if (connected && Date.now() - lastHeard > STALE_MS) setConn(false); }, 500);
@@ -235,6 +236,7 @@
       logLine(d.session_id, d.session_name, d.t_s, "Alert, " + human("alerts", d.kind) + ": " + d.message +
         (shown ? "" : " (not shown: " + (d.held || "held back") + ")"));
       if (shown) toast(human("alerts", d.kind), d.message);
+      document.dispatchEvent(new CustomEvent("sc:alert", { detail: d }));  /* feedback.js */
       var s = live.get(d.session_id);
       if (s) {
         s.counts = s.counts || {};

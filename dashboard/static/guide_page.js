@@ -1,0 +1,293 @@
+/* sensorcoach live page: the guided routine and the buzz on the page (guide.js is the
+   state machine). The routine and the buzz settings are remembered in this browser
+   (localStorage); the guide follows one live session, chosen here. */
+(function () {
+  "use strict";
+  var G = window.SCGuide, SC = window.SC;
+  var box = document.getElementById("guide");
+  if (!G || !SC || !box) return;
+  var el = SC.el;
+  var CATALOGUE = JSON.parse((document.getElementById("routine-data") || {}).textContent || "[]");
+  var PLAN_KEY = "sc.routine", BUZZ_KEY = "sc.buzz", FOLLOW_KEY = "sc.follow";
+  var RESTS = [15, 30, 45, 60, 90, 120];
+  var INTERVALS = [[10, "10 s"], [30, "30 s"], [60, "1 min"], [120, "2 min"], [300, "5 min"]];
+  var DEFAULT_ON = { bird_dog: true, plank: true, side_plank: true };
+
+  function load(key, dflt) {
+    try { var v = JSON.parse(localStorage.getItem(key) || "null"); return v || dflt; } catch (e) { return dflt; }
+  }
+  function save(key, v) { try { localStorage.setItem(key, JSON.stringify(v)); } catch (e) { /* private mode */ } }
+  function q(sel) { return box.querySelector(sel); }
+  function unitText(mode) { return mode === "reps" ? "reps" : "s"; }
+  function amount(v, unit) { return v === null || v === undefined ? "-" : Math.round(v) + (unit === "reps" ? " reps" : " s"); }
+
+  var buzzer = new G.Buzzer(load(BUZZ_KEY, {}));
+  var machine = null, followed = null, followName = load(FOLLOW_KEY, "");
+  var sessions = new Map();
+  var lastBests = null;
+  window.SCGuidePage = { buzzer: buzzer, machine: function () { return machine; },
+    followed: function () { return followed; } };
+
+  /* ------------------------------------------------------------ setup */
+  function planRows() {
+    var plan = load(PLAN_KEY, null);
+    var stored = {};
+    ((plan && plan.exercises) || []).forEach(function (p) { stored[p.id] = p; });
+    return { rest_s: plan && plan.rest_s ? plan.rest_s : 30, rows: CATALOGUE.map(function (e) {
+      var p = stored[e.id];
+      var mode = p && e.modes.indexOf(p.mode) >= 0 ? p.mode : e.modes[0];
+      return { e: e, on: p ? !!p.on : (!plan && !!DEFAULT_ON[e.id]), sets: p ? p.sets : 1, mode: mode,
+        target: p && p.mode === mode ? p.target : e.targets[mode] };
+    }) };
+  }
+  function option(sel, value, text, chosen) {
+    var o = sel.appendChild(el("option", "", text));
+    o.value = String(value);
+    if (String(chosen) === String(value)) o.selected = true;
+  }
+  function buildSetup() {
+    var list = q(".gx-list"), st = planRows();
+    list.textContent = "";
+    st.rows.forEach(function (r) {
+      var e = r.e, row = list.appendChild(el("li", "gx-row"));
+      row.dataset.id = e.id;
+      var pick = row.appendChild(el("label", "gx-pick"));
+      var cb = pick.appendChild(el("input"));
+      cb.type = "checkbox";
+      cb.checked = r.on;
+      pick.appendChild(el("span", "gx-name", e.label + (e.sides.length ? " (both sides)" : "")));
+      pick.appendChild(el("span", "gx-usual muted", "usual " + e.target_text));
+      var opts = row.appendChild(el("div", "gx-opts"));
+      var ls = opts.appendChild(el("label", "", "Sets "));
+      var sets = ls.appendChild(el("select", "gx-sets"));
+      [1, 2, 3].forEach(function (n) { option(sets, n, String(n), r.sets); });
+      var lm = null, mode = null;
+      if (e.modes.length > 1) {
+        lm = opts.appendChild(el("label", "", "As "));
+        mode = lm.appendChild(el("select", "gx-mode"));
+        e.modes.forEach(function (m) { option(mode, m, m === "reps" ? "reps" : "a hold", r.mode); });
+      }
+      var lt = opts.appendChild(el("label", "", "Target "));
+      var target = lt.appendChild(el("input", "gx-target"));
+      target.type = "number";
+      target.inputMode = "numeric";
+      target.min = "1";
+      target.max = "600";
+      target.value = String(r.target);
+      var unit = lt.appendChild(el("span", "gx-unit", unitText(r.mode)));
+      if (mode) {
+        mode.addEventListener("change", function () {
+          target.value = String(e.targets[mode.value]);
+          unit.textContent = unitText(mode.value);
+          store();
+        });
+      }
+      [cb, sets, target].forEach(function (c) { c.addEventListener("change", store); });
+    });
+    var rest = q(".gx-rest");
+    rest.textContent = "";
+    RESTS.forEach(function (s) { option(rest, s, s + " s", st.rest_s); });
+  }
+  function readPlan() {
+    var out = [];
+    box.querySelectorAll(".gx-row").forEach(function (row) {
+      var mode = row.querySelector(".gx-mode");
+      var e = CATALOGUE.filter(function (x) { return x.id === row.dataset.id; })[0];
+      out.push({ id: row.dataset.id, on: row.querySelector("input[type=checkbox]").checked,
+        sets: Number(row.querySelector(".gx-sets").value),
+        mode: mode ? mode.value : e.modes[0],
+        target: Number(row.querySelector(".gx-target").value) || null });
+    });
+    return { rest_s: Number(q(".gx-rest").value) || 30, exercises: out };
+  }
+  function store() { save(PLAN_KEY, readPlan()); }
+
+  /* ------------------------------------------------------------ buzz settings */
+  function buildBuzz() {
+    var s = buzzer.settings;
+    box.querySelectorAll(".bz-switch").forEach(function (cb) {
+      cb.checked = !!s[cb.name];
+      cb.addEventListener("change", function () { s[cb.name] = cb.checked; save(BUZZ_KEY, s); });
+    });
+    var iv = q(".bz-interval");
+    INTERVALS.forEach(function (x) { option(iv, x[0], x[1], s.min_interval_s); });
+    iv.addEventListener("change", function () { s.min_interval_s = Number(iv.value); save(BUZZ_KEY, s); });
+    q(".bz-test").addEventListener("click", function () {
+      var how = buzzer.buzz("target");
+      setStatus(how === "vibrate" ? "The phone vibrated." : how === "sound" ? "A tone played (no vibration here)."
+        : how === "off" ? "The target buzz is switched off." : "This browser can neither vibrate nor play a tone.");
+    });
+  }
+  function setStatus(text) { SC.toast("Buzz", text); }
+
+  /* ------------------------------------------------------------ sessions */
+  function pickFollowed() {
+    var sel = q(".gx-session");
+    if (!sessions.has(followed)) {
+      followed = null;
+      sessions.forEach(function (s, id) { if (followed === null || s.name === followName) followed = id; });
+    }
+    sel.textContent = "";
+    if (!sessions.size) option(sel, "", "no live session yet", "");
+    sessions.forEach(function (s, id) { option(sel, id, s.name, followed); });
+    sel.disabled = !sessions.size;
+  }
+  function onSessionChosen() {
+    var v = q(".gx-session").value;
+    followed = v ? Number(v) : null;
+    followName = followed !== null && sessions.has(followed) ? sessions.get(followed).name : "";
+    save(FOLLOW_KEY, followName);
+    render();
+  }
+
+  /* ------------------------------------------------------------ running */
+  function start() {
+    var plan = readPlan();
+    save(PLAN_KEY, plan);
+    var items = G.expand({ rest_s: plan.rest_s, exercises: plan.exercises.filter(function (p) { return p.on; }) }, CATALOGUE);
+    if (!items.length) { SC.toast("Routine", "Pick at least one exercise."); return; }
+    buzzer.unlock();
+    machine = new G.Machine(items, plan.rest_s);
+    lastBests = null;
+    render();
+    box.scrollIntoView({ block: "start" });
+  }
+  function effects(list) {
+    list.forEach(function (fx) {
+      if (fx.type === "target") buzzer.buzz("target");
+      if (fx.type === "done") fetchLast();
+    });
+    render();
+  }
+  function fetchLast() {
+    var kinds = {};
+    machine.items.forEach(function (it) { kinds[it.kind] = true; });
+    var current = followed;
+    SC.api("/api/sessions").then(function (list) {
+      /* newest first (the API's order): the last finished session with these exercises */
+      var older = list.filter(function (s) { return !s.live && s.id !== current; }).slice(0, 6);
+      var next = function (k) {
+        if (k >= older.length) return Promise.resolve(null);
+        return SC.api("/api/sessions/" + older[k].id).then(function (a) {
+          var b = G.bests(a), hit = Object.keys(b).some(function (x) { return kinds[x]; });
+          return hit ? { name: a.name, bests: b } : next(k + 1);
+        });
+      };
+      return next(0);
+    }).then(function (found) { lastBests = found || { name: null, bests: {} }; render(); })
+      .catch(function () { lastBests = { name: null, bests: {} }; render(); });
+  }
+
+  function phaseText(v) {
+    var it = v.item;
+    if (v.phase === "ready") {
+      return it.mode === "reps" ? "Start your reps: the count starts when the first repetitions are seen."
+        : it.mode === "stretch" ? "Get into the stretch and relax: the timer starts when the stretch is seen."
+        : "Get into position: the timer starts when the hold is detected.";
+    }
+    if (v.phase === "rest") return "Rest.";
+    return v.reached ? "Target reached. Keep going or rest." : (it.mode === "reps" ? "Counting." : "Holding.");
+  }
+  function renderRun() {
+    var v = machine.view(), it = v.item;
+    q(".gx-step").textContent = "Exercise " + v.position + " of " + v.total + (it && it.sets > 1 ? " \u00b7 set " + it.set + " of " + it.sets : "");
+    q(".gx-now").textContent = it ? it.label : "";
+    q(".gx-phase").textContent = it ? phaseText(v) : "";
+    var timer = q(".gx-timer");
+    timer.dataset.phase = v.phase;
+    if (v.phase === "rest") timer.textContent = SC.clock(v.rest_left_s);
+    else if (v.phase === "active" && v.value !== null) timer.textContent = amount(v.value, it.unit);
+    else timer.textContent = it && it.unit === "reps" ? "0 reps" : "0 s";
+    timer.classList.toggle("waiting", v.phase === "ready");
+    timer.classList.toggle("reached", !!v.reached);
+    q(".gx-goal").textContent = it ? "Target " + amount(it.target, it.unit) : "";
+    q(".gx-next").textContent = v.phase === "rest" && it ? "Next: " + it.label
+      : v.next ? "Next: " + v.next.label : "Last one.";
+  }
+  function renderSummary() {
+    var out = q(".gx-summary-body");
+    out.textContent = "";
+    var last = (lastBests && lastBests.bests) || {};
+    var sum = G.summary(machine.results, last);
+    var ul = out.appendChild(el("ul", "gx-results"));
+    sum.rows.forEach(function (r) {
+      var li = ul.appendChild(el("li"));
+      li.dataset.kind = r.kind;
+      li.appendChild(el("strong", "", r.label + ": "));
+      li.appendChild(document.createTextNode(r.values.map(function (x) { return x === null ? "skipped" : amount(x, r.unit); }).join(", ") +
+        " (target " + amount(r.target, r.unit) + ", reached " + r.reached + " of " + r.values.length + ")"));
+      if (lastBests) {
+        li.appendChild(el("span", "gx-last", r.last === null ? " \u00b7 not in the last session" :
+          " \u00b7 last session " + amount(r.last, r.unit) + (r.best !== null ? (r.best > r.last ? " (better now)" : r.best < r.last ? " (less now)" : " (same)") : "")));
+      }
+    });
+    if (!sum.rows.length) ul.appendChild(el("li", "muted", "Nothing done yet."));
+    sum.sides.forEach(function (s) {
+      var p = out.appendChild(el("p", "gx-sides"));
+      p.dataset.id = s.id;
+      p.textContent = s.label + ": left " + amount(s.left, s.unit) + ", right " + amount(s.right, s.unit) +
+        (s.imbalance_pct === null ? " (one side missing)" : s.weaker ? " \u00b7 " + s.weaker + " side " + s.imbalance_pct + " % less" : " \u00b7 even");
+    });
+    out.appendChild(el("p", "muted", lastBests === null ? "Looking up the last session\u2026" :
+      lastBests.name ? "Compared with \u201c" + lastBests.name + "\u201d." : "No earlier session with these exercises."));
+  }
+  function render() {
+    var running = machine !== null && machine.phase !== "done";
+    q(".gx-setup").hidden = machine !== null;
+    q(".gx-run").hidden = !running;
+    q(".gx-summary").hidden = !(machine !== null && machine.phase === "done");
+    if (running) renderRun();
+    else if (machine !== null) renderSummary();
+  }
+
+  /* ------------------------------------------------------------ the stream */
+  function listen(es) {
+    function on(name, fn) {
+      es.addEventListener(name, function (e) {
+        var d;
+        try { d = JSON.parse(e.data); } catch (err) { return; }
+        fn(d);
+      });
+    }
+    on("state", function (d) {
+      if (!d.sessions) return;
+      sessions = new Map(d.sessions.map(function (s) { return [s.id, s]; }));
+      pickFollowed();
+    });
+    on("session", function (d) {
+      if (d.event === "started") sessions.set(d.session_id, { id: d.session_id, name: d.name });
+      else if (d.event === "renamed" && sessions.has(d.session_id)) sessions.get(d.session_id).name = d.name;
+      else if (d.event !== "imported" && d.event !== "renamed") {
+        sessions.delete(d.session_id);
+        if (d.session_id === followed && machine && machine.phase !== "done") effects(machine.finish());
+      }
+      pickFollowed();
+    });
+    on("sample", function (d) {
+      if (d.session_id !== followed || !machine) return;
+      effects(machine.sample(d));
+    });
+    ["hold", "reps"].forEach(function (type) {
+      on(type, function (d) {
+        if (d.session_id !== followed || !machine) return;
+        effects(machine.event(type, d));
+      });
+    });
+    on("alert", function (d) {
+      if (d.session_id !== followed || d.delivered === false) return;
+      if (d.kind === "slump" || d.kind === "form_break") buzzer.buzz(d.kind);
+    });
+  }
+
+  buildSetup();
+  buildBuzz();
+  q(".gx-session").addEventListener("change", onSessionChosen);
+  q(".gx-start").addEventListener("click", start);
+  q(".gx-skip").addEventListener("click", function () { if (machine) effects(machine.skip()); });
+  q(".gx-finish").addEventListener("click", function () { if (machine) effects(machine.finish()); });
+  q(".gx-again").addEventListener("click", function () { machine = null; buildSetup(); render(); });
+  document.addEventListener("click", function () { buzzer.unlock(); }, { once: true });
+  pickFollowed();
+  render();
+  if (SC.stream) listen(SC.stream);
+})();
