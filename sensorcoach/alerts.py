@@ -2,7 +2,8 @@
 
 A sink has ``send(notice)``: the terminal (bell and a line), a desktop notification
 (``desktop-notifier``, the optional ``desktop`` extra), the dashboard (a callback or a
-queue it plugs in) and :class:`RecordingSink`, a fake for tests.  A sink that fails says
+queue it plugs in), :class:`BuzzSink` (the sensor's own motor, never more often than the
+person allows) and :class:`RecordingSink`, a fake for tests.  A sink that fails says
 so once and goes quiet; it never takes the session down.
 
 :class:`AlertDispatcher` applies the mode (``training``: alerts are delivered;
@@ -17,7 +18,7 @@ import asyncio
 import os
 import queue
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, TextIO
 
@@ -36,7 +37,7 @@ class Notice:
     @property
     def title(self) -> str:
         return {"slump": "Posture", "sedentary": "Time to move",
-                "form_break": "Core hold"}.get(self.kind, "sensorcoach")
+                "form_break": "Core hold", "target": "Target reached"}.get(self.kind, "sensorcoach")
 
     def to_dict(self) -> dict[str, Any]:
         return {"t_s": round(self.t_s, 2), "kind": self.kind, "message": self.message}
@@ -148,6 +149,64 @@ class QueueSink:
         except (asyncio.QueueFull, queue.Full):
             self.queue.get_nowait()
             self.queue.put_nowait(notice)
+
+
+class BuzzSink:
+    """Buzzes the sensor on the wearer (``buzz(duration_ms)``, e.g. a transport's
+    ``buzz``: the reference firmware built with a motor) on a slump alert, a form break and
+    a target reached (``durations``: ms per notice kind; other kinds do not buzz), never
+    twice within ``min_interval_s`` seconds of stream time: what the person allows.
+    Notices inside the interval are counted in ``skipped``, not queued."""
+
+    #: Buzz length per notice kind, ms: a long one for a slump, a short one for a form
+    #: break, the longest for a target reached (they are told apart by feel).
+    DURATIONS: Mapping[str, int] = {"slump": 400, "form_break": 200, "target": 800}
+
+    def __init__(self, buzz: Callable[[int], Awaitable[bool]], *, min_interval_s: float = 60.0,
+                 durations: Mapping[str, int] | None = None,
+                 notice_stream: TextIO | None = None) -> None:
+        if not min_interval_s >= 0:
+            raise ValueError(f"min_interval_s must be >= 0, got {min_interval_s!r}")
+        self.buzz = buzz
+        self.min_interval_s = float(min_interval_s)
+        self.durations = dict(self.DURATIONS if durations is None else durations)
+        self.notice_stream = notice_stream
+        self.sent = 0
+        self.skipped = 0
+        self.last_t_s: float | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._failed = False
+
+    def send(self, notice: Notice) -> None:
+        ms = self.durations.get(notice.kind)
+        if ms is None:
+            return
+        if self.last_t_s is not None and notice.t_s - self.last_t_s < self.min_interval_s:
+            self.skipped += 1
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._say("buzz off: no event loop to send it from")
+            return
+        self.last_t_s = notice.t_s
+        self.sent += 1
+        task = loop.create_task(self._buzz(ms))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _buzz(self, ms: int) -> None:
+        try:
+            await self.buzz(ms)
+        except Exception as e:  # the link going away mid-session and the like
+            self._say(f"buzz failed: {type(e).__name__}: {e}")
+
+    def _say(self, why: str) -> None:
+        if not self._failed:
+            self._failed = True
+            out = self.notice_stream or sys.stderr
+            out.write(why + "\n")
+            out.flush()
 
 
 class RecordingSink:

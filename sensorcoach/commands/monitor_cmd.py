@@ -52,6 +52,11 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--snooze", type=float, default=0.0, metavar="MIN",
                    help="start with alerts snoozed for MIN minutes (they resume by themselves)")
     p.add_argument("--no-desktop", action="store_true", help="no desktop notifications")
+    p.add_argument("--buzz", action="store_true",
+                   help="buzz the sensor (reference firmware with a motor, SC_BUZZ_PIN) on a "
+                        "slump alert, a form break and a hold target reached (the plan's)")
+    p.add_argument("--buzz-every", type=float, default=60.0, metavar="S",
+                   help="with --buzz: at most one buzz per S seconds (default 60)")
     p.set_defaults(handler=run)
 
 
@@ -111,6 +116,8 @@ def check_replay_speed(spec: str) -> None:
 def run(args: argparse.Namespace) -> int:
     if not args.snooze >= 0 or math.isinf(args.snooze):
         raise SensorcoachError("--snooze must be 0 or more minutes")
+    if not (math.isfinite(args.buzz_every) and args.buzz_every >= 0):
+        raise SensorcoachError("--buzz-every must be 0 or more seconds")
     if args.rate is not None and not (math.isfinite(args.rate) and args.rate > 0):
         raise SensorcoachError(f"--rate must be a positive number of Hz, got {args.rate:g}")
     cal = load_calibration(args.calibration) if args.calibration else None
@@ -145,9 +152,16 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_desktop and args.mode == "training":
         sinks.append(DesktopSink(notice_stream=notes))
     dispatcher = AlertDispatcher(sinks, mode=args.mode)
-    runner = LiveRunner(source, calibration=cal, header_spans=header, placement=placement,
-                        dispatcher=dispatcher, recorder=recorder,
-                        settings=DEFAULT_SETTINGS if store is None else personal_settings(store))
+    runner_kw: dict[str, Any] = dict(
+        calibration=cal, header_spans=header, placement=placement, dispatcher=dispatcher,
+        recorder=recorder,
+        settings=DEFAULT_SETTINGS if store is None else personal_settings(store))
+    if args.buzz:
+        from sensorcoach.live.targets import buzzing_runner
+
+        runner: LiveRunner = buzzing_runner(source, store, notes, args.buzz_every, **runner_kw)
+    else:
+        runner = LiveRunner(source, **runner_kw)
     runner.keep_lines = False
     runner.listeners.append(notes.release)
     if args.snooze:
