@@ -228,3 +228,23 @@ def test_every_kind_counted_has_a_catalogue_row() -> None:
         row = catalogue.by_name(name)
         assert row is not None and row.side == name.rsplit("_", 1)[1]
         assert "pelvic_rotation" in row.form
+
+
+def test_hinges_whose_standing_reads_20_deg_back_are_still_counted() -> None:
+    # regression: the gyro-aided estimate read standing 15-20 deg back of upright between
+    # single-leg deadlifts (filter lag), and the reps were dropped as not upright
+    t, up = hinges(7, depth=55.0, stand=-21.0)
+    sets, _ = run(t, up)
+    assert len(sets) == 1 and sets[0].to_dict()["count"] == 7
+
+
+def test_a_drift_long_before_the_first_hinge_does_not_start_it() -> None:
+    # regression: the first rep's rest was a low 20 s earlier, and the slow drift since
+    # then was taken as the start of the descent (the rep was too long and dropped)
+    t, up = hinges(5, depth=60.0, stand=-5.0)
+    drift = np.clip((t - 1.0) / 3.0, 0.0, 1.0) * 6.0 * (t < 5.0)
+    flex = np.degrees(np.arctan2(-up[0], up[2])) - 6.0 + drift
+    z = np.zeros_like(t)
+    sets, _ = run(t, up_of(flex, z, z))
+    d = sets[0].to_dict()
+    assert d["count"] == 5 and d["per_rep"][0]["start_s"] == pytest.approx(5.0, abs=0.4)
