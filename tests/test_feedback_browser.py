@@ -1,0 +1,90 @@
+"""'That was not a slump' in Chromium at phone size: a tap on a slump alert changes the
+thresholds shown, the next analysed session uses them, and a live alert can be marked."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from dash_harness import Server, launch, page_of, start_server, upload
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+VALUE = "Number(document.querySelector('#feedback .fb-values').dataset.slumpOnDeg)"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    yield from launch()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    srv = start_server(tmp_path / "db.sqlite3")
+    yield srv
+    srv.stop()
+
+
+def test_a_tap_on_an_alert_moves_the_thresholds_and_the_next_session_uses_them(
+        browser: Any, server: Server) -> None:
+    first = upload(server.url, "desk_noisy", "first")  # lower back: slumps from 9 deg
+    page, errors = page_of(browser, **PHONE)
+    page.goto(f"{server.url}/sessions/{first}")
+    marks = page.locator("#feedback .fb-mark")
+    marks.first.wait_for(timeout=15_000)
+    page.wait_for_function(f"{VALUE} > 0", timeout=10_000)
+    assert page.evaluate(VALUE) == 9.0
+    assert "defaults" in page.locator("#feedback .fb-used").inner_text()
+    before = marks.count()
+    assert before >= 3
+    third = marks.nth(2)  # its episode: 8.9 deg mean, 11.4 peak
+    box = third.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 390  # on the phone's screen
+    third.tap()
+    page.wait_for_function(f"{VALUE} > 9", timeout=10_000)
+    learnt = page.evaluate(VALUE)
+    assert 9.0 < learnt <= 19.0
+    assert third.inner_text() == "Undo"
+    page.locator("#feedback details summary").tap()
+    assert "raised" in page.locator("#feedback .fb-history li").first.inner_text()
+
+    second = upload(server.url, "desk_noisy", "second")
+    page.goto(f"{server.url}/sessions/{second}")
+    used = page.locator("#feedback .fb-used")
+    page.wait_for_function("document.querySelector('#feedback .fb-used')"
+                           ".textContent.includes('your own')", timeout=15_000)
+    assert f"{round(learnt, 1):g}\u00b0" in used.inner_text()
+    # the same recording: fewer slump alerts than with the defaults
+    page.locator("#feedback .fb-alerts li").first.wait_for(timeout=10_000)
+    assert page.locator("#feedback .fb-mark").count() < before
+    # reset: back to the defaults on the page
+    page.locator("#feedback .fb-reset").tap()
+    page.wait_for_function(f"{VALUE} === 9", timeout=10_000)
+    assert not errors, errors
+    page.close()
+
+
+def test_a_live_slump_alert_can_be_marked_from_the_live_page(browser: Any,
+                                                             server: Server) -> None:
+    page, errors = page_of(browser, **PHONE)
+    page.goto(server.url + "/live")
+    page.locator("#feedback .fb-values").wait_for(timeout=10_000)
+    # no placement known yet: the upper back's default
+    page.wait_for_function(f"{VALUE} === 11", timeout=10_000)
+    server.replay("desk_noisy", 40.0, name="desk now")  # first alert at 271.5 s: ~7 s
+    mark = page.locator("#feedback .fb-mark").first
+    mark.wait_for(timeout=30_000)
+    page.wait_for_timeout(1500)  # the alert row is committed within a second
+    mark.tap()
+    page.wait_for_function("document.querySelector('#feedback .fb-mark').textContent === 'Undo'",
+                           timeout=10_000)
+    # the episode (242-300 s, 10.5 deg mean) ends within seconds: then it teaches
+    page.wait_for_function(
+        "fetch('/api/profile?placement=lower_back').then(r => r.json())"
+        ".then(p => p.thresholds.slump_on_deg.value > 9)", timeout=30_000, polling=500)
+    # the page shows the thresholds of the session's placement (lower back) once marked
+    page.wait_for_function(f"{VALUE} > 9 && {VALUE} < 19", timeout=10_000)
+    assert "learnt from your marks" in page.locator("#feedback .fb-values").inner_text()
+    assert not errors, errors
+    page.close()
