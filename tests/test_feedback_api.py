@@ -135,8 +135,8 @@ def test_state_changing_feedback_from_another_site_is_refused(client: TestClient
     assert r.status_code == 403
 
 
-def test_a_database_of_the_previous_schema_opens_and_learns(tmp_path: Path,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_database_of_the_previous_schema_opens_and_learns(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "old.sqlite3"
     monkeypatch.setattr(store_mod, "MIGRATIONS", store_mod.MIGRATIONS[:2])
     with Store(db) as old:
@@ -151,7 +151,8 @@ def test_a_database_of_the_previous_schema_opens_and_learns(tmp_path: Path,
         from sensorcoach.feedback import FeedbackStore
 
         FeedbackStore(st).give(1, "not_a_slump")
-        assert personal_settings(st).slump_on_deg_upper == pytest.approx(12.0 + 1.0 + 1.0)  # level + margin
+        # level (12 mean, half way to the 14 peak) + 1 deg margin
+        assert personal_settings(st).slump_on_deg_upper == pytest.approx(12.0 + 1.0 + 1.0)
     con = sqlite3.connect(db)
     assert con.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 1
     con.close()
