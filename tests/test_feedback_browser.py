@@ -38,7 +38,7 @@ def test_a_tap_on_an_alert_moves_the_thresholds_and_the_next_session_uses_them(
     assert "defaults" in page.locator("#feedback .fb-used").inner_text()
     before = marks.count()
     assert before >= 3
-    third = marks.nth(2)  # its episode: 8.9 deg mean, 11.4 peak
+    third = marks.nth(2)
     box = third.bounding_box()
     assert box is not None and box["x"] + box["width"] <= 390  # on the phone's screen
     third.tap()
@@ -79,7 +79,7 @@ def test_a_live_slump_alert_can_be_marked_from_the_live_page(browser: Any,
     mark.tap()
     page.wait_for_function("document.querySelector('#feedback .fb-mark').textContent === 'Undo'",
                            timeout=10_000)
-    # the episode (242-300 s, 10.5 deg mean) ends within seconds: then it teaches
+    # the alert's episode ends within seconds of stream time: then it teaches
     page.wait_for_function(
         "fetch('/api/profile?placement=lower_back').then(r => r.json())"
         ".then(p => p.thresholds.slump_on_deg.value > 9)", timeout=30_000, polling=500)
