@@ -242,3 +242,65 @@ def test_ble_buzz_writes_the_control_characteristic_without_response(
     assert buzzes == [(v1.CONTROL_UUID, bytes.fromhex("14fa00"), False)]
     assert "buzz failed: BleakError" in caplog.text
     assert "built without a buzzer" in caplog.text
+
+
+# ---------------------------------------------------------------------- the sketch's glue
+ARDUINO_STUB = """#pragma once
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#define HIGH 1
+#define LOW 0
+#define OUTPUT 1
+#define LED_BUILTIN 13
+struct SerialStub {
+    void begin(unsigned long) {}
+    int available() { return 0; }
+    int read() { return -1; }
+    size_t write(const uint8_t *, size_t n) { return n; }
+    int availableForWrite() { return 64; }
+    explicit operator bool() const { return true; }
+};
+extern SerialStub Serial;
+void pinMode(int pin, int mode);
+void digitalWrite(int pin, int level);
+uint32_t millis();
+uint32_t micros();
+void delay(unsigned long ms);
+template <class T> T min(T a, T b) { return a < b ? a : b; }
+template <class T> T max(T a, T b) { return a > b ? a : b; }
+"""
+#: What the sketch uses of its IMU and BLE adapters (their libraries are not here).
+ADAPTERS_STUB = """#pragma once
+#include <Arduino.h>
+#include "protocol.h"
+uint8_t imu_model();
+bool imu_begin();
+bool imu_read(float a[3], float g[3]);
+void ble_begin(const char *name, const uint8_t info[SC_PAYLOAD_LEN]);
+void ble_poll();
+void ble_notify(const uint8_t *p, size_t n);
+void ble_set_info(const uint8_t *p, size_t n);
+int sc_command_pop(sc_command_t *cmd);
+"""
+
+
+@pytest.mark.parametrize("defines", [[], ["-DSC_BUZZ_PIN=25"],
+                                     ["-DSC_BUZZ_PIN=25", "-DSC_BUZZ_ACTIVE_LOW=1"]])
+def test_sketch_glue_compiles_with_and_without_the_buzzer(tmp_path: Path,
+                                                          defines: list[str]) -> None:
+    """The sketch (not its IMU/BLE adapters, whose board libraries are not here) compiles
+    against a stub Arduino.h, the buzzer pin off (default) and on."""
+    gxx = shutil.which("g++")
+    if gxx is None:
+        pytest.skip("g++ not found")
+    (tmp_path / "Arduino.h").write_text(ARDUINO_STUB)
+    (tmp_path / "imu.h").write_text(ADAPTERS_STUB)
+    (tmp_path / "ble_link.h").write_text("#pragma once\n")
+    ino = tmp_path / "sketch.cpp"
+    shutil.copy(FW / "sensorcoach_imu" / "config.h", tmp_path / "config.h")
+    ino.write_text((FW / "sensorcoach_imu" / "sensorcoach_imu.ino").read_text())
+    r = subprocess.run([gxx, "-std=c++11", "-Wall", "-Wextra", "-Werror", "-fsyntax-only",
+                        *defines, "-I", str(tmp_path), "-I", str(FW), str(ino)],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
