@@ -16,9 +16,12 @@ from firmware_interface.formats import FORMATS, sniff
 from sensorcoach.analysis import analyze
 from sensorcoach.commands import COMMANDS
 from sensorcoach.commands.convert_cmd import load_recording
+from sensorcoach.core.settings import DEFAULT_SETTINGS, Settings
 from sensorcoach.errors import SensorcoachError
+from sensorcoach.feedback import personal_settings, thresholds_used
 from sensorcoach.recording import Recording, is_recording_file
 from sensorcoach.report import render
+from sensorcoach.store import Store, default_db_path
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -35,6 +38,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                    help="input format (default auto: sniffed; csv: a sensorcoach recording)")
     p.add_argument("--orientation", choices=["auto", "accel", "gyro"], default="auto",
                    help="gravity estimate: gyro-aided where a gyro exists (auto), or forced")
+    p.add_argument("--personal", nargs="?", const="", default=None, metavar="DB",
+                   help="use your slump thresholds learnt from 'not a slump' feedback, kept in "
+                   "the sessions database DB (default: $SENSORCOACH_DB or the user data one)")
     p.set_defaults(handler=run)
 
 
@@ -89,10 +95,23 @@ def not_a_table(path: Path) -> str | None:
     return None
 
 
+def learnt_settings(db: str) -> Settings:
+    """The person's learnt thresholds from the sessions database ``db`` ('' = default)."""
+    path = Path(db) if db else default_db_path()
+    if not path.is_file():
+        raise SensorcoachError(f"{safe_text(str(path))}: no sessions database, so no "
+                               "learnt thresholds (give --personal the --db of serve/monitor)")
+    with Store(path) as st:
+        return personal_settings(st)
+
+
 def run(args: argparse.Namespace) -> int:
     rec = load(args.file, args.fmt)
-    result = analyze(rec, orientation=args.orientation)
+    settings = DEFAULT_SETTINGS if args.personal is None else learnt_settings(args.personal)
+    result = analyze(rec, settings, orientation=args.orientation)
     d = result.to_dict()
+    if args.personal is not None:
+        d["thresholds"] = thresholds_used(settings, rec.meta.get("placement"))
     if args.json:
         json.dump(d, sys.stdout, separators=(",", ":"))
         sys.stdout.write("\n")
