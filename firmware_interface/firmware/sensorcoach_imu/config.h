@@ -15,7 +15,7 @@
 #endif
 
 #define SC_FW_MAJOR 1
-#define SC_FW_MINOR 0
+#define SC_FW_MINOR 1
 #define SC_FW_PATCH 0
 
 #define SC_DEFAULT_RATE_HZ 50          /* until a set-rate command */
