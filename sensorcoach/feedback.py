@@ -148,9 +148,7 @@ class FeedbackStore:
                 (alert_id, int(a["session_id"]), float(a["t_s"]), verdict, a["placement"],
                  None if ep is None else json.dumps(ep), _now()))
         log.info("verdict %s on alert %d", verdict, alert_id)
-        got = self.active(alert_id)
-        assert got is not None and got.id == int(cur.lastrowid or 0)
-        return got
+        return self._get(int(cur.lastrowid or 0))
 
     def undo(self, alert_id: int) -> Verdict:
         """Take back the verdict on ``alert_id``; FeedbackError (``missing``) if none counts."""
