@@ -44,8 +44,9 @@ add a 0.2-1.5 Hz trunk wander and 0.5-4 Hz pelvis accelerations.
 
 *People.* ``typical`` (the first fixtures' ranges) or ``wide`` (:func:`.person.draw_person`:
 tremor 2-35 mg fresh, hold wobble 0.1-3 deg, seated sway 0.1-3 deg, plank elevation
-5-35 deg, holds 5-180 s, slumps 5-35 deg; a forward episode shallower than
-``moves.SLUMP_LABEL_MIN_DEG`` = 8 deg is labelled ``lean``, not ``slump``).
+5-35 deg, holds 5-180 s, slumps 5-35 deg; a forward episode is a ``slump`` from
+``person.SLUMP_MIN_DEG`` (12 deg at the lower back, 15 at the upper back) and a ``lean``
+up to ``person.LEAN_MAX_DEG`` (6 and 7 deg); none is drawn between).
 
 *The routine.* ``routine`` / ``routine_nocal`` (:mod:`.scenarios_routine`) perform the
 whole corrective programme with the same segment: bird dog, planks, glute and

@@ -6,8 +6,9 @@ Segment keys: ``kind`` (a SPEC label kind), ``start_s``, ``end_s`` (segments til
 start of the segment), ``steady_start_s``, ``posture`` where meaningful, and per kind:
 
 - slump: ``depth_deg`` (held flexion from calibrated upright), ``onset_s``, ``hold_s``,
-  ``peak_deg``; the same episode shallower than ``moves.SLUMP_LABEL_MIN_DEG`` (8 deg) is
-  a ``lean`` (below any sensible slump threshold: an alert there is a false alarm);
+  ``peak_deg``; the same episode no deeper than ``person.LEAN_MAX_DEG`` (6-7 deg) is a
+  ``lean`` (below any sensible slump threshold: an alert there is a false alarm); none
+  lies between that and ``person.SLUMP_MIN_DEG`` (12-15 deg);
 - fidget: ``fidget`` (reach | turn | recline | stretch), ``deg``, ``hold_s``;
 - walking: ``step_hz``, ``speed_mps``, ``turns``, ``stairs`` (up | down) when climbing;
   running (jogging): the same plus ``lean_deg``; standing: ``offset_deg``;

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from sensorcoach.simulate.person import Person
+from sensorcoach.simulate.person import SLUMP_MIN_DEG, Person, episode_depth
 from sensorcoach.simulate.script import Script, Segment
 from sensorcoach.simulate.signals import loguniform
 
@@ -81,8 +81,10 @@ VIA: dict[tuple[str, str], ViaFn] = {
 _PELVIS_ALIGNED = ("prone", "supine", "side_left", "side_right", "plank", "side_plank_left",
                    "side_plank_right", "quadruped")
 #: The label rule for a slump: held forward flexion at least this far beyond the
-#: calibrated upright posture (deg). Shallower forward sitting is labelled ``lean``.
-SLUMP_LABEL_MIN_DEG = 8.0
+#: calibrated upright posture (deg) at every placement (the lower back's
+#: ``person.SLUMP_MIN_DEG``; the upper back's is deeper). Forward sitting no deeper than
+#: ``person.LEAN_MAX_DEG`` is labelled ``lean``; none is drawn between the two.
+SLUMP_LABEL_MIN_DEG = min(SLUMP_MIN_DEG.values())
 
 
 def pelvis_for(posture: str, flex: float, p: Person) -> float:
@@ -204,15 +206,17 @@ def slump(s: Script, p: Person, rng: Rng, hold_s: float, onset_s: float,
           placement: str) -> None:
     """Gradual forward flexion to a depth over ``onset_s``, held ``hold_s`` with sway and a
     slow depth wander (+-8 %); the way back up belongs to the next segment. Labelled
-    ``slump`` when the depth is at least :data:`SLUMP_LABEL_MIN_DEG`, else ``lean``."""
+    ``slump`` when the depth is at least the placement's ``person.SLUMP_MIN_DEG``, else
+    ``lean`` (``person.episode_depth``: never in between)."""
     lo, hi = p.slump_lo_deg, p.slump_hi_deg
     # Typical people (spread 0): 0.65-1.3 times their depth, as the first fixtures drew.
     factor = (loguniform(rng, 1.0 / p.slump_spread, p.slump_spread) if p.slump_spread > 1.0
               else float(rng.uniform(0.65, 1.3)))
-    depth = float(np.clip(p.slump_depth_deg * factor, lo, hi))
+    depth = episode_depth(float(np.clip(p.slump_depth_deg * factor, lo, hi)), placement,
+                          leans=p.slump_spread > 1.0)
     lat = float(np.clip(rng.normal(0.0, 2.0), -5.0, 5.0))
     # Slumping tucks the pelvis back (a waist sensor tilts backwards by 0.3 x depth).
-    s.enter("slump" if depth >= SLUMP_LABEL_MIN_DEG else "lean", onset_s,
+    s.enter("slump" if depth >= SLUMP_MIN_DEG[placement] else "lean", onset_s,
             {"flex": depth, "lat": lat, "sway": 1.15 * p.sway_deg, "twist": 0.0,
              "yaw": s.state.get("seat_yaw", 0.0), "pelvis": -p.sit_pelvis_deg - 1.3 * depth},
             posture="sitting", depth_deg=round(depth, 2), onset_s=round(onset_s, 2),

@@ -35,8 +35,30 @@ SLUMP_DEPTH_RANGE_DEG: dict[str, tuple[float, float]] = {
     "waist": (8.0, 25.0),
 }
 #: The wide population's slumps (any placement): from barely leaning to deeply slumped.
-#: Episodes shallower than ``labels.SLUMP_LABEL_MIN_DEG`` are labelled ``lean``.
+#: Episodes at or under :data:`LEAN_MAX_DEG` are labelled ``lean``.
 WIDE_SLUMP_RANGE_DEG = (5.0, 35.0)
+#: The shallowest episode labelled ``slump``, per placement (deg beyond upright): the
+#: upright-to-slumped change is about 10-20 deg at the lumbar spine and larger at the
+#: upper back (Alshehri et al. 2025, BIOMECHANICS).
+SLUMP_MIN_DEG: dict[str, float] = {"upper_back": 15.0, "lower_back": 12.0, "chest": 15.0,
+                                   "waist": 12.0}
+#: The deepest episode labelled ``lean`` (sitting a little forward), per placement. Between
+#: the two, leaning and slumping are a matter of definition, not of detection: no episode
+#: is drawn there (one drawn inside goes to the nearer bound; the typical population, which
+#: does not lean, to the slump bound), so a detector threshold anywhere in the band, with
+#: room either side, is scored on episodes that are one or the other, never on a coin toss.
+LEAN_MAX_DEG: dict[str, float] = {"upper_back": 7.0, "lower_back": 6.0, "chest": 7.0,
+                                  "waist": 6.0}
+
+
+def episode_depth(drawn_deg: float, placement: str, leans: bool) -> float:
+    """The depth of a forward episode drawn at ``drawn_deg``: outside the band between
+    :data:`LEAN_MAX_DEG` and :data:`SLUMP_MIN_DEG` it stays; inside it goes to the nearer
+    bound, or (``leans`` False: the typical population) to the slump bound."""
+    lean, slump = LEAN_MAX_DEG[placement], SLUMP_MIN_DEG[placement]
+    if drawn_deg <= lean or drawn_deg >= slump:
+        return drawn_deg
+    return lean if leans and drawn_deg - lean < slump - drawn_deg else slump
 
 #: Breathing rotation amplitude multiplier: the chest wall moves more than the sacrum.
 BREATH_PLACEMENT_GAIN: dict[str, float] = {"upper_back": 1.0, "lower_back": 0.6, "chest": 1.2,

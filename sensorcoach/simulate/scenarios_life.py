@@ -186,8 +186,8 @@ def build_workout_wide(s: Script, c: Context) -> None:
 
 def build_desk_wide(s: Script, c: Context) -> None:
     """A desk day of the wide population (default 30 min): 3-6 forward episodes from
-    5 to 35 deg (``slump`` from :data:`~sensorcoach.simulate.moves.SLUMP_LABEL_MIN_DEG`,
-    ``lean`` below), 1-3 reaches to the floor (trunk near horizontal 3-20 s, hands
+    5 to 35 deg (``slump`` from :data:`~sensorcoach.simulate.person.SLUMP_MIN_DEG`,
+    ``lean`` up to ``LEAN_MAX_DEG``), 1-3 reaches to the floor (trunk near horizontal 3-20 s, hands
     busy), a shoe tied, a walk break; fidgets and micro-shifts as on any desk day."""
     p, rng = c.person, c.rng
     u = rng.uniform
