@@ -211,8 +211,10 @@ class Settings:
     )
     slump_hysteresis_deg: float = _setting(
         4.0, "deg",
-        "a slump ends only when flexion drops this far below the on-threshold (design "
-        "choice against chatter at the threshold)."
+        "a slump ends when flexion drops this far below the on-threshold, or below it and "
+        "halfway back to upright from the slump's level; still sitting in the band's lower "
+        "half or under it is sitting upright, which a slump starts from (design choice "
+        "against chatter at the threshold)."
     )
     slump_max_deg: float = _setting(
         45.0, "deg",
