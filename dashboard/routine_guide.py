@@ -14,6 +14,9 @@ from typing import Any
 from sensorcoach.core.catalogue import CATALOGUE, Exercise
 from sensorcoach.core.workout import exercise_label, split_kind
 
+#: Exercises whose sides are known only when the set ends (core.bird_dog tells them from
+#: the alternation over the whole bout): no live timer, each side timed from its event.
+TIMED_AT_END = frozenset({"bird_dog"})
 #: Default target when a row's usual target names no range in that unit.
 FALLBACK = {"hold": 20, "stretch": 20, "reps": 8}
 _RANGE = re.compile(r"(\d+)-(\d+) (s|reps|slow cycles)\b")
@@ -51,7 +54,7 @@ def exercises() -> list[dict[str, Any]]:
                 "id": base, "label": label[:1].upper() + label[1:], "modes": list(row.modes),
                 "kinds": {}, "sides": [], "target_text": re.sub(r"\s*\(.*?\)", "", row.target),
                 "targets": {m: default_target(row, m) for m in row.modes},
-                "set_kind": set_category(base)}
+                "set_kind": set_category(base), "live": base not in TIMED_AT_END}
         e["kinds"][side or ""] = row.name
         if side:
             e["sides"].append(side)

@@ -37,8 +37,9 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "recordings"
 #: (fixture, days ago) imported as finished sessions by the demo (one today: the Today page).
 DEMO_IMPORTS = (("desk_upright", 6), ("desk_noisy", 4), ("workout_weak_left", 3),
                 ("mixed", 2), ("desk_upper_50hz", 0))
-#: (fixture, speed) replayed live by the demo: a slump alert ~12 s in, a plank ~15 s in.
-DEMO_LIVE = (("desk_chest_100hz", 10.0), ("workout_steady", 4.0))
+#: (fixture, speed) replayed live by the demo: a slump alert ~12 s in, a plank ~15 s in,
+#: and the whole routine (bird dog ~8 s in, holds, reps, stretches: the live page's guide).
+DEMO_LIVE = (("desk_chest_100hz", 10.0), ("workout_steady", 4.0), ("routine_50hz", 8.0))
 
 Task = Callable[[Context], Coroutine[Any, Any, None]]
 

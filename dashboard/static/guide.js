@@ -9,8 +9,9 @@
 (function (root) {
   "use strict";
   var SIDE = /_(left|right|a|b)$/;
-  /* s: a detection gone this long with no finished event ends the item with what was seen
-     (a hold too short to be reported, a set that never closed) */
+  /* s: a detection gone this long with no finished event was withdrawn by the detector
+     (a hold inside a set of repetitions, a stretch posture that was not one): the item
+     waits for its exercise again */
   var LOST_S = 15;
 
   function baseOf(kind) { return String(kind || "").replace(SIDE, ""); }
@@ -38,7 +39,8 @@
         sides.forEach(function (side) {
           items.push({ id: e.id, kind: e.kinds[side], side: side || null, mode: mode,
             unit: mode === "reps" ? "reps" : "s", target: target, set: s, sets: sets,
-            set_kind: e.set_kind, label: e.label + (side ? " (" + side + ")" : "") });
+            set_kind: e.set_kind, live: e.live !== false,
+            label: e.label + (side ? " (" + side + ")" : "") });
         });
       }
     });
@@ -137,7 +139,7 @@
   };
 
   /* a ``sample`` of the followed live session; returns effects ({type: "start" |
-     "target" | "rest" | "rest_over" | "done"}) */
+     "target" | "lost" | "rest" | "rest_over" | "done"}) */
   Machine.prototype.sample = function (d) {
     var out = [];
     if (num(d.t_s) === null || this.phase === "done") return out;
@@ -163,7 +165,11 @@
       } else if (this.lost_since === null) {
         this.lost_since = this.now;
       } else if (this.now - this.lost_since > LOST_S) {
-        this._complete(this.value, this.lost_since, null, out);
+        this.value = null;
+        this.reached = false;
+        this.lost_since = null;
+        this._mark("ready");
+        out.push({ type: "lost" });
         return out;
       }
     }

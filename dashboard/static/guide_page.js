@@ -181,7 +181,8 @@
   function phaseText(v) {
     var it = v.item;
     if (v.phase === "ready") {
-      return it.mode === "reps" ? "Start your reps: the count starts when the first repetitions are seen."
+      return !it.live ? "Do both sides, alternating: the sensor times each side when the set ends."
+        : it.mode === "reps" ? "Start your reps: the count starts when the first repetitions are seen."
         : it.mode === "stretch" ? "Get into the stretch and relax: the timer starts when the stretch is seen."
         : "Get into position: the timer starts when the hold is detected.";
     }
