@@ -35,14 +35,15 @@ def _script(parts: list[tuple[float, float, float, float, bool]]
 
 
 def _detect(parts: list[tuple[float, float, float, float, bool]], block: int | None = None,
-            sides_known: bool = True) -> list[StretchSpan]:
+            sides_known: bool = True, jitter: np.ndarray | None = None) -> list[StretchSpan]:
     t, up, still, h = _script(parts)
     det = StretchDetector(DEFAULT_SETTINGS, sides_known=sides_known)
     out: list[StretchSpan] = []
     step = block or t.size
     for i in range(0, t.size, step):
         sl = slice(i, i + step)
-        out += det.push(t[sl], up[:, sl], still[sl], h[sl])
+        out += det.push(t[sl], up[:, sl], still[sl], h[sl],
+                        None if jitter is None else jitter[sl])
     return out + det.flush()
 
 
@@ -73,6 +74,16 @@ def test_too_short_or_not_relaxed_is_no_stretch() -> None:
     assert _detect([KNEEL, (8.0, -15.0, 0.0, 0.30, True), KNEEL]) == []
     # tremor and sway of an effortful hold: never at rest
     assert _detect([KNEEL, (30.0, -15.0, 0.0, 0.30, False), KNEEL]) == []
+
+
+def test_tremor_is_effort_not_a_stretch() -> None:
+    parts = [KNEEL, (30.0, -15.0, 0.0, 0.30, True), KNEEL]
+    n = _script(parts)[0].size
+    calm = np.full(n, 0.004)
+    assert [s.kind for s in _detect(parts, jitter=calm)] == ["child_pose"]
+    shaky = calm.copy()
+    shaky[50:350] = 0.02  # 8-12 Hz tremor of holding the body up
+    assert _detect(parts, jitter=shaky) == []
 
 
 @pytest.mark.parametrize(("roll", "kind"), [(3.0, "knee_to_belly_right"),
@@ -126,6 +137,11 @@ def test_forward_inferred_from_forward_tilts_when_not_calibrated() -> None:
     # learnt causally: a forward lean after the cross does not name it
     late = turned([STAND, SUPINE, (25.0, 0.0, 130.0, 0.13, True), SUPINE, STAND, lean, STAND])
     assert _detect(late, sides_known=False) == []
+    # tilts to a side (into a side plank) do not move the forward learnt from hinges
+    side = (4.0, 50.0, 90.0, 0.6, False)
+    mixed = turned([STAND, lean, STAND, side, STAND, SUPINE, (25.0, 0.0, 130.0, 0.13, True),
+                    SUPINE])
+    assert [s.kind for s in _detect(mixed, sides_known=False)] == ["cross_right"]
     # without any forward tilt the side cannot be told: nothing is named
     no_lean = turned([STAND, SUPINE, (25.0, 0.0, 130.0, 0.13, True), SUPINE])
     det_out = _detect(no_lean, sides_known=False)

@@ -340,10 +340,14 @@ class StreamAnalyzer:
             return out
         t = np.concatenate(self._raw_t) if self._raw_t else np.zeros(0)
         acc = np.concatenate(self._raw_acc, axis=1) if self._raw_acc else np.zeros((3, 0))
+        under_way = self.stretch_detector.confirmed_start
         for sp in spans:
             if any(h.target_s is not None and mostly_inside(sp.start_s, sp.end_s, h)
                    for h in self.holds):
                 continue  # a stretch was found there: relaxed, and where it is held
+            if under_way is not None and (sp.end_s - max(sp.start_s, under_way)
+                                          >= 0.5 * (sp.end_s - sp.start_s)):
+                continue  # likewise a stretch under way (live: not emitted, then dropped)
             stab = stability(t, acc, self.sample_rate_hz, sp.start_s, sp.end_s, sp.drift_deg,
                              sp.drift_kind, tuple(b.t_s for b in sp.form_breaks))
             hold = Hold(sp.kind, sp.start_s, sp.end_s, sp.ended_by, stab, sp.form_breaks,
@@ -365,8 +369,8 @@ class StreamAnalyzer:
         if up is None or fs.acc_g is None or fs.vert_g is None:
             return None
         walking = np.isin(fs.activity, ON_FOOT)
-        return self.height.push(fs.acc_g, fs.vert_g, up, walking,
-                                self.stretch_detector.observe(up))
+        lying, flat = self.stretch_detector.observe(up)
+        return self.height.push(fs.acc_g, fs.vert_g, up, walking, lying, flat)
 
     def _stretches(self, fs: FrameSeries,
                    height: tuple[NDArray[np.bool_], FloatArray] | None) -> list[Event]:
@@ -375,7 +379,8 @@ class StreamAnalyzer:
         if up is None or height is None:
             return []
         still, h = height
-        return self._finish_stretches(self.stretch_detector.push(fs.t, up, still, h))
+        return self._finish_stretches(self.stretch_detector.push(fs.t, up, still, h,
+                                                                  fs.jitter_g))
 
     def _finish_stretches(self, spans: list[StretchSpan]) -> list[Event]:
         """Stretches as holds of their kind, with stability from the raw samples."""

@@ -23,11 +23,13 @@ up vector leaks gravity into the vertical (20 deg of lag: 0.6 m/s^2). ``g0`` is 
 norm at rest, interpolated from the still span before the movement to the one after
 (the norm at rest differs by orientation through per-axis scale errors).
 
-Absolute level: anchors, since integrated changes accumulate error. Walking or running
-means standing (``STANDING_M``, the pelvis height of an adult standing; the simulator's
-0.95 m); lying still on the back or a side means the pelvis is on the floor
+Absolute level: anchors, since integrated changes accumulate error. Walking or running,
+or standing upright at rest within ``STANDING_SNAP_M`` of standing height, means
+standing (``STANDING_M``, the pelvis height of an adult standing; the simulator's 0.95
+m); lying still on the back or a side means the pelvis is on the floor
 (``FLOOR_M``). Movements longer than ``height_max_move_s`` (a set of repetitions, a
-hold with tremor) are not integrated (drift grows with the cube of time): if the body
+hold with tremor), and movements that turn the trunk far and back (``EXCURSION_DEG``), are
+not integrated (drift grows with the cube of time): if the body
 ends in the posture it started in (up vectors within ``SAME_POSTURE_DEG``), the level is
 kept (repetitions and holds return to where they began; up to ``LONGEST_KEPT_S``),
 otherwise it becomes unknown until the next anchor.
@@ -58,14 +60,42 @@ FLOOR_M = 0.13
 MIN_STILL_S = 0.8
 #: s: the stillness SD is taken over this window.
 STILL_WINDOW_S = 1.0
+#: m: a still horizontal trunk is lying on the floor unless the pelvis is within this of
+#: standing height (a standing fold), when front and back are not known (``flat``).
+STANDING_FOLD_M = 0.3
+#: deg: a movement that turns the trunk further than this from a rest and back to it
+#: (within ``SAME_POSTURE_DEG``) keeps the level: a hip hinge, a bend, a standing fold
+#: and back. Integrating it would add the error of a large rotation (the sensor's lever
+#: arm about the hip, the up vector's lag) for a height that, by the posture, is where
+#: it was. Sitting down, standing up and kneeling turn the trunk less (20-45 deg of lean
+#: to move the centre of mass over the feet) and are integrated (design choice).
+EXCURSION_DEG = 50.0
+#: m: an upright trunk at rest with the pelvis within this of standing height is
+#: standing: no upright posture puts the pelvis between kneeling (0.62 m) and standing
+#: (0.95 m) but a high stool; halfway between them (design choice). It stops errors that
+#: accumulate while standing from growing.
+STANDING_SNAP_M = 0.17
+#: sin(60 deg): the long axis this close to vertical is upright.
+UPRIGHT_SIN = 0.866
+#: m: integrated changes smaller than this are left out: shifting weight and swaying
+#: between rests integrate to a few centimetres of error each, which would accumulate;
+#: the smallest posture change, kneeling to all fours, lowers the pelvis 0.07 m (design
+#: choice).
+DEADBAND_M = 0.05
 #: deg: a long movement that ends within this angle of where it began kept the level.
 SAME_POSTURE_DEG = 20.0
 #: s: a movement longer than this loses the level even if it ends where it began (a
 #: set of repetitions or a hold lasts under a minute; a longer busy spell can hide
 #: sitting down and getting up again).
 LONGEST_KEPT_S = 60.0
-#: m: a pelvis height outside this range means the integration failed (unknown).
-PLAUSIBLE_M = (0.0, 1.3)
+#: m: the pelvis rises at most this far above standing (tiptoes); higher estimates are
+#: clamped there, as lower ones to the floor: integration errors of a few tenths
+#: accumulate along a chain of transitions, and the bounds remove the part that no body
+#: could be in.
+HIGHEST_ABOVE_M = 0.05
+#: m: an estimate this far outside the bounds is not an error to clamp: the integration
+#: failed (a movement misread as rest), and the height becomes unknown.
+BROKEN_M = 0.5
 G = 9.80665
 
 
@@ -75,7 +105,9 @@ class HeightTracker:
     ``push`` takes frame-mean specific force (3, m) in g and its component along the
     estimated up (m,), the unit up vector in any fixed frame (3, m) (for the
     same-posture test only), and per frame whether the body walks (anchor: standing) or
-    lies still on its back or side (anchor: floor). It returns per frame whether the body
+    lies still on its back or side (anchor: floor); ``flat``: frames with the long axis
+    horizontal when front and back are not known, lying on the floor unless the level is
+    near standing (a standing fold). It returns per frame whether the body
     is *quiet* (each axis varies less than ``stretch_quiet_g``: no tremor, no sway beyond
     breathing) and the height known after it (NaN: unknown); a movement's change is
     applied at the first frame of the next still span that has lasted ``MIN_STILL_S``.
@@ -97,9 +129,10 @@ class HeightTracker:
         self._rest_norm: float | None = None  # |a| of the last still span
         self._rest_up: FloatArray | None = None
         self._move: list[float] = []  # |a| of the frames since the last still span
+        self._turn = 0.0  # largest turn of the up vector from the last rest, deg
 
     def push(self, acc: FloatArray, vert: FloatArray, up: FloatArray, walking: BoolArray,
-             lying: BoolArray) -> tuple[BoolArray, FloatArray]:
+             lying: BoolArray, flat: BoolArray | None = None) -> tuple[BoolArray, FloatArray]:
         m = acc.shape[1]
         if m == 0:
             return np.zeros(0, bool), np.zeros(0)
@@ -127,17 +160,22 @@ class HeightTracker:
                 if self._run == self._min_still:
                     self._arrive(float(norm[i]), up[:, i])
                 elif self._run > self._min_still:
-                    if lying[i]:
+                    if lying[i] or (flat is not None and flat[i] and (
+                            self.h is None or self.h < STANDING_M - STANDING_FOLD_M)):
                         self.h = FLOOR_M
+                    elif (self.h is not None and up[2, i] >= UPRIGHT_SIN
+                          and self.h >= STANDING_M - STANDING_SNAP_M):
+                        self.h = STANDING_M  # upright near standing height is standing
                     self._rest_norm = float(norm[i]) if self._rest_norm is None else (
                         0.9 * self._rest_norm + 0.1 * float(norm[i]))
                 else:
-                    self._move.append(float(norm[i]))
+                    self._moved(float(norm[i]), up[:, i])
             else:
                 if self._run >= self._min_still:
                     self._move = []
+                    self._turn = 0.0
                 self._run = 0
-                self._move.append(float(norm[i]))
+                self._moved(float(norm[i]), up[:, i])
             out[i] = np.nan if self.h is None else self.h
         return quiet, out
 
@@ -159,6 +197,12 @@ class HeightTracker:
         out: FloatArray = sd
         return out
 
+    def _moved(self, norm: float, up: FloatArray) -> None:
+        self._move.append(norm)
+        if self._rest_up is not None:
+            cos = float(np.clip(self._rest_up @ up, -1.0, 1.0))
+            self._turn = max(self._turn, float(np.degrees(np.arccos(cos))))
+
     def _arrive(self, norm_now: float, up_now: FloatArray) -> None:
         """A still span has lasted long enough: apply the movement before it."""
         # the still run's first frames were buffered as movement; they are rest
@@ -169,17 +213,26 @@ class HeightTracker:
         if self._anchor is not None:
             self.h, self._anchor = self._anchor, None
             return
+        turn, self._turn = self._turn, 0.0
         if self.h is None or prev_norm is None or prev_up is None:
             return
+        cos = float(np.clip(prev_up @ up_now, -1.0, 1.0))
+        same = np.degrees(np.arccos(cos)) <= SAME_POSTURE_DEG
+        if same and turn > EXCURSION_DEG:
+            return  # out and back (a hinge, a bend, a fold): the level is where it was
         if move.size * self.frame_s > self.max_move_s:
-            cos = float(np.clip(prev_up @ up_now, -1.0, 1.0))
-            if (np.degrees(np.arccos(cos)) > SAME_POSTURE_DEG
-                    or move.size * self.frame_s > LONGEST_KEPT_S):
+            if not same or move.size * self.frame_s > LONGEST_KEPT_S:
                 self.h = None
             return
-        self.h += rise(move, prev_norm, norm_now, self.frame_s)
-        if not PLAUSIBLE_M[0] <= self.h <= PLAUSIBLE_M[1]:
-            self.h = None  # the integration went wrong: no pelvis is there
+        dh = rise(move, prev_norm, norm_now, self.frame_s)
+        if abs(dh) < DEADBAND_M:
+            return  # shifting weight, swaying: no posture change that small
+        h = self.h + dh
+        lo, hi = FLOOR_M, STANDING_M + HIGHEST_ABOVE_M
+        if lo - BROKEN_M <= h <= hi + BROKEN_M:
+            self.h = min(max(h, lo), hi)  # no pelvis is below the floor or above standing
+        else:
+            self.h = None  # the integration failed
 
 
 def rise(norm: FloatArray, g_before: float, g_after: float, frame_s: float) -> float:

@@ -4,44 +4,50 @@ Rows: the catalogue's ``stretch`` rows (core.catalogue): leaning hamstring stret
 pose, knee to belly (left/right: the knee pulled in), cross (left/right: the side the
 knees fall to). Cat-cow is counted as repetitions (core.reps), not here.
 
-A stretch is held *relaxed and still*: no muscle tremor, the trunk at rest (the height
-tracker's stillness, core.height, in at least ``stretch_still_share`` of its frames), for
-at least ``stretch_min_s``. What it is comes from the posture of the lower back (world up
-in the body frame, as core.holds: elevation ``elev`` of the long axis above horizontal,
-azimuth ``az`` of the side facing the floor, 0 front, +90 right, 180 back) and from how
-high the pelvis is (core.height), because several relaxed postures look alike:
+A stretch is held *relaxed*: no muscle tremor, no sway beyond breathing (each axis of
+the frame-mean acceleration varies less than ``stretch_quiet_g`` over a second, core.height,
+in at least ``stretch_still_share`` of its frames), for at least ``stretch_min_s``. What
+it is comes from the posture of the lower back (world up in the body frame, as
+core.holds: elevation ``elev`` of the long axis above horizontal, azimuth ``az`` of the
+side facing the floor, 0 front, +90 right, 180 back) and from the pelvis height
+(core.height), because several relaxed postures look alike:
 
-- front down (|az| <= 45), trunk within ``stretch_fold_max_elev_deg`` of horizontal:
-  a fold with the pelvis at standing height (at least ``stretch_standing_m``, halfway
-  between standing, 0.95 m, and all fours, 0.55 m) that did not drop the pelvis by
-  ``stretch_kneel_drop_m`` from the upright posture before it (kneeling down to child's
-  pose drops it 0.3 m; a standing fold moves the hips back, hardly down) is the
-  hamstring stretch. Otherwise, the long axis below ``stretch_child_max_elev_deg`` (head
-  end down: the hips sit back on the heels, the trunk folds forward and down) is
-  child's pose. All fours (long axis -5..+10 deg, 0.55 m) and lying prone (about 0 deg,
-  0.12 m) are neither. With the height unknown (no anchor yet: core.height), a fold
-  cannot be told from all fours or lying prone, and only child's pose is recognised.
+- front down (|az| <= 45), long axis within ``stretch_fold_max_elev_deg`` of
+  horizontal: a fold with the pelvis at standing height (at least
+  ``stretch_standing_m``, halfway between standing, 0.95 m, and all fours, 0.55 m) that
+  did not lower it by ``stretch_kneel_drop_m`` from the upright posture before (a
+  standing fold moves the hips back, hardly down) is the *hamstring stretch*. A fold
+  with the long axis below ``stretch_child_max_elev_deg`` (head end down) that lowered
+  the pelvis by at least ``stretch_kneel_drop_m`` from kneeling (the hips sit back on
+  the heels: 0.62 to 0.30 m) is *child's pose*; with that drop unknown, only a fold
+  ``CHILD_DEEPER_DEG`` deeper. All fours (long axis -5..+10 deg, pelvis 0.07 m below
+  kneeling) and lying prone (about 0 deg) are neither. With the height unknown (no
+  anchor yet, or the integration failed: core.height), no hamstring stretch is
+  reported: a fold cannot be told from all fours or lying prone.
 - back down, rolled 18-78 deg toward a side (|az| 102-162): the *cross*, named by the
   side rolled down (the knees fall to it; the simulator rolls the pelvis 30-70 deg, lying
-  on a side is 90 and lying flat on the back 0-3: the limits sit halfway).
+  on a side is 90 and lying flat on the back 0-6: the limits sit halfway).
 - back down and flat (rolled under 18 deg): *knee to belly* when the pelvis tilts
   posteriorly (the tailbone lifts, the long axis head end down) at least
-  ``stretch_knee_tilt_deg`` beyond the last flat lying posture (the person's own supine
-  level: people and sensor mountings differ by several degrees), or beyond
-  ``stretch_knee_abs_deg`` below horizontal when no flat lying was seen, with the pelvis
-  still on the floor (a glute bridge lifts it 0.2-0.5 m, and has effort). The knee
+  ``stretch_knee_tilt_deg`` beyond the flat lying posture just before (within
+  ``BASELINE_MAX_AGE_S``: the person's own supine level, as people and sensor mountings
+  differ by several degrees), or beyond ``stretch_knee_abs_deg`` below horizontal when
+  the person did not lie flat just before (after a bridge, getting down), with the
+  pelvis on the floor (a glute bridge lifts it 0.2-0.5 m, and has effort). The knee
   pulled in rolls its side up: the side is the sign of the roll against that flat
-  level.
+  level (against 0 without it).
 
 With the forward direction unknown (no calibration spans: only the up axis is known),
-front and back, left and right are inferred from how the trunk tilts: a trunk tilted
-25-75 deg from upright leans forward (lumbar extension stops at 20-30 deg while flexion
-reaches 60-90: standing folds, hip hinges, slumps, getting down to all fours; lying down
-backward and sitting up pass through those tilts for a second or two each, which the
-mean outweighs). The mean direction of those tilts so far is forward (once
-``FORWARD_MIN_S`` of them mostly agree), and left = up x forward. Until then no stretch
-is reported (a fold cannot be told from lying on a side, nor front from back); the
-detector's ``note`` says so.
+front and back, left and right are inferred from how the trunk tilts above the floor: a
+trunk tilted 25-75 deg from upright with the pelvis off the floor leans forward (lumbar
+extension stops at 20-30 deg while flexion reaches 60-90: standing folds, hip hinges,
+slumps, getting down to all fours; on the floor, lying down backward and sitting up
+tilt it backward, and are left out; getting into a side plank tilts it sideways). The
+most common direction of those tilts so far is forward (once ``FORWARD_MIN_S`` of them
+agree, and most tilts do), and left = up x forward. Until
+then no stretch is reported (a fold cannot be told from lying on a side, nor front from
+back); the detector's ``note`` says so. The height tracker's floor anchor then takes any
+still horizontal trunk unless the pelvis is near standing height.
 
 Timing: a stretch starts at the first frame within ``START_DEG`` of its median posture
 (the entry movement is not stretch time) and ends at the last such frame; it is
@@ -56,6 +62,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from sensorcoach.core.filters import Ema
 from sensorcoach.core.framing import gaps_before
 from sensorcoach.core.height import FLOOR_M
 from sensorcoach.core.settings import Settings
@@ -73,8 +80,14 @@ CROSS_ROLL_DEG = (18.0, 78.0)
 CROSS_MAX_ELEV_DEG = 25.0
 #: m: the pelvis lifted this far above the floor is not lying (a glute bridge).
 LIFTED_M = 0.12
-#: s: a flat lying level older than this is not the person's level any more.
-BASELINE_MAX_AGE_S = 180.0
+#: s: knee to belly is judged against the flat lying level only if the person lay flat
+#: within this before (pulling a knee in from lying flat); otherwise (after a bridge,
+#: getting down) against ``stretch_knee_abs_deg``.
+BASELINE_MAX_AGE_S = 15.0
+#: g: within-frame spread above the quietest level seen that is tremor, not a relaxed
+#: body (design choice: rests read 4-5 mg at 50-100 Hz on the simulated routine, holds
+#: 14-30 mg).
+TREMOR_G = 0.005
 #: s: a posture leaving the stretch for this long ends it.
 EXIT_S = 1.5
 #: s: a candidate is judged after this long in one stretch posture.
@@ -83,8 +96,18 @@ CONFIRM_S = 5.0
 START_DEG = 4.0
 #: Frames of flat lying whose median is the person's flat level (1 s).
 FLAT_FRAMES = 10
+#: Frames lying flat in a row before they count as a rest (2 s; the low point of a
+#: bridge done as repetitions is not one).
+FLAT_REST_FRAMES = 20
 #: s of forward tilts needed before front and back are inferred (no forward calibration).
 FORWARD_MIN_S = 3.0
+#: deg: forward-tilt directions are counted in bins this wide...
+FORWARD_BIN_DEG = 10.0
+#: deg: ...and forward is the mean within this of the most common direction.
+FORWARD_WINDOW_DEG = 30.0
+#: m: tilts count toward forward only with the pelvis above this (or its height unknown):
+#: on the floor, lying down backward and sitting up tilt the trunk backward.
+ABOVE_FLOOR_M = 0.4
 #: deg: tilt from upright beyond which a trunk above the floor leans forward.
 FORWARD_TILT_DEG = (25.0, 75.0)
 
@@ -140,12 +163,13 @@ class StretchDetector:
         self.s = settings
         self.frame_s = settings.frame_s
         self.sides_known = sides_known
-        self._fwd_sum = np.zeros(2)
-        self._fwd_n = 0
+        self._fwd_bins = np.zeros(round(360.0 / FORWARD_BIN_DEG), np.int64)
+        self._fwd_vec = np.zeros((self._fwd_bins.size, 2))
         self._flat: list[tuple[float, float, float]] = []  # last flat lying frames
-        self._body: FloatArray | None = None  # observe() -> push()
-        self._known: BoolArray | None = None
         self._upright_h = np.nan  # pelvis height of the last upright frame
+        self._jit_ema = Ema(settings.frame_s, 1.0)
+        self._jit_floor = np.inf
+        self._flat_run = 0  # consecutive flat lying frames
         self._run: _Run | None = None
         self.last_t: float | None = None
         self.note: str | None = None
@@ -155,62 +179,105 @@ class StretchDetector:
         """Inferred forward direction in the pushed frame's horizontal axes, or None."""
         if self.sides_known:
             return np.array([1.0, 0.0])
-        f, ok = self._forward(self._fwd_sum[:, None], np.array([self._fwd_n]))
-        return f[:, 0] if bool(ok[0]) else None
+        f, ok = self._forward_now()
+        return f if ok else None
 
-    def _forward(self, sums: FloatArray, counts: NDArray[np.int64]
-                 ) -> tuple[FloatArray, BoolArray]:
-        """Forward directions (2, m) from running sums of forward-tilt directions, and
-        whether each is settled: enough tilts, and most of them agreeing."""
-        norm = np.linalg.norm(sums, axis=0)
-        ok = (counts >= round(FORWARD_MIN_S / self.frame_s)) & (norm >= 0.5 * counts)
-        out: FloatArray = sums / np.maximum(norm, 1e-12)
-        return out, np.asarray(ok)
+    @property
+    def confirmed_start(self) -> float | None:
+        """Start of the stretch under way once it is recognised (relaxed, in a stretch
+        posture for ``CONFIRM_S``), or None."""
+        r = self._run
+        return r.t[0] if r is not None and r.confirmed and r.t else None
 
     @property
     def open_start(self) -> float | None:
         r = self._run
         return None if r is None or not r.t else r.t[0]
 
-    def observe(self, up: FloatArray) -> BoolArray:
-        """First step for a block of frames: learn the forward direction (without a
-        forward calibration) frame by frame, and return the frames lying still-posture
-        on the back or a side (long axis within 12 deg of horizontal): the height
-        tracker's floor anchor. Front down is not one (a standing fold shares it), nor is
-        anything while front and back are unknown. ``push`` then takes the same frames."""
+    def observe(self, up: FloatArray) -> tuple[BoolArray, BoolArray | None]:
+        """Floor anchors for the height tracker, before ``push``: the frames lying on the
+        back or a side (long axis within 12 deg of horizontal; front down is not one, a
+        standing fold shares it) and, without a forward calibration, the frames with the
+        long axis horizontal (which the tracker takes as the floor unless the pelvis is
+        near standing height)."""
+        elev, az = angles(up)
+        flat = np.abs(elev) <= 12.0
+        if self.sides_known:
+            return np.asarray(flat & (np.abs(az) >= 60.0)), None
+        return np.zeros(up.shape[1], bool), np.asarray(flat)
+
+    def _relaxed(self, jitter: FloatArray) -> BoolArray:
+        """No tremor: the within-frame spread (smoothed over a second) within
+        ``TREMOR_G`` of the quietest level seen (sensor noise, which grows as fewer samples
+        fall in a frame). A hold's 8-12 Hz tremor adds 10-25 mg at 50-100 Hz; at 25 Hz it
+        sits at the Nyquist limit and shows little."""
+        sm = self._jit_ema(jitter[None])[0]
+        floor = np.minimum.accumulate(np.concatenate([[self._jit_floor], sm]))[1:]
+        self._jit_floor = float(floor[-1])
+        return np.asarray(sm <= floor + TREMOR_G)
+
+    def _body_frame(self, up: FloatArray, h: FloatArray) -> tuple[FloatArray, BoolArray]:
+        """World up in the body frame per frame and whether front and back are known
+        there: without a forward calibration, forward is learnt frame by frame from the
+        trunk's tilts off the floor (see the module docstring)."""
         m = up.shape[1]
         if self.sides_known:
-            body, known = up, np.ones(m, bool)
-        else:
-            tilt = np.degrees(np.arccos(np.clip(up[2], -1.0, 1.0)))
-            lo, hi = FORWARD_TILT_DEG
-            sel = (tilt >= lo) & (tilt <= hi)
-            hor = -up[:2] / np.maximum(np.linalg.norm(up[:2], axis=0), 1e-12)
-            hor[:, ~sel] = 0.0
-            sums = self._fwd_sum[:, None] + np.cumsum(hor, axis=1)
-            counts = self._fwd_n + np.cumsum(sel)
-            self._fwd_sum, self._fwd_n = sums[:, -1].copy(), int(counts[-1])
-            f, known = self._forward(sums, counts)
-            body = np.vstack([f[0] * up[0] + f[1] * up[1], -f[1] * up[0] + f[0] * up[1],
-                              up[2]])
-            body[:, ~known] = up[:, ~known]
-        self._body, self._known = body, known
-        elev, az = angles(body)
-        return np.asarray(known & (np.abs(elev) <= 12.0) & (np.abs(az) >= 60.0))
+            return up, np.ones(m, bool)
+        tilt = np.degrees(np.arccos(np.clip(up[2], -1.0, 1.0)))
+        lo, hi = FORWARD_TILT_DEG
+        sel = np.flatnonzero((tilt >= lo) & (tilt <= hi) & ~(h < ABOVE_FLOOR_M))
+        fwd = np.zeros((2, m))
+        known = np.zeros(m, bool)
+        cur, ok = self._forward_now()
+        last = 0
+        for k in sel.tolist():  # only tilted frames change the estimate
+            fwd[:, last:k] = cur[:, None]
+            known[last:k] = ok
+            d = -up[:2, k] / max(float(np.linalg.norm(up[:2, k])), 1e-12)
+            b = int(np.degrees(np.arctan2(d[1], d[0])) % 360.0 // FORWARD_BIN_DEG)
+            self._fwd_bins[b] += 1
+            self._fwd_vec[b] += d
+            cur, ok = self._forward_now()
+            last = k
+        fwd[:, last:] = cur[:, None]
+        known[last:] = ok
+        body = np.vstack([fwd[0] * up[0] + fwd[1] * up[1], -fwd[1] * up[0] + fwd[0] * up[1],
+                          up[2]])
+        body[:, ~known] = up[:, ~known]
+        return body, known
 
-    def push(self, t: FloatArray, up: FloatArray | None, still: BoolArray, h: FloatArray
-             ) -> list[StretchSpan]:
+    def _forward_now(self) -> tuple[FloatArray, bool]:
+        """Forward from the tilts so far: the most common direction (``FORWARD_BIN_DEG``
+        bins; a mode, so that tilts to the sides, as into a side plank, and backward do
+        not pull it), refined by the mean of the tilts within ``FORWARD_WINDOW_DEG`` of
+        it; settled once ``FORWARD_MIN_S`` of tilts are there, most of all tilts seen."""
+        n = self._fwd_bins.size
+        if not self._fwd_bins.any():
+            return np.array([1.0, 0.0]), False
+        w = round(FORWARD_WINDOW_DEG / FORWARD_BIN_DEG)
+        counts = np.sum([np.roll(self._fwd_bins, k) for k in range(-w, w + 1)], axis=0)
+        peak = int(np.argmax(counts))
+        near = [(peak + k) % n for k in range(-w, w + 1)]
+        vec = self._fwd_vec[near].sum(axis=0)
+        norm = float(np.linalg.norm(vec))
+        inside = int(counts[peak])
+        ok = (inside >= round(FORWARD_MIN_S / self.frame_s)
+              and inside >= 0.5 * int(self._fwd_bins.sum()) and norm > 0)
+        out: FloatArray = vec / max(norm, 1e-12)
+        return out, ok
+
+    def push(self, t: FloatArray, up: FloatArray | None, still: BoolArray, h: FloatArray,
+             jitter: FloatArray | None = None) -> list[StretchSpan]:
         """``up`` (3, m) unit world-up in the body frame (or the arbitrary-heading frame;
-        ``observe`` must have seen the same frames), ``still`` (m,): quiet frames from the
-        height tracker, ``h`` (m,) pelvis height, m (NaN unknown)."""
+        see ``observe``), ``still`` (m,): quiet frames from the
+        height tracker, ``h`` (m,) pelvis height, m (NaN unknown), ``jitter`` (m,) the
+        acceleration spread within frames, g (muscle tremor, where the rate shows it)."""
         out: list[StretchSpan] = []
         if t.size == 0 or up is None:
             return out
-        if self._body is None or self._body.shape[1] != t.size:
-            self.observe(up)
-        assert self._body is not None and self._known is not None
-        body, known = self._body, self._known
-        self._body = self._known = None
+        if jitter is not None:
+            still = still & self._relaxed(jitter)
+        body, known = self._body_frame(up, h)
         gap = gaps_before(t, self.last_t, self.s.max_gap_in_episode_s)
         self.last_t = float(t[-1])
         if not known.all():
@@ -268,7 +335,8 @@ class StretchDetector:
         in_band = front & (elev >= -60.0) & (elev <= s.stretch_fold_max_elev_deg)
         standing = h_known & (h >= s.stretch_standing_m) & ~(drop >= s.stretch_kneel_drop_m)
         code[in_band & standing] = FOLD
-        # head end down: the hips sit back on the heels
+        # head end down: the hips sit back on the heels (all fours, its long axis down to
+        # -5 deg, has the tremor of holding the body up)
         child = in_band & (elev <= s.stretch_child_max_elev_deg)
         code[child & (code == NONE)] = CHILD
         roll = np.abs(_wrap(az - 180.0))
@@ -291,7 +359,15 @@ class StretchDetector:
         roll = _wrap(az - 180.0)
         flat = (still & (np.abs(roll) < CROSS_ROLL_DEG[0]) & (np.abs(elev) <= 30.0)
                 & ~(h > FLOOR_M + LIFTED_M))
-        idx = np.flatnonzero(flat)[-FLAT_FRAMES:]
+        # consecutive flat frames up to each frame: a rest, not the low point of a rep
+        prev = self._flat_run
+        idx_all = np.arange(t.size)
+        starts = np.where(flat, -1, idx_all)
+        last_break = np.maximum.accumulate(starts)
+        run = np.where(flat, idx_all - last_break, 0)
+        run = np.where(last_break < 0, run + prev, run)
+        self._flat_run = int(run[-1])
+        idx = np.flatnonzero(run >= FLAT_REST_FRAMES)[-FLAT_FRAMES:]
         self._flat = (self._flat + [(float(elev[k]), float(roll[k]), float(t[k]))
                                     for k in idx])[-FLAT_FRAMES:]
 
@@ -304,20 +380,30 @@ class StretchDetector:
         return float(np.median(a[:, 0])), float(np.median(a[:, 1])), float(a[-1, 2])
 
     # ------------------------------------------------------------------ states
-    def _knee_ok(self, t: float, elev: float, az: float) -> bool:
+    def _fresh_base(self, t: float) -> tuple[float, float] | None:
+        """The flat lying level if the person lay flat just before ``t``."""
         b = self._base
         if b is not None and t - b[2] <= BASELINE_MAX_AGE_S:
-            return elev <= b[0] - self.s.stretch_knee_tilt_deg
+            return b[0], b[1]
+        return None
+
+    def _knee_ok(self, elev: float, base: tuple[float, float] | None) -> bool:
+        if base is not None:
+            return elev <= base[0] - self.s.stretch_knee_tilt_deg
         return elev <= -self.s.stretch_knee_abs_deg
 
     def _step(self, t: float, up: FloatArray, code: int, still: bool, h: float,
               elev: float, az: float) -> list[StretchSpan]:
         out: list[StretchSpan] = []
-        if code == KNEE and not self._knee_ok(t, elev, az):
+        r0 = self._run
+        base0 = (r0.base if r0 is not None and r0.code == KNEE else self._fresh_base(t))
+        if code == KNEE and not self._knee_ok(elev, base0):
             code = NONE
-            if still:
-                self._update_base(np.array([t]), np.array([elev]), np.array([az]),
-                                  np.array([True]), np.array([h]))
+        if code == NONE:
+            self._update_base(np.array([t]), np.array([elev]), np.array([az]),
+                              np.array([still]), np.array([h]))
+        else:
+            self._flat_run = 0
         r = self._run
         if r is not None and code != r.code:
             if r.out_since is None:
@@ -330,10 +416,7 @@ class StretchDetector:
         if r is None:
             if code == NONE:
                 return out
-            base = None
-            if code == KNEE and self._base is not None:
-                base = (self._base[0], self._base[1])
-            r = self._run = _Run(code, base=base)
+            r = self._run = _Run(code, base=self._fresh_base(t) if code == KNEE else None)
         r.t.append(t)
         r.up.append(up)
         r.still.append(still)
