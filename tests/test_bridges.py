@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -83,3 +84,47 @@ def test_a_hamstring_stretch_is_not_a_plank(name: str) -> None:
     for h in result(name).holds:
         if h.kind in ("plank", "hold"):
             assert not any(iou((h.start_s, h.end_s), f) > 0.2 for f in folds), h
+
+
+def _frames_for(parts: list[tuple[float, float, float]]) -> tuple[list[Any], ...]:
+    """0.1 s frames of (seconds, elevation, azimuth), working off the floor, still on it."""
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    ts, ups, mot, jit = [], [], [], []
+    t0 = 0.0
+    for seconds, elev, az in parts:
+        n = int(seconds * 10)
+        e, a = np.radians(elev), np.radians(az)
+        u = np.array([-np.cos(e) * np.cos(a), np.cos(e) * np.sin(a), np.sin(e)])
+        up = u[:, None] + rng.normal(0, 0.003, (3, n))
+        ups.append(up / np.linalg.norm(up, axis=0))
+        ts.append(t0 + (np.arange(n) + 0.5) * 0.1)
+        quiet = abs(elev) < 5  # lying flat between: still
+        mot.append(np.full(n, 0.002 if quiet else 0.01))
+        jit.append(np.full(n, 0.003 if quiet else 0.012) + rng.normal(0, 0.0005, n))
+        t0 += seconds
+    return ts, ups, mot, jit
+
+
+@pytest.mark.parametrize("sides_known", [True, False])
+def test_a_bridges_roll_is_taken_from_lying_flat_before_it(sides_known: bool) -> None:
+    """A mounting rolled 4 deg reads a level bridge 4 deg rolled: compared with lying flat on
+    the back just before, it is level (two-legged); rolled 5 deg more, single-leg. Without the
+    forward direction a hold head-end down is still a bridge."""
+    import numpy as np
+
+    from sensorcoach.core.holds import HoldDetector
+
+    out = []
+    for extra in (0.0, -5.0):
+        det = HoldDetector(DEFAULT_SETTINGS, sway_from_gyro=False, sides_known=sides_known)
+        ts, ups, mot, jit = _frames_for([(15, 1, 176), (30, -25, 176 + extra), (15, 1, 176)])
+        kinds = []
+        for t, up, m, j in zip(ts, ups, mot, jit, strict=True):
+            spans, _ = det.push(np.asarray(t), np.asarray(up), np.asarray(m), np.asarray(j))
+            kinds += [s.kind for s in spans]
+        out.append(kinds + [s.kind for s in det.flush()])
+    # back down, a smaller azimuth is the right side lower: dropped to the right, the left
+    # leg supports
+    assert out == [["glute_bridge"], ["single_leg_bridge_left"]]

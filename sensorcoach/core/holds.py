@@ -133,6 +133,11 @@ BREAK_ENDS_HOLD_S = 4.0
 FLOOR_WARMUP_S = 5.0
 #: deg: a hold starts at the first frame this close to its reference posture.
 START_DEG = 3.0
+#: s of frames kept from before each block (a bridge looks back to lying flat).
+RECENT_S = 40.0
+#: s before a hold searched for lying flat, and deg from horizontal that is flat.
+LYING_BEFORE_S = 20.0
+LYING_DEG = 8.0
 #: Excursions out of a held posture and back that make it repetitions, not a hold.
 REPS_EXCURSIONS = 3
 #: deg: distance from a posture that counts as having left it (end timing).
@@ -196,6 +201,8 @@ class _Open:
     """Azimuth of the side down: the kind's (sides known) or the hold's own (unnamed)."""
     track: tuple[float, float] | None = None
     """Slowly following posture (elevation, azimuth): drift moves it, an exit does not."""
+    lying_az: float | None = None
+    """Azimuth lying flat on the same side just before (the roll a bridge is compared with)."""
     motion: list[float] = field(default_factory=list)
     t: list[float] = field(default_factory=list)
     elev: list[float] = field(default_factory=list)
@@ -228,6 +235,11 @@ def hold_kind(elev: FloatArray, az: FloatArray, s: Settings,
     if not sides_known:
         band = (elev >= s.hold_elev_min_deg) & (elev <= s.hold_elev_max_deg)
         kind[band] = len(rows) + 1
+        # a hold with the long axis head-end down is a bridge whichever side faces down
+        for code, row in enumerate(rows, start=1):
+            lo, hi = row.elevation_band(s)
+            if hi < s.hold_elev_min_deg and lo < 0.0 and hi < 0.0:
+                kind[(elev >= lo) & (elev <= hi) & (kind == NONE)] = code
         return kind
     for code, row in enumerate(rows, start=1):
         lo, hi = row.elevation_band(s)
@@ -284,6 +296,8 @@ class HoldDetector:
                          if pairs else None)
         self._bird_sets: list[tuple[float, float]] = []
         """Spans of finished bird dog sets (a front-down hold inside one is not a plank)."""
+        self._recent = np.zeros((3, 0))
+        """(t, elevation, azimuth) of the last ``RECENT_S`` before this block and the block."""
         self._pending: list[HoldSpan] = []
         """Front-down holds waiting for the bird dog bout around them to close."""
 
@@ -306,6 +320,7 @@ class HoldDetector:
         if t.size == 0 or up_body is None or motion_g is None or jitter_g is None:
             return holds, alerts
         elev, az = posture_angles(up_body)
+        self._recent = np.concatenate([self._recent, np.vstack([t, elev, az])], axis=1)
         kind = hold_kind(elev, az, self.s, self.sides_known, self.rows)
         # a posture being recognised survives dipping a little below its band (a low plank
         # sways across the band's edge); a new one starts only inside the band
@@ -347,6 +362,7 @@ class HoldDetector:
                                 float(elev[i]))
             i += 1
         self.last_t = float(t[-1])
+        self._recent = self._recent[:, self._recent[0] >= self.last_t - RECENT_S]
         return self._resolve(holds, sides), alerts
 
     def flush(self) -> list[HoldSpan]:
@@ -445,6 +461,17 @@ class HoldDetector:
         return np.asarray(effort >= need)
 
     # ------------------------------------------------------------------ states
+    def _lying_before(self, start: float, az: float) -> float | None:
+        """Median azimuth of the frames lying flat (long axis within ``LYING_DEG`` of
+        horizontal) with the same side down in the ``LYING_BEFORE_S`` before ``start``: a
+        bridge's roll is taken from there, so a mounting's roll offset cancels."""
+        t, e, a = self._recent
+        sel = ((t >= start - LYING_BEFORE_S) & (t <= start) & (np.abs(e) <= LYING_DEG)
+               & (np.abs(_wrap(a - az)) <= self.s.hold_side_half_width_deg))
+        if np.count_nonzero(sel) < round(1.0 / self.frame_s):
+            return None
+        return float(az + np.median(_wrap(a[sel] - az)))
+
     def _step_idle(self, t: float, kind: int, rate: float, active: bool, motion: float,
                    az: float, turn: float, elev: float) -> None:
         """Recognise a hold: ``hold_confirm_s`` in one hold posture, held (the trunk not
@@ -459,8 +486,8 @@ class HoldDetector:
             return
         c = self._cand
         if (c is None or c.kind != kind
-                or (kind == self.unnamed and abs(float(_wrap(az - c.az0)))
-                    > s.hold_side_half_width_deg)):
+                or ((kind == self.unnamed or not self.sides_known)
+                    and abs(float(_wrap(az - c.az0))) > s.hold_side_half_width_deg)):
             c = self._cand = _Candidate(kind, t, az)
         c.rates.append(rate)
         c.active.append(active)
@@ -485,8 +512,12 @@ class HoldDetector:
             return  # mostly below the band (lying, a low bend): frames may dip, not the posture
         settled = [i for i, r in enumerate(c.rates) if r < s.hold_settle_dps]
         start = c.t0 + (settled[0] if settled else 0) * self.frame_s - self.frame_s / 2
-        centre = self.rows[kind - 1].down_az_deg if kind != self.unnamed else az
-        h = self.open = _Open(kind=kind, start_s=start, centre_az=centre)
+        centre = (self.rows[kind - 1].down_az_deg if kind != self.unnamed and self.sides_known
+                  else az)
+        lying = self._lying_before(start, az)
+        if lying is None and kind != self.unnamed and self.rows[kind - 1].elevation_band(s)[1] < 0:
+            return  # head-end down but not up from lying flat: child's pose, not a bridge
+        h = self.open = _Open(kind=kind, start_s=start, centre_az=centre, lying_az=lying)
         # the frames since the start belong to the hold (its reference and start use them)
         first = settled[0] if settled else 0
         h.t, h.elev, h.az = c.t[first:], c.elev[first:], c.az[first:]
@@ -657,10 +688,12 @@ class HoldDetector:
         drift = float(np.median(tail)) - ref if tail.size else 0.0
         azm = h.ref[1] if h.ref is not None else h.centre_az
         name, form = self.kinds[h.kind], dict[str, float]()
-        if self.sides_known and self.variants.get(h.kind):
+        if h.kind != self.unnamed and self.variants.get(h.kind):
             row = self.rows[h.kind - 1]
-            name, form = by_roll(row, self.variants[h.kind],
-                                 float(np.median(np.asarray(h.az)[inside])) if inside.any()
-                                 else azm, self.s)
+            held = float(np.median(np.asarray(h.az)[inside])) if inside.any() else azm
+            if h.lying_az is not None:  # the roll from lying flat just before
+                held = row.down_az_deg + float(_wrap(held - h.lying_az))
+            if h.lying_az is not None or self.sides_known:
+                name, form = by_roll(row, self.variants[h.kind], held, self.s)
         return [HoldSpan(name, round(h.start_s, 3), round(end_s, 3), ended_by,
                          breaks, abs(drift), "sag" if drift > 0 else "pike", ref, azm, form)]
