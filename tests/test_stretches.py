@@ -148,12 +148,13 @@ def test_forward_inferred_from_forward_tilts_when_not_calibrated() -> None:
     assert det_out == []
 
 
-def test_routine_fixture_stretches_found_with_kind_and_time() -> None:
-    """Every stretch of the 100 Hz routine: IoU >= 0.5, its kind, time within 2 s."""
+@pytest.mark.parametrize("name", ["routine_100hz", "routine_50hz", "routine_nocal_25hz"])
+def test_routine_fixture_stretches_found_with_kind_and_time(name: str) -> None:
+    """Every stretch of the routine fixtures (calibrated at 100 and 50 Hz; at 25 Hz with
+    no calibration spans, sides inferred): IoU >= 0.5, its kind, time within 2 s."""
     from sensorcoach.analysis import analyze
     from sensorcoach.recording import Recording
 
-    name = "routine_100hz"
     an = analyze(Recording.read(FIXTURES / f"{name}.csv.gz"))
     labels = json.loads((FIXTURES / f"{name}.labels.json").read_text())
     kinds = {"stretch_hamstring", "child_pose", "knee_to_belly_left", "knee_to_belly_right",
@@ -167,14 +168,14 @@ def test_routine_fixture_stretches_found_with_kind_and_time() -> None:
                  if (min(b, h.end_s) - max(a, h.start_s)) / (max(b, h.end_s) - min(a, h.start_s))
                  >= 0.5]
         assert [h.kind for h in match] == [seg["kind"]], seg
-        assert abs(match[0].duration_s - (b - a)) <= 3.0
+        assert abs(match[0].duration_s - (b - a)) <= 2.0
         d = match[0].to_dict()
         assert d["target_s"] == DEFAULT_SETTINGS.stretch_target_s
         assert d["reached"] == (match[0].duration_s >= DEFAULT_SETTINGS.stretch_target_s)
     # the only other stretch is the labelled rest in child's pose
-    extra = [h for h in found if not any(h.kind == s["kind"] for s in want)
-             or (h.kind == "child_pose" and h.start_s < 300.0)]
     rests = [s for s in labels["segments"] if s.get("posture") == "child_pose"
              and s["kind"] == "rest"]
+    extra = [h for h in found if not any(
+        (min(s["end_s"], h.end_s) - max(s["steady_start_s"], h.start_s)) > 0 for s in want)]
     assert all(h.kind == "child_pose" and any(r["start_s"] <= h.start_s <= r["end_s"]
                                               for r in rests) for h in extra)

@@ -50,7 +50,8 @@ back); the detector's ``note`` says so. The height tracker's floor anchor then t
 still horizontal trunk unless the pelvis is near standing height.
 
 Timing: a stretch starts at the first frame within ``START_DEG`` of its median posture
-(the entry movement is not stretch time) and ends at the last such frame; it is
+with the trunk settled (turning slower than ``SETTLED_DPS``: the entry movement is not
+stretch time) and ends at the last such frame; it is
 ``reached`` when that time is at least the target (``stretch_target_s``; the person's own
 target of 20, 25 or 30 s is not visible to the sensor).
 """
@@ -92,8 +93,13 @@ TREMOR_G = 0.005
 EXIT_S = 1.5
 #: s: a candidate is judged after this long in one stretch posture.
 CONFIRM_S = 5.0
-#: deg: the stretch's own posture: timing starts and ends within this of its median.
+#: deg: the stretch's own posture: timing starts and ends within this of its median...
 START_DEG = 4.0
+#: deg/s: ...with the trunk turning slower than this (the entry and exit movements are
+#: faster: 5-70 deg in 2-5 s)...
+SETTLED_DPS = 2.0
+#: s: ...measured over this span, centred.
+SPEED_SPAN_S = 0.4
 #: Frames of flat lying whose median is the person's flat level (1 s).
 FLAT_FRAMES = 10
 #: Frames lying flat in a row before they count as a rest (2 s; the low point of a
@@ -444,7 +450,7 @@ class StretchDetector:
         med = np.median(up, axis=1)
         med /= max(float(np.linalg.norm(med)), 1e-12)
         near = np.degrees(np.arccos(np.clip(med @ up, -1.0, 1.0))) <= START_DEG
-        idx = np.flatnonzero(near)
+        idx = np.flatnonzero(near & self._settled(up))
         if idx.size == 0:
             return []
         start = float(t[idx[0]]) - self.frame_s / 2
@@ -456,6 +462,20 @@ class StretchDetector:
             return []
         return [StretchSpan(kind, round(start, 3), round(end, 3), self.s.stretch_target_s,
                             ended_by)]
+
+    def _settled(self, up: FloatArray) -> BoolArray:
+        """Frames where the trunk turns slower than ``SETTLED_DPS`` (over ``SPEED_SPAN_S``,
+        centred): the entry movement has ended and the exit not begun. Breathing turns the
+        lower back about a degree at 0.2-0.3 Hz (under 2 deg/s); a slow easing into the
+        stretch is slower still."""
+        k = max(1, round(SPEED_SPAN_S / (2 * self.frame_s)))
+        n = up.shape[1]
+        a = up[:, np.maximum(np.arange(n) - k, 0)]
+        b = up[:, np.minimum(np.arange(n) + k, n - 1)]
+        span = (np.minimum(np.arange(n) + k, n - 1) - np.maximum(np.arange(n) - k, 0))
+        ang = np.degrees(np.arccos(np.clip((a * b).sum(axis=0), -1.0, 1.0)))
+        speed = ang / np.maximum(span, 1) / self.frame_s
+        return np.asarray(speed < SETTLED_DPS)
 
     def _kind(self, code: int, med: FloatArray, base: tuple[float, float] | None
               ) -> str | None:
