@@ -47,8 +47,9 @@ SCENARIO = "desk_forward_feedback"
 PLACEMENT = "upper_back"
 #: The person's habitual working lean, deg beyond upright (episodes vary +-8 % around it).
 HABIT_DEG = 13.5
-#: Real slumps of this person, deg.
+#: Real slumps of this person, deg (``--slump-from`` moves the lower end).
 SLUMP_DEG = (17.0, 30.0)
+SLUMP_RANGE = list(SLUMP_DEG)
 #: The same person every day: these drawn traits are fixed (the rest varies by seed).
 PERSON = {"sway_deg": 0.8, "breath_hz": 0.25, "breath_deg": 0.5, "slump_style": "mixed",
           "fidget_per_min": 0.6, "shift_per_min": 0.5, "height_scale": 1.0}
@@ -99,7 +100,7 @@ def build_desk_forward(s: Script, c: Context) -> None:
         mv.sitting_stretch(s, c.person, rng, float(gaps[i]),
                            return_s=float(rng.uniform(1.5, 4.0)) if i else None)
         depth = (HABIT_DEG * float(rng.uniform(0.92, 1.08)) if kind == "lean"
-                 else float(rng.uniform(*SLUMP_DEG)))
+                 else float(rng.uniform(*SLUMP_RANGE)))
         _episode(s, c, kind, depth, holds[i])
     mv.sitting_stretch(s, c.person, rng, max(20.0, c.duration_s - s.t),
                        return_s=float(rng.uniform(1.5, 4.0)))
@@ -148,11 +149,14 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--days", type=int, default=8, help="fresh days to score (30 min each)")
     ap.add_argument("--marks", type=int, default=5, help="false alerts the person marks")
+    ap.add_argument("--slump-from", type=float, default=SLUMP_DEG[0],
+                    help="shallowest real slump, deg (a stress test: nearer the habit)")
     args = ap.parse_args(argv)
+    SLUMP_RANGE[0] = args.slump_from
     t0 = time.perf_counter()
     print("Feedback learning on the simulator (SIMULATED desk days, not people): a person "
           f"with a habitual forward lean of {HABIT_DEG:g} deg +-8 %, real slumps "
-          f"{SLUMP_DEG[0]:g}-{SLUMP_DEG[1]:g} deg, upper back, {RATE_HZ:g} Hz, "
+          f"{SLUMP_RANGE[0]:g}-{SLUMP_RANGE[1]:g} deg, upper back, {RATE_HZ:g} Hz, "
           f"{DAY_S / 60:.0f} min days")
     marks: list[Mark] = []
     seed = 1000

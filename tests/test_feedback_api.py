@@ -61,8 +61,7 @@ def test_mark_undo_reset_and_history(client: TestClient) -> None:
     assert h["alert_id"] == shallow["id"] and h["changed"] and "raised" in h["reason"]
     assert h["before"]["slump_on_deg"] == 9.0 and h["after"]["slump_on_deg"] == on["value"]
     ep = r.json()["verdict"]["episode"]
-    level = ep["mean_flexion_deg"] + 0.5 * (ep["peak_flexion_deg"] - ep["mean_flexion_deg"])
-    assert on["value"] == pytest.approx(min(level + 1.0, 19.0), abs=0.01)
+    assert on["value"] == pytest.approx(min(ep["mean_flexion_deg"] + 1.0, 19.0), abs=0.01)
     assert ep["start_s"] - 1.0 <= shallow["t_s"] <= ep["end_s"] + 1.0
     # the same verdict again changes nothing; the alert shows its verdict
     again = c.post(f"/api/alerts/{shallow['id']}/feedback", json={"verdict": "not_a_slump"})
@@ -154,8 +153,8 @@ def test_a_database_of_the_previous_schema_opens_and_learns(
         from sensorcoach.feedback import FeedbackStore
 
         FeedbackStore(st).give(1, "not_a_slump")
-        # level (12 mean, half way to the 14 peak) + 1 deg margin
-        assert personal_settings(st).slump_on_deg_upper == pytest.approx(12.0 + 1.0 + 1.0)
+        # level (the episode's 12 deg mean) + 1 deg margin
+        assert personal_settings(st).slump_on_deg_upper == pytest.approx(12.0 + 1.0)
     con = sqlite3.connect(db)
     assert con.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 1
     con.close()
