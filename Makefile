@@ -39,7 +39,7 @@ bench: install
 accuracy: install
 	$(BIN)/python benchmarks/accuracy.py --sweep
 
-# Feedback learning on simulated desk days (about 30 s: not part of bench).
+# Feedback learning on simulated desk days (30-60 s: not part of bench).
 feedback: install
 	$(BIN)/python benchmarks/feedback.py
 
