@@ -177,3 +177,36 @@ def test_slump_buzz_switched_off_and_a_tone_without_vibration(
     assert not (errors_on or errors_off or errors_tone), (errors_on, errors_off, errors_tone)
     for p in (on, off, tone):
         p.close()
+
+
+def test_guide_counts_replayed_deadlift_sets_and_compares_the_legs(
+        browser: Any, server: Server) -> None:
+    plan = ('{"rest_s": 15, "exercises": [{"id": "deadlift", "on": true, "sets": 1, '
+            '"mode": "reps", "target": 5}, {"id": "single_leg_deadlift", "on": true, '
+            '"sets": 1, "mode": "reps", "target": 5}]}')
+    page, errors = phone(browser, STUB + f"localStorage.setItem('sc.routine', '{plan}');")
+    page.goto(server.url + "/live")
+    page.wait_for_selector("#conn.on", timeout=10_000)
+    assert page.locator(".gx-row[data-id='deadlift'] input[type=checkbox]").is_checked()
+    assert not page.locator(".gx-row[data-id='plank'] input[type=checkbox]").is_checked()
+    page.locator(".gx-start").tap()
+    assert page.locator(".gx-timer").inner_text() == "0 reps"
+    server.replay("routine_50hz", 30.0, name="routine now")
+    page.wait_for_function("window.SCGuidePage.machine().phase === 'active'", timeout=60_000)
+    assert page.locator(".gx-timer").inner_text().endswith(" reps")
+    page.locator(".gx-summary").wait_for(state="visible", timeout=120_000)
+    trace = page.evaluate("window.SCGuidePage.machine().trace")
+    first = trace[0]
+    # counted from the set the sensor saw (deadlifts from 688 s), not from Start
+    assert first["phase"] == "active" and first["detected"] == "deadlift" and first["t_s"] > 680
+    results = page.evaluate("window.SCGuidePage.machine().results"
+                            ".map(r => [r.item.kind, r.value, r.skipped])")
+    assert [k for k, _, _ in results] == ["deadlift", "single_leg_deadlift_right",
+                                          "single_leg_deadlift_left"]  # right leg first
+    assert all(v >= 5 and not skipped for _, v, skipped in results), results
+    assert "Single leg deadlift: left" in page.locator(".gx-sides").inner_text()
+    targets = [c for c in page.evaluate("window.__vib") if c["pattern"] == TARGET]
+    assert len(targets) == 3
+    no_sideways_scroll(page)
+    assert not errors, errors
+    page.close()

@@ -177,12 +177,23 @@
     return out;
   };
 
-  /* a finished ``hold`` (holds and stretches) or ``reps`` event of the followed session */
+  /* a finished ``hold`` (holds and stretches) or ``reps`` event of the followed session:
+     it completes the current item, or any later one it names (done out of order: a
+     stretch's kind is known only now); the item under way then waits again */
   Machine.prototype.event = function (type, d) {
     var out = [];
     if (this.phase === "done" || (type !== "hold" && type !== "reps")) return out;
+    /* the current exercise (either side: the set under way, its target buzz given) */
     var j = this._find(function (it) { return eventMatches(it, type, d); });
-    if (j < 0) return out;
+    if (j < 0) {
+      for (var k = this.i + 1; j < 0 && k < this.items.length; k++) {
+        if (eventMatches(this.items[k], type, d) && d.kind === this.items[k].kind) j = k;
+      }
+      if (j < 0) return out;
+      this.value = null;  /* another exercise: what was under way was not it */
+      this.reached = false;
+      this.lost_since = null;
+    }
     this._take(j);
     if (this.phase !== "active") this._mark("active", d.kind);
     var value = type === "reps" ? num(d.count) : num(d.duration_s);
