@@ -86,6 +86,18 @@ def test_tremor_is_effort_not_a_stretch() -> None:
     assert _detect(parts, jitter=shaky) == []
 
 
+def test_folded_on_the_floor_right_after_an_impact_is_a_fall_not_a_stretch() -> None:
+    parts = [KNEEL, (1.0, 40.0, 0.0, 0.4, False), (25.0, -15.0, 0.0, 0.30, True), KNEEL]
+    n = _script(parts)[0].size
+    calm = np.full(n, 0.004)
+    assert [s.kind for s in _detect(parts, jitter=calm)] == ["child_pose"]
+    fall = calm.copy()
+    fall[52] = 1.5  # the impact of landing (SisFall falls: 1.5 g and more)
+    assert _detect(parts, jitter=fall) == []
+    for block in (1, 17):
+        assert _detect(parts, block, jitter=fall) == []
+
+
 @pytest.mark.parametrize(("roll", "kind"), [(3.0, "knee_to_belly_right"),
                                             (-3.0, "knee_to_belly_left")])
 def test_knee_to_belly_tilts_the_pelvis_below_the_persons_own_lying_level(

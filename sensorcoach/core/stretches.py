@@ -49,6 +49,9 @@ then no stretch is reported (a fold cannot be told from lying on a side, nor fro
 back); the detector's ``note`` says so. The height tracker's floor anchor then takes any
 still horizontal trunk unless the pelvis is near standing height.
 
+A stretch posture taken within ``FALL_WINDOW_S`` of an impact (``IMPACT_G``) is lying
+after a fall (SisFall's forward falls end folded on the floor), not a stretch.
+
 Timing: a stretch starts at the first frame within ``START_DEG`` of its median posture
 with the trunk settled (turning slower than ``SETTLED_DPS``: the entry movement is not
 stretch time) and ends at the last such frame; it is
@@ -89,6 +92,12 @@ BASELINE_MAX_AGE_S = 15.0
 #: body (design choice: rests read 4-5 mg at 50-100 Hz on the simulated routine, holds
 #: 14-30 mg).
 TREMOR_G = 0.005
+#: g: a within-frame spread this large is an impact (a fall onto the floor: 1.5 g and
+#: more at the waist in SisFall's falls; walking reaches 0.5 g, jogging 2 g)...
+IMPACT_G = 1.0
+#: s: ...and a stretch posture taken within this of one is lying after a fall, not a
+#: stretch (a deliberate stretch starts from rest, or some seconds after a jog).
+FALL_WINDOW_S = 5.0
 #: s: a posture leaving the stretch for this long ends it.
 EXIT_S = 1.5
 #: s: a candidate is judged after this long in one stretch posture.
@@ -146,6 +155,8 @@ class _Run:
     confirmed: bool = False
     base: tuple[float, float] | None = None
     """(elev, roll) of the flat lying level when the run began (knee to belly)."""
+    fallen: bool = False
+    """The posture came right after an impact: lying after a fall, not a stretch."""
 
 
 def _wrap(deg: FloatArray | float) -> FloatArray:
@@ -176,6 +187,7 @@ class StretchDetector:
         self._jit_ema = Ema(settings.frame_s, 1.0)
         self._jit_floor = np.inf
         self._flat_run = 0  # consecutive flat lying frames
+        self._impact_t = -np.inf  # time of the last impact (within-frame spread)
         self._run: _Run | None = None
         self.last_t: float | None = None
         self.note: str | None = None
@@ -281,8 +293,12 @@ class StretchDetector:
         out: list[StretchSpan] = []
         if t.size == 0 or up is None:
             return out
+        impact_t = np.full(t.size, self._impact_t)
         if jitter is not None:
             still = still & self._relaxed(jitter)
+            hit = np.where(jitter >= IMPACT_G, t, -np.inf)
+            impact_t = np.maximum.accumulate(np.concatenate([[self._impact_t], hit]))[1:]
+            self._impact_t = float(impact_t[-1])
         body, known = self._body_frame(up, h)
         gap = gaps_before(t, self.last_t, self.s.max_gap_in_episode_s)
         self.last_t = float(t[-1])
@@ -306,7 +322,8 @@ class StretchDetector:
             if gap[i] and self._run is not None:
                 out += self._close("rest")
             out += self._step(float(t[i]), body[:, i], int(code[i]), bool(still[i]),
-                              float(h[i]), float(elev[i]), float(az[i]))
+                              float(h[i]), float(elev[i]), float(az[i]),
+                              float(t[i]) - float(impact_t[i]) <= FALL_WINDOW_S)
             i += 1
         return out
 
@@ -399,7 +416,7 @@ class StretchDetector:
         return elev <= -self.s.stretch_knee_abs_deg
 
     def _step(self, t: float, up: FloatArray, code: int, still: bool, h: float,
-              elev: float, az: float) -> list[StretchSpan]:
+              elev: float, az: float, after_impact: bool = False) -> list[StretchSpan]:
         out: list[StretchSpan] = []
         r0 = self._run
         base0 = (r0.base if r0 is not None and r0.code == KNEE else self._fresh_base(t))
@@ -422,7 +439,8 @@ class StretchDetector:
         if r is None:
             if code == NONE:
                 return out
-            r = self._run = _Run(code, base=self._fresh_base(t) if code == KNEE else None)
+            r = self._run = _Run(code, base=self._fresh_base(t) if code == KNEE else None,
+                                 fallen=after_impact)
         r.t.append(t)
         r.up.append(up)
         r.still.append(still)
@@ -438,7 +456,7 @@ class StretchDetector:
     def _close(self, ended_by: str) -> list[StretchSpan]:
         r = self._run
         self._run = None
-        if r is None or not r.confirmed:
+        if r is None or not r.confirmed or r.fallen:
             return []
         t = np.asarray(r.t)
         up = np.asarray(r.up).T
