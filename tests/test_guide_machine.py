@@ -12,7 +12,7 @@ import pytest
 from dash_harness import launch
 
 from dashboard.routine_guide import default_target, exercises
-from sensorcoach.core.catalogue import by_name
+from sensorcoach.core.catalogue import Exercise
 
 GUIDE_JS = Path(__file__).resolve().parents[1] / "dashboard" / "static" / "guide.js"
 
@@ -40,15 +40,21 @@ def test_catalogue_offers_every_exercise_once_with_sides_and_default_targets() -
     assert ex["side_plank"]["sides"] == ["left", "right"]
     assert ex["plank"]["kinds"] == {"": "plank"} and ex["plank"]["sides"] == []
     assert ex["glute_bridge"]["modes"] == ["hold", "reps"]
-    assert ex["glute_bridge"]["targets"] == {"hold": 10, "reps": 8}
+    assert set(ex["glute_bridge"]["targets"]) == {"hold", "reps"}
     assert ex["single_leg_deadlift"]["set_kind"] == "deadlift"
     assert ex["single_leg_bridge"]["set_kind"] == "bridge"
     assert ex["child_pose"]["label"] == "Child's pose"
     # bird dog sides are told at the end of the set: no live timer is promised
     assert not ex["bird_dog"]["live"] and ex["plank"]["live"] and ex["cat_cow"]["live"]
     assert "(" not in ex["plank"]["target_text"]  # the source note is for the catalogue
-    row = by_name("cat_cow")
-    assert row is not None and default_target(row, "reps") == 6
+    # the lower end of the usual range, in the mode's unit
+    both = Exercise("x", ("hold", "reps"), 0.0, None, None, "", None, (),
+                    "10-45 s, or 8-15 reps")
+    assert (default_target(both, "hold"), default_target(both, "reps")) == (10, 8)
+    cycles = Exercise("y", ("reps",), 0.0, None, None, "", None, (), "6-12 slow cycles")
+    assert default_target(cycles, "reps") == 6
+    words = Exercise("z", ("hold",), 0.0, None, None, "", None, (), "as long as you can")
+    assert default_target(words, "hold") == 20  # no range: the fallback
 
 
 def test_timer_waits_for_the_detected_hold_and_follows_the_side_done_first(page: Any) -> None:

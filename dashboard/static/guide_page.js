@@ -141,12 +141,28 @@
   }
 
   /* ------------------------------------------------------------ running */
+  /* the screen stays on while a routine runs (a phone on the floor beside a plank);
+     browsers drop the lock when the page is hidden: taken again when it is back */
+  var wake = null, asking = false, refused = false;
+  function keepAwake(on) {
+    if (!on) { if (wake) { wake.release().catch(function () {}); wake = null; } return; }
+    if (wake || asking || refused || !navigator.wakeLock || document.visibilityState !== "visible") return;
+    asking = true;
+    navigator.wakeLock.request("screen").then(function (l) {
+      asking = false;
+      if (machine === null || machine.phase === "done") { l.release().catch(function () {}); return; }
+      wake = l;
+      l.addEventListener("release", function () { if (wake === l) wake = null; });
+    }).catch(function () { asking = false; refused = true; /* not here: asked again at the next start */ });
+  }
+  document.addEventListener("visibilitychange", function () { keepAwake(machine !== null && machine.phase !== "done"); });
   function start() {
     var plan = readPlan();
     save(PLAN_KEY, plan);
     var items = G.expand({ rest_s: plan.rest_s, exercises: plan.exercises.filter(function (p) { return p.on; }) }, CATALOGUE);
     if (!items.length) { SC.toast("Routine", "Pick at least one exercise."); return; }
     buzzer.unlock();
+    refused = false;
     machine = new G.Machine(items, plan.rest_s);
     lastBests = null;
     render();
@@ -237,6 +253,7 @@
     q(".gx-setup").hidden = machine !== null;
     q(".gx-run").hidden = !running;
     q(".gx-summary").hidden = !(machine !== null && machine.phase === "done");
+    keepAwake(running);
     if (running) renderRun();
     else if (machine !== null) renderSummary();
   }
