@@ -80,3 +80,21 @@ def test_same_result_for_any_block_sizes() -> None:
     whole = _run(parts)
     for block in (1, 7, 33):
         np.testing.assert_allclose(_run(parts, block), whole, atol=1e-9)
+
+
+def test_a_fast_descent_is_marked_as_a_fall_a_slow_one_is_not() -> None:
+    def falls(dur: float) -> list[float]:
+        rng = np.random.default_rng(1)
+        norm = np.concatenate([1.0 + rng.normal(0.0, 0.0005, 40), _descent(-0.6, dur),
+                               1.0 + rng.normal(0.0, 0.0005, 40)])
+        n = norm.size
+        acc = np.vstack([np.zeros(n), np.zeros(n), norm])
+        tr = HeightTracker(DEFAULT_SETTINGS)
+        up = np.tile(np.array([[0.0], [0.0], [1.0]]), n)
+        t = (np.arange(n, dtype=np.float64) + 0.5) * DT
+        tr.push(acc, norm, up, np.zeros(n, bool), np.zeros(n, bool), t=t)
+        # (the first rest is marked too: how the recording began is not known)
+        return [f for f in tr.falls if f > 3.0]
+
+    assert len(falls(0.6)) == 1  # 0.6 m in 0.6 s: peaks near 1.9 m/s
+    assert falls(3.0) == []  # kneeling down: 0.6 m in 3 s, under 0.4 m/s

@@ -210,6 +210,7 @@ class StreamAnalyzer:
         self.rep_counter = RepCounter(s, sides_known=calibration.forward_known)
         self.height = HeightTracker(s)
         self.stretch_detector = StretchDetector(s, sides_known=calibration.forward_known)
+        self.stretch_detector.fall_times = self.height.falls
         self.rep_sets: list[RepSet] = []
         self._raw_t: list[FloatArray] = []
         self._raw_acc: list[FloatArray] = []
@@ -370,7 +371,7 @@ class StreamAnalyzer:
             return None
         walking = np.isin(fs.activity, ON_FOOT)
         lying, flat = self.stretch_detector.observe(up)
-        return self.height.push(fs.acc_g, fs.vert_g, up, walking, lying, flat)
+        return self.height.push(fs.acc_g, fs.vert_g, up, walking, lying, flat, fs.t)
 
     def _stretches(self, fs: FrameSeries,
                    height: tuple[NDArray[np.bool_], FloatArray] | None) -> list[Event]:

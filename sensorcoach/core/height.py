@@ -77,6 +77,10 @@ EXCURSION_DEG = 50.0
 STANDING_SNAP_M = 0.17
 #: sin(60 deg): the long axis this close to vertical is upright.
 UPRIGHT_SIN = 0.866
+#: m/s: a descent this fast is a fall: sitting down, kneeling and lying down lower the
+#: pelvis at well under 1 m/s (0.3-0.5 m in 1-4 s); a fall drops it 0.5-0.9 m in under a
+#: second (design choice between them).
+FALL_SPEED_MS = 1.0
 #: m: integrated changes smaller than this are left out: shifting weight and swaying
 #: between rests integrate to a few centimetres of error each, which would accumulate;
 #: the smallest posture change, kneeling to all fours, lowers the pelvis 0.07 m (design
@@ -130,9 +134,14 @@ class HeightTracker:
         self._rest_up: FloatArray | None = None
         self._move: list[float] = []  # |a| of the frames since the last still span
         self._turn = 0.0  # largest turn of the up vector from the last rest, deg
+        self.falls: list[float] = []
+        """Times (s) the body came to rest after a descent faster than ``FALL_SPEED_MS``,
+        or after the first movement seen, which may have been one (the last few; with
+        ``t`` pushed)."""
 
     def push(self, acc: FloatArray, vert: FloatArray, up: FloatArray, walking: BoolArray,
-             lying: BoolArray, flat: BoolArray | None = None) -> tuple[BoolArray, FloatArray]:
+             lying: BoolArray, flat: BoolArray | None = None, t: FloatArray | None = None
+             ) -> tuple[BoolArray, FloatArray]:
         m = acc.shape[1]
         if m == 0:
             return np.zeros(0, bool), np.zeros(0)
@@ -158,7 +167,8 @@ class HeightTracker:
             if still[i]:
                 self._run += 1
                 if self._run == self._min_still:
-                    self._arrive(float(norm[i]), up[:, i])
+                    self._arrive(float(norm[i]), up[:, i],
+                                 None if t is None else float(t[i]))
                 elif self._run > self._min_still:
                     if lying[i] or (flat is not None and flat[i] and (
                             self.h is None or self.h < STANDING_M - STANDING_FOLD_M)):
@@ -203,12 +213,19 @@ class HeightTracker:
             cos = float(np.clip(self._rest_up @ up, -1.0, 1.0))
             self._turn = max(self._turn, float(np.degrees(np.arccos(cos))))
 
-    def _arrive(self, norm_now: float, up_now: FloatArray) -> None:
+    def _arrive(self, norm_now: float, up_now: FloatArray, t_now: float | None = None
+                ) -> None:
         """A still span has lasted long enough: apply the movement before it."""
         # the still run's first frames were buffered as movement; they are rest
         move = np.asarray(self._move[:max(0, len(self._move) - (self._min_still - 1))])
         self._move = []
         prev_norm, prev_up = self._rest_norm, self._rest_up
+        if t_now is not None and move.size and (
+                prev_norm is None  # the first movement seen: how it began is not known
+                or float(velocity(move, prev_norm, norm_now, self.frame_s).min())
+                <= -FALL_SPEED_MS):
+            self.falls.append(t_now)
+            del self.falls[:-8]
         self._rest_norm, self._rest_up = norm_now, up_now.copy()
         if self._anchor is not None:
             self.h, self._anchor = self._anchor, None
@@ -235,18 +252,27 @@ class HeightTracker:
             self.h = None  # the integration failed
 
 
-def rise(norm: FloatArray, g_before: float, g_after: float, frame_s: float) -> float:
-    """Height change over a movement, m: ``norm`` (n,) |a| per frame in g between two
-    rests whose |a| were ``g_before`` and ``g_after``; velocity zero at both ends."""
+def velocity(norm: FloatArray, g_before: float, g_after: float, frame_s: float
+             ) -> FloatArray:
+    """Vertical velocity through a movement, m/s (n+1 samples, zero at both ends):
+    ``norm`` (n,) vertical specific force per frame in g between two rests whose were
+    ``g_before`` and ``g_after``."""
     n = norm.size
-    if n == 0:
-        return 0.0
     base = np.linspace(g_before, g_after, n + 2)[1:-1]
     a = (norm - base) * G
     v = np.concatenate([[0.0], np.cumsum(a) * frame_s])
     v -= np.linspace(0.0, 1.0, n + 1) * v[-1]
+    return v
+
+
+def rise(norm: FloatArray, g_before: float, g_after: float, frame_s: float) -> float:
+    """Height change over a movement, m: ``norm`` (n,) |a| per frame in g between two
+    rests whose |a| were ``g_before`` and ``g_after``; velocity zero at both ends."""
+    if norm.size == 0:
+        return 0.0
+    v = velocity(norm, g_before, g_after, frame_s)
     # trapezoid over the n+1 velocity samples (zero at both ends)
     return float((v.sum() - 0.5 * (v[0] + v[-1])) * frame_s)
 
 
-__all__ = ["FLOOR_M", "STANDING_M", "HeightTracker", "rise"]
+__all__ = ["FLOOR_M", "STANDING_M", "HeightTracker", "rise", "velocity"]

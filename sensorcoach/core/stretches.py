@@ -49,7 +49,8 @@ then no stretch is reported (a fold cannot be told from lying on a side, nor fro
 back); the detector's ``note`` says so. The height tracker's floor anchor then takes any
 still horizontal trunk unless the pelvis is near standing height.
 
-A stretch posture taken within ``FALL_WINDOW_S`` of an impact (``IMPACT_G``) is lying
+A stretch posture taken within ``FALL_WINDOW_S`` of an impact (``IMPACT_G``) or of
+coming to rest after a descent faster than core.height's ``FALL_SPEED_MS`` is lying
 after a fall (SisFall's forward falls end folded on the floor), not a stretch.
 
 Timing: a stretch starts at the first frame within ``START_DEG`` of its median posture
@@ -98,6 +99,9 @@ IMPACT_G = 1.0
 #: s: ...and a stretch posture taken within this of one is lying after a fall, not a
 #: stretch (a deliberate stretch starts from rest, or some seconds after a jog).
 FALL_WINDOW_S = 5.0
+#: s: the height tracker marks a fall when the body has been still for 1.8 s (its
+#: stillness window and shortest rest), which may be after the posture began.
+FALL_LAG_S = 3.0
 #: s: a posture leaving the stretch for this long ends it.
 EXIT_S = 1.5
 #: s: a candidate is judged after this long in one stretch posture.
@@ -188,6 +192,9 @@ class StretchDetector:
         self._jit_floor = np.inf
         self._flat_run = 0  # consecutive flat lying frames
         self._impact_t = -np.inf  # time of the last impact (within-frame spread)
+        self.fall_times: list[float] = []
+        """When the body came to rest after a fall (core.height's ``falls``; the analyzer
+        shares the height tracker's list)."""
         self._run: _Run | None = None
         self.last_t: float | None = None
         self.note: str | None = None
@@ -458,6 +465,9 @@ class StretchDetector:
         self._run = None
         if r is None or not r.confirmed or r.fallen:
             return []
+        t0 = r.t[0]
+        if any(t0 - FALL_WINDOW_S <= f <= t0 + FALL_LAG_S for f in self.fall_times):
+            return []  # came to rest there after a fast descent: a fall
         t = np.asarray(r.t)
         up = np.asarray(r.up).T
         stop = (r.out_since if r.out_since is not None else t[-1] + self.frame_s)
