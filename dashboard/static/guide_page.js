@@ -18,6 +18,8 @@
   }
   function save(key, v) { try { localStorage.setItem(key, JSON.stringify(v)); } catch (e) { /* private mode */ } }
   function q(sel) { return box.querySelector(sel); }
+  /* only a change is written: a status line is announced again on every write */
+  function setText(node, text) { if (node.textContent !== text) node.textContent = text; }
   function unitText(mode) { return mode === "reps" ? "reps" : "s"; }
   function amount(v, unit) { return v === null || v === undefined ? "-" : Math.round(v) + (unit === "reps" ? " reps" : " s"); }
 
@@ -121,12 +123,18 @@
   function setStatus(text) { SC.toast("Buzz", text); }
 
   /* ------------------------------------------------------------ sessions */
+  var shownSessions = null;
   function pickFollowed() {
     var sel = q(".gx-session");
     if (!sessions.has(followed)) {
       followed = null;
       sessions.forEach(function (s, id) { if (followed === null || s.name === followName) followed = id; });
     }
+    /* state events come with every change of posture: the list is rebuilt only when it
+       changed (a rebuilt select closes under the finger) */
+    var sig = JSON.stringify([followed, Array.from(sessions, function (x) { return [x[0], x[1].name]; })]);
+    if (sig === shownSessions) return;
+    shownSessions = sig;
     sel.textContent = "";
     if (!sessions.size) option(sel, "", "no live session yet", "");
     sessions.forEach(function (s, id) { option(sel, id, s.name, followed); });
@@ -169,6 +177,7 @@
     box.scrollIntoView({ block: "start" });
   }
   function effects(list) {
+    if (!list.length && machine && machine.phase === "done") return;  /* the summary stands */
     list.forEach(function (fx) {
       if (fx.type === "target") buzzer.buzz("target");
       if (fx.type === "done") fetchLast();
@@ -207,19 +216,19 @@
   }
   function renderRun() {
     var v = machine.view(), it = v.item;
-    q(".gx-step").textContent = "Exercise " + v.position + " of " + v.total + (it && it.sets > 1 ? " \u00b7 set " + it.set + " of " + it.sets : "");
-    q(".gx-now").textContent = it ? it.label : "";
-    q(".gx-phase").textContent = it ? phaseText(v) : "";
+    setText(q(".gx-step"), "Exercise " + v.position + " of " + v.total + (it && it.sets > 1 ? " \u00b7 set " + it.set + " of " + it.sets : ""));
+    setText(q(".gx-now"), it ? it.label : "");
+    setText(q(".gx-phase"), it ? phaseText(v) : "");
     var timer = q(".gx-timer");
     timer.dataset.phase = v.phase;
-    if (v.phase === "rest") timer.textContent = SC.clock(v.rest_left_s);
-    else if (v.phase === "active" && v.value !== null) timer.textContent = amount(v.value, it.unit);
-    else timer.textContent = it && it.unit === "reps" ? "0 reps" : "0 s";
+    setText(timer, v.phase === "rest" ? SC.clock(v.rest_left_s)
+      : v.phase === "active" && v.value !== null ? amount(v.value, it.unit)
+      : it && it.unit === "reps" ? "0 reps" : "0 s");
     timer.classList.toggle("waiting", v.phase === "ready");
     timer.classList.toggle("reached", !!v.reached);
-    q(".gx-goal").textContent = it ? "Target " + amount(it.target, it.unit) : "";
-    q(".gx-next").textContent = v.phase === "rest" && it ? "Next: " + it.label
-      : v.next ? "Next: " + v.next.label : "Last one.";
+    setText(q(".gx-goal"), it ? "Target " + amount(it.target, it.unit) : "");
+    setText(q(".gx-next"), v.phase === "rest" && it ? "Next: " + it.label
+      : v.next ? "Next: " + v.next.label : "Last one.");
   }
   function renderSummary() {
     var out = q(".gx-summary-body");
