@@ -175,6 +175,24 @@ def test_auto_calibration_references_walking() -> None:
     assert tilt[0] < 2 and 16 < tilt[1] < 21
 
 
+def test_auto_calibration_ignores_short_gait_like_bursts_while_lying() -> None:
+    """Regression (a routine without calibration spans, 25 Hz, no gyro): bridges done as
+    repetitions pass the gait test for a second or three at a time; 60 such frames lying on
+    the back took the walking reference 55 deg away from standing. Walking goes on: only
+    bouts of 5 s and more, in their dominant direction, reference upright."""
+    rng = np.random.default_rng(1)
+    mount = random_rotation(rng)
+    flex = np.concatenate([np.full(250, 0.0), np.full(900, -90.0)])  # walk, then lie back
+    acc = posed_acc(flex, np.zeros_like(flex), mount)
+    walking = np.zeros(flex.size, bool)
+    walking[:250] = True
+    for start in range(300, 1100, 40):  # 2 s bursts while lying
+        walking[start:start + 20] = True
+    cal = auto_calibration(acc, ~walking, walking)
+    assert cal.reference == "walking"
+    assert cal.tilt_deg(posed_acc(np.array([0.0]), np.zeros(1), mount))[0] < 2.0
+
+
 def run_slumps(flex: np.ndarray, frame_s: float = 0.1, chunks: list[int] | None = None,
                t: np.ndarray | None = None) -> tuple[list, list]:
     det = SlumpDetector(13, 9, 10, 3, 30, 10, frame_s)

@@ -71,13 +71,13 @@ _HOLDS: tuple[Exercise, ...] = (
              "side_plank_right", ("sag", "pike", "twist"), "15-45 s per side"),
     Exercise("side_plank_right", ("hold",), 90.0, None, "right", "the side facing the floor",
              "side_plank_left", ("sag", "pike", "twist"), "15-45 s per side"),
-    # On all fours (hips over knees, shoulders over hands) the lower back lies within about
-    # 10 deg of horizontal; named by the lifted leg (the opposite arm is lifted too).
-    Exercise("bird_dog_left", ("hold",), 0.0, (-6.0, 20.0), "left",
+    # On all fours (hips over knees, shoulders over hands) the lower back lies near horizontal,
+    # -10..15 deg (arching lowers it); named by the lifted leg (the opposite arm too).
+    Exercise("bird_dog_left", ("hold",), 0.0, (-12.0, 20.0), "left",
              "the pelvis rolls toward the supporting (right) knee", "bird_dog_right",
              ("hip_rotation", "roll_sway"), "5-10 s per side, alternating", min_s=4.0,
              roll_deg=(0.0, 45.0)),
-    Exercise("bird_dog_right", ("hold",), 0.0, (-6.0, 20.0), "right",
+    Exercise("bird_dog_right", ("hold",), 0.0, (-12.0, 20.0), "right",
              "the pelvis rolls toward the supporting (left) knee", "bird_dog_left",
              ("hip_rotation", "roll_sway"), "5-10 s per side, alternating", min_s=4.0,
              roll_deg=(-45.0, 0.0)),
