@@ -25,7 +25,7 @@ def frames(parts: list[tuple[float, float, float, bool]], seed: int = 0
     t, elev, az, act = [], [], [], []
     t0 = 0.0
     for seconds, e, roll, effort in parts:
-        n = int(round(seconds * 10))
+        n = round(seconds * 10)
         t.append(t0 + (np.arange(n) + 0.5) * 0.1)
         elev.append(np.full(n, e) + rng.normal(0, 0.3, n))
         az.append(np.full(n, roll) + rng.normal(0, 0.4, n))

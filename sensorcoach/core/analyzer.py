@@ -447,8 +447,10 @@ class StreamAnalyzer:
         self.episodes += eps
         self.alerts += alerts
         events += eps
-        events += self._finish_holds(spans)
+        # stretches first: a hold over a stretch found in the same frames is dropped, and a
+        # stretch that ended within these frames is no longer under way
         events += self._stretches(fs, height)
+        events += self._finish_holds(spans)
         sets = self.rep_counter.push(fs.t, up_hold, fs.tilt_deg)
         self.rep_sets += sets
         events += sets

@@ -26,6 +26,7 @@ any blocks give the same sides.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -42,8 +43,12 @@ BOUT_GAP_S = 2.0
 BOUT_AZ_DEG = 25.0
 #: s: the roll is smoothed over this (postural sway, not the side, is faster).
 SMOOTH_S = 1.0
-#: Share of a side's frames that must show effort (a relaxed lying stretch has little).
-SIDE_EFFORT = 0.6
+#: Share of a side's frames that must show effort: a relaxed lying stretch shows none
+#: (knee to belly alternates sides too); a steady person's bird dog at 25 Hz about half.
+SIDE_EFFORT = 0.3
+#: s: runs of one side this close together are one side (a sway back across the
+#: hysteresis is not a new side).
+MERGE_GAP_S = 1.5
 #: Share of a side's own roll level that counts as in position (its timing).
 SIDE_LEVEL = 0.8
 #: s: a bout longer than this is analysed and a new one begun (bounded memory).
@@ -139,6 +144,12 @@ class BirdDogDetector:
                         self.s, (self.left, self.right), self.frame_s)
 
 
+def _runs(state: NDArray[np.int64]) -> list[tuple[int, int, int]]:
+    """(start, end, value) of each run of equal values."""
+    edges = np.concatenate([[0], np.flatnonzero(np.diff(state)) + 1, [state.size]])
+    return [(int(a), int(z), int(state[a])) for a, z in itertools.pairwise(edges)]
+
+
 def sides_of(t: FloatArray, az: FloatArray, active: NDArray[np.bool_], s: Settings,
              rows: tuple[Exercise, Exercise], frame_s: float) -> list[BirdDogSide]:
     """The bird dog sides of one bout (none unless both sides appear)."""
@@ -163,10 +174,15 @@ def sides_of(t: FloatArray, az: FloatArray, active: NDArray[np.bool_], s: Settin
         elif cur != 0 and cur * x < leave:
             cur = 1 if x >= enter else -1 if x <= -enter else 0
         state[i] = cur
+    # a short dip back toward the middle between two runs of one side is the same side
+    for a, z, value in _runs(state):
+        if (value == 0 and 0 < a and z < state.size and state[a - 1] == state[z] != 0
+                and (z - a) * frame_s <= MERGE_GAP_S):
+            state[a:z] = state[z]
     edges = np.flatnonzero(np.diff(state)) + 1
     bounds = np.concatenate([[0], edges, [state.size]])
     sides: list[BirdDogSide] = []
-    for a, z in zip(bounds[:-1], bounds[1:], strict=True):
+    for a, z in itertools.pairwise(bounds):
         sign = int(state[a])
         if sign == 0:
             continue

@@ -180,27 +180,19 @@ def calibration_from_spans(t: FloatArray, acc: FloatArray, upright_s: Span,
     return Calibration(method, up, forward, upright_s, forward_s, lean, tuple(warnings), conf)
 
 
-#: Frames: a walking bout shorter than this (5 s at 0.1 s frames) is not taken as walking
-#: for the reference (a few periodic frames of repetitions or bridges can pass the gait
-#: test; walking goes on).
-WALK_BOUT_FRAMES = 50
-#: deg: walking frames further than this from the bouts' median direction are left out.
-WALK_CONE_DEG = 25.0
-
-
-def walking_bouts(u: FloatArray, walking: BoolArray) -> BoolArray:
-    """Walking frames fit to reference upright: in bouts of at least ``WALK_BOUT_FRAMES``
-    and within ``WALK_CONE_DEG`` of the bouts' median direction (walking is upright)."""
+def walking_bouts(u: FloatArray, walking: BoolArray, s: Settings) -> BoolArray:
+    """Walking frames fit to reference upright: in bouts of at least ``auto_walk_bout_s``
+    and within ``auto_walk_cone_deg`` of the bouts' median direction (walking is upright)."""
     w = np.asarray(walking, dtype=bool)
     out = np.zeros_like(w)
     edges = np.flatnonzero(np.diff(np.concatenate([[0], w.astype(np.int8), [0]])))
     for a, b in zip(edges[::2], edges[1::2], strict=True):
-        if b - a >= WALK_BOUT_FRAMES:
+        if (b - a) * s.frame_s >= s.auto_walk_bout_s - 1e-9:
             out[a:b] = True
     if not out.any():
         return out
     centre = _unit(np.median(u[:, out], axis=1))
-    return out & (np.degrees(np.arccos(np.clip(centre @ u, -1.0, 1.0))) <= WALK_CONE_DEG)
+    return out & (np.degrees(np.arccos(np.clip(centre @ u, -1.0, 1.0))) <= s.auto_walk_cone_deg)
 
 
 def auto_calibration(acc: FloatArray, still: BoolArray, walking: BoolArray, *,
@@ -213,7 +205,7 @@ def auto_calibration(acc: FloatArray, still: BoolArray, walking: BoolArray, *,
     warnings: list[str] = []
     u = acc / np.maximum(np.linalg.norm(acc, axis=0), 1e-12)
     forward: FloatArray | None = None
-    walking = walking_bouts(u, walking)
+    walking = walking_bouts(u, walking, settings)
     if walking.sum() >= 200:  # 20 s of walking at 0.1 s frames
         ref = _unit(u[:, walking].mean(axis=1))
         reference, how = "walking", "referenced to walking"

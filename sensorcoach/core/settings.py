@@ -183,6 +183,16 @@ class Settings:
         "never taken as upright (slumps reach 10-30 deg, bends and lying go beyond; "
         "BIOMECHANICS)."
     )
+    auto_walk_bout_s: float = _setting(
+        5.0, "s", "shortest walking bout taken as the upright reference (design choice: walking "
+        "goes on; bridges done as repetitions pass the gait test for 1-3 s at a time while "
+        "lying, and 60 such frames took upright 55 deg off in a simulated routine)."
+    )
+    auto_walk_cone_deg: float = _setting(
+        25.0, "deg", "walking frames further than this from the walking bouts' median "
+        "direction are left out of the upright reference (design choice: walking is upright; "
+        "the trunk sways a few degrees per stride)."
+    )
     calibration_min_confidence: float = _setting(
         0.5, "1", "calibration confidence below which no slumps are detected (design choice: "
         "a walking or device reference scores 0.6-0.8, a guessed still posture 0.3)."
