@@ -442,7 +442,8 @@ class StreamAnalyzer:
         up_hold = fs.up_body if fs.up_body is not None else fs.up_hold
         height = self._height(fs)
         spans, hold_alerts = self.hold_detector.push(fs.t, up_hold, fs.motion_g,
-                                                     fs.jitter_g, fs.gyro_used)
+                                                     fs.jitter_g, fs.gyro_used,
+                                                     None if height is None else height[1])
         alerts += hold_alerts
         self.episodes += eps
         self.alerts += alerts

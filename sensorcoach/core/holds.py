@@ -138,6 +138,8 @@ RECENT_S = 40.0
 #: s before a hold searched for lying flat, and deg from horizontal that is flat.
 LYING_BEFORE_S = 20.0
 LYING_DEG = 8.0
+#: m: a pelvis higher than this is not lying on the floor (on all fours it is about 0.55).
+LYING_MAX_M = 0.35
 #: Excursions out of a held posture and back that make it repetitions, not a hold.
 REPS_EXCURSIONS = 3
 #: deg: distance from a posture that counts as having left it (end timing).
@@ -296,8 +298,9 @@ class HoldDetector:
                          if pairs else None)
         self._bird_sets: list[tuple[float, float]] = []
         """Spans of finished bird dog sets (a front-down hold inside one is not a plank)."""
-        self._recent = np.zeros((3, 0))
-        """(t, elevation, azimuth) of the last ``RECENT_S`` before this block and the block."""
+        self._recent = np.zeros((4, 0))
+        """(t, elevation, azimuth, pelvis height) of the last ``RECENT_S`` before this block
+        and the block."""
         self._pending: list[HoldSpan] = []
         """Front-down holds waiting for the bird dog bout around them to close."""
 
@@ -311,16 +314,19 @@ class HoldDetector:
 
     # ------------------------------------------------------------------ public
     def push(self, t: FloatArray, up_body: FloatArray | None, motion_g: FloatArray | None,
-             jitter_g: FloatArray | None, gyro_used: NDArray[np.bool_] | None = None
-             ) -> tuple[list[HoldSpan], list[Alert]]:
+             jitter_g: FloatArray | None, gyro_used: NDArray[np.bool_] | None = None,
+             height_m: FloatArray | None = None) -> tuple[list[HoldSpan], list[Alert]]:
         """``gyro_used`` (m,): frames whose up vector came from the gyro-aided filter (sway
-        shows there); None: all of them, as ``sway_from_gyro`` says."""
+        shows there); None: all of them, as ``sway_from_gyro`` says. ``height_m`` (m,): the
+        pelvis height (core.height, NaN where unknown): lying flat is on the floor, not on
+        all fours (a bridge comes up from lying on the back)."""
         holds: list[HoldSpan] = []
         alerts: list[Alert] = []
         if t.size == 0 or up_body is None or motion_g is None or jitter_g is None:
             return holds, alerts
         elev, az = posture_angles(up_body)
-        self._recent = np.concatenate([self._recent, np.vstack([t, elev, az])], axis=1)
+        hgt = np.full(t.size, np.nan) if height_m is None else np.asarray(height_m, float)
+        self._recent = np.concatenate([self._recent, np.vstack([t, elev, az, hgt])], axis=1)
         kind = hold_kind(elev, az, self.s, self.sides_known, self.rows)
         # a posture being recognised survives dipping a little below its band (a low plank
         # sways across the band's edge); a new one starts only inside the band
@@ -465,9 +471,10 @@ class HoldDetector:
         """Median azimuth of the frames lying flat (long axis within ``LYING_DEG`` of
         horizontal) with the same side down in the ``LYING_BEFORE_S`` before ``start``: a
         bridge's roll is taken from there, so a mounting's roll offset cancels."""
-        t, e, a = self._recent
+        t, e, a, hgt = self._recent
         sel = ((t >= start - LYING_BEFORE_S) & (t <= start) & (np.abs(e) <= LYING_DEG)
-               & (np.abs(_wrap(a - az)) <= self.s.hold_side_half_width_deg))
+               & (np.abs(_wrap(a - az)) <= self.s.hold_side_half_width_deg)
+               & ~(hgt > LYING_MAX_M))
         if np.count_nonzero(sel) < round(1.0 / self.frame_s):
             return None
         return float(az + np.median(_wrap(a[sel] - az)))
