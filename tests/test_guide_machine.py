@@ -90,6 +90,7 @@ def test_timer_waits_for_the_detected_hold_and_follows_the_side_done_first(page:
     assert r["labels"] == ["Plank", "Side plank (left)", "Side plank (right)"]
     assert r["idle"] == [] and r["other"] == []  # not the plank: the timer does not start
     assert r["v_ready"]["phase"] == "ready" and r["v_ready"]["value"] is None
+    assert r["v_ready"]["next"]["label"] == "Side plank (left)"  # the one after the plank
     assert [e["type"] for e in r["start"]] == ["start"]
     assert r["v_active"]["value"] == 1.5  # from the detector's start, not from now
     assert r["before"] == [] and [e["type"] for e in r["reach"]] == ["target"]

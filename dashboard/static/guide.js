@@ -86,8 +86,9 @@
     this.trace = [];       /* phase changes: {phase, t_s, item, detected} */
   }
   Machine.prototype.current = function () { return this.items[this.i] || null; };
+  /* what comes next: during a rest the item waited for, else the one after it */
   Machine.prototype.upcoming = function () {
-    return this.phase === "active" ? this.items[this.i + 1] || null : this.current();
+    return this.phase === "rest" ? this.current() : this.items[this.i + 1] || null;
   };
   Machine.prototype._mark = function (phase, detectedKind) {
     this.phase = phase;

@@ -211,13 +211,13 @@
         : it.mode === "stretch" ? "Get into the stretch and relax: the timer starts when the stretch is seen."
         : "Get into position: the timer starts when the hold is detected.";
     }
-    if (v.phase === "rest") return "Rest.";
+    if (v.phase === "rest") return "Start the next one when you are ready: it is timed from when it is detected.";
     return v.reached ? "Target reached. Keep going or rest." : (it.mode === "reps" ? "Counting." : "Holding.");
   }
   function renderRun() {
     var v = machine.view(), it = v.item;
     setText(q(".gx-step"), "Exercise " + v.position + " of " + v.total + (it && it.sets > 1 ? " \u00b7 set " + it.set + " of " + it.sets : ""));
-    setText(q(".gx-now"), it ? it.label : "");
+    setText(q(".gx-now"), v.phase === "rest" ? "Rest" : it ? it.label : "");
     setText(q(".gx-phase"), it ? phaseText(v) : "");
     var timer = q(".gx-timer");
     timer.dataset.phase = v.phase;
