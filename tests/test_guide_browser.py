@@ -73,14 +73,30 @@ def small_targets(page: Any) -> list[str]:
       .map(e => e.className || e.tagName)"""))
 
 
-def set_row(page: Any, exercise: str, on: bool, target: int | None = None) -> None:
-    row = page.locator(f".gx-row[data-id='{exercise}']")
-    box = row.locator("input[type=checkbox]")
-    if box.is_checked() != on:
-        row.locator(".gx-pick").tap()
-    if target is not None:
-        row.locator(".gx-target").fill(str(target))
-        row.locator(".gx-target").dispatch_event("change")
+def pick_only(page: Any, targets: dict[str, int]) -> None:
+    """Tap the setup to one set of each of ``targets`` (exercise: target), nothing else."""
+    page.wait_for_function("document.querySelectorAll('.gx-row').length === 12",
+                           timeout=10_000)
+    for exercise in page.evaluate("[...document.querySelectorAll('.gx-row')]"
+                                  ".map(r => r.dataset.id)"):
+        row = page.locator(f".gx-row[data-id='{exercise}']")
+        if row.locator("input[type=checkbox]").is_checked() != (exercise in targets):
+            row.locator(".gx-pick").tap()
+        if exercise in targets:
+            row.locator(".gx-sets").select_option("1")
+            row.locator(".gx-target").fill(str(targets[exercise]))
+            row.locator(".gx-target").dispatch_event("change")
+
+
+def put_plan(url: str, plan: dict[str, Any]) -> None:
+    import json
+    import urllib.request
+
+    req = urllib.request.Request(f"{url}/api/plan", method="PUT",
+                                 data=json.dumps(plan).encode(),
+                                 headers={"content-type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        assert r.status == 200
 
 
 def test_guide_walks_through_a_replayed_workout_timer_on_detection(
@@ -89,10 +105,7 @@ def test_guide_walks_through_a_replayed_workout_timer_on_detection(
     page, errors = phone(browser)
     page.goto(server.url + "/live")
     page.wait_for_selector("#conn.on", timeout=10_000)
-    assert page.locator(".gx-row").count() == 12
-    set_row(page, "bird_dog", False)
-    set_row(page, "plank", True, 10)
-    set_row(page, "side_plank", True, 10)
+    pick_only(page, {"plank": 10, "side_plank": 10})
     page.select_option(".gx-rest", "15")
     no_sideways_scroll(page)
     assert small_targets(page) == []
@@ -212,5 +225,40 @@ def test_guide_counts_replayed_deadlift_sets_and_compares_the_legs(
     targets = [c for c in page.evaluate("window.__vib") if c["pattern"] == TARGET]
     assert len(targets) == 3
     no_sideways_scroll(page)
+    assert not errors, errors
+    page.close()
+
+
+def test_first_visit_takes_the_weekly_plan_then_remembers_the_picks(
+        browser: Any, server: Server) -> None:
+    put_plan(server.url, {"every_days": 1, "rest_s": 45, "exercises": [
+        {"exercise": "side_plank_left", "sets": 2, "target": 25, "unit": "s"},
+        {"exercise": "side_plank_right", "sets": 2, "target": 25, "unit": "s"},
+        {"exercise": "cat_cow", "sets": 1, "target": 8, "unit": "reps"}]})
+    page, errors = phone(browser)
+    page.goto(server.url + "/live")
+    page.wait_for_function("document.querySelectorAll('.gx-row').length === 12",
+                           timeout=10_000)
+
+    def picks() -> list[list[Any]]:
+        return list(page.evaluate("""[...document.querySelectorAll('.gx-row')]
+          .filter(r => r.querySelector('input[type=checkbox]').checked)
+          .map(r => [r.dataset.id, r.querySelector('.gx-sets').value,
+                     r.querySelector('.gx-target').value])"""))
+
+    assert picks() == [["side_plank", "2", "25"], ["cat_cow", "1", "8"]]  # the plan's order
+    assert page.locator(".gx-rest").input_value() == "45"
+    assert page.locator(".gx-row").first.get_attribute("data-id") == "side_plank"
+    page.locator(".gx-row[data-id='cat_cow'] .gx-pick").tap()
+    page.reload()
+    page.wait_for_function("document.querySelectorAll('.gx-row').length === 12",
+                           timeout=10_000)
+    assert picks() == [["side_plank", "2", "25"]]  # this browser's picks are remembered
+    page.locator(".gx-use-plan").tap()
+    page.wait_for_function("document.querySelector(\".gx-row[data-id='cat_cow'] "
+                           "input[type=checkbox]\").checked", timeout=10_000)
+    assert picks() == [["side_plank", "2", "25"], ["cat_cow", "1", "8"]]
+    no_sideways_scroll(page)
+    assert small_targets(page) == []
     assert not errors, errors
     page.close()

@@ -33,9 +33,15 @@
   /* ------------------------------------------------------------ setup */
   function planRows() {
     var plan = load(PLAN_KEY, null);
-    var stored = {};
-    ((plan && plan.exercises) || []).forEach(function (p) { stored[p.id] = p; });
-    return { rest_s: plan && plan.rest_s ? plan.rest_s : 30, rows: CATALOGUE.map(function (e) {
+    var stored = {}, order = {};
+    ((plan && plan.exercises) || []).forEach(function (p, k) { stored[p.id] = p; order[p.id] = k; });
+    /* in the stored order (the weekly plan's), then the rest of the catalogue */
+    var cat = CATALOGUE.slice().sort(function (a, b) {
+      var x = a.id in order ? order[a.id] : 1e3 + CATALOGUE.indexOf(a);
+      var y = b.id in order ? order[b.id] : 1e3 + CATALOGUE.indexOf(b);
+      return x - y;
+    });
+    return { rest_s: plan && plan.rest_s ? plan.rest_s : 30, rows: cat.map(function (e) {
       var p = stored[e.id];
       var mode = p && e.modes.indexOf(p.mode) >= 0 ? p.mode : e.modes[0];
       return { e: e, on: p ? !!p.on : (!plan && !!DEFAULT_ON[e.id]), sets: p ? p.sets : 1, mode: mode,
@@ -103,6 +109,29 @@
     return { rest_s: Number(q(".gx-rest").value) || 30, exercises: out };
   }
   function store() { save(PLAN_KEY, readPlan()); }
+
+  /* the weekly plan (GET /api/plan: catalogue rows per side, sets, target, unit, rest)
+     as the guide's picks: both sides of an exercise in one row, in the plan's order */
+  function fromPlan(p) {
+    var out = [], seen = {};
+    (p.exercises || []).forEach(function (x) {
+      var id = G.baseOf(x.exercise);
+      var e = CATALOGUE.filter(function (c) { return c.id === id; })[0];
+      if (!e || seen[id]) return;
+      seen[id] = true;
+      var mode = x.unit === "reps" ? "reps" : e.modes.indexOf("hold") >= 0 ? "hold" : "stretch";
+      if (e.modes.indexOf(mode) < 0) mode = e.modes[0];
+      out.push({ id: id, on: true, sets: Math.min(3, Math.max(1, Math.round(x.sets) || 1)), mode: mode,
+        target: Math.round(Number(x.target)) || e.targets[mode] });
+    });
+    var rest = RESTS.reduce(function (best, r) {
+      return Math.abs(r - p.rest_s) < Math.abs(best - p.rest_s) ? r : best;
+    }, RESTS[1]);
+    return { rest_s: rest, exercises: out };
+  }
+  function usePlan() {
+    return SC.api("/api/plan").then(function (p) { save(PLAN_KEY, fromPlan(p)); buildSetup(); });
+  }
 
   /* ------------------------------------------------------------ buzz settings */
   function buildBuzz() {
@@ -306,7 +335,13 @@
     });
   }
 
-  buildSetup();
+  /* first visit: today's picks start from the weekly plan (then they are this browser's) */
+  if (load(PLAN_KEY, null)) buildSetup();
+  else usePlan().catch(buildSetup);
+  q(".gx-use-plan").addEventListener("click", function () {
+    usePlan().then(function () { SC.toast("Routine", "Today's picks are the weekly plan's."); })
+      .catch(function (e) { SC.toast("Routine", "The weekly plan could not be read: " + e.message); });
+  });
   buildBuzz();
   q(".gx-session").addEventListener("change", onSessionChosen);
   q(".gx-start").addEventListener("click", start);
