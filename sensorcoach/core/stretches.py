@@ -102,6 +102,12 @@ FALL_WINDOW_S = 5.0
 #: s: the height tracker marks a fall when the body has been still for 1.8 s (its
 #: stillness window and shortest rest), which may be after the posture began.
 FALL_LAG_S = 3.0
+#: deg: a posture this far from where the stretch has been (following it over
+#: ``TRACK_S``: easing deeper is slower) is out of it: letting a knee go and pulling the
+#: other in, or a fold turning into all fours, is a new posture, not more stretch time
+#: (breathing turns the lower back about a degree).
+DEPART_DEG = 4.0
+TRACK_S = 5.0
 #: s: a posture leaving the stretch for this long ends it.
 EXIT_S = 1.5
 #: s: a candidate is judged after this long in one stretch posture.
@@ -159,6 +165,8 @@ class _Run:
     confirmed: bool = False
     base: tuple[float, float] | None = None
     """(elev, roll) of the flat lying level when the run began (knee to belly)."""
+    ref: FloatArray | None = None
+    """Where the stretch has been: its posture, following slowly (``TRACK_S``)."""
     fallen: bool = False
     """The posture came right after an impact: lying after a fall, not a stretch."""
 
@@ -435,6 +443,10 @@ class StretchDetector:
         else:
             self._flat_run = 0
         r = self._run
+        if r is not None and code == r.code and r.ref is not None:
+            cos = float(np.clip(up @ r.ref, -1.0, 1.0)) / max(float(np.linalg.norm(r.ref)), 1e-12)
+            if np.degrees(np.arccos(min(cos, 1.0))) > DEPART_DEG:
+                code = NONE  # moved away from where the stretch has been: out of it
         if r is not None and code != r.code:
             if r.out_since is None:
                 r.out_since = t
@@ -452,6 +464,9 @@ class StretchDetector:
         r.up.append(up)
         r.still.append(still)
         r.h.append(h)
+        if r.out_since is None:
+            k = self.frame_s / TRACK_S
+            r.ref = up.copy() if r.ref is None else r.ref + k * (up - r.ref)
         if not r.confirmed and r.t[-1] - r.t[0] >= CONFIRM_S:
             r.confirmed = float(np.mean(r.still)) >= self.s.stretch_still_share
             if not r.confirmed:
