@@ -107,6 +107,9 @@ FALL_LAG_S = 3.0
 #: other in, or a fold turning into all fours, is a new posture, not more stretch time
 #: (breathing turns the lower back about a degree).
 DEPART_DEG = 4.0
+#: deg: the long axis this far below the flat lying level, back down, is a bridge (15-35
+#: deg; knee to belly tilts 5-20): the flat level before it no longer holds after it.
+BRIDGE_DEG = 12.0
 TRACK_S = 5.0
 #: s: a posture leaving the stretch for this long ends it.
 EXIT_S = 1.5
@@ -398,6 +401,18 @@ class StretchDetector:
         flat = (still & (np.abs(roll) < CROSS_ROLL_DEG[0]) & (np.abs(elev) <= 30.0)
                 & ~(h > FLOOR_M + LIFTED_M))
         # consecutive flat frames up to each frame: a rest, not the low point of a rep
+        b = self._base
+        lifted = np.flatnonzero((np.abs(roll) < CROSS_ROLL_DEG[0])
+                                & (elev < (b[0] if b is not None else 0.0) - BRIDGE_DEG))
+        if lifted.size:
+            # the pelvis lifted into a bridge: the flat level before it is not the one
+            # the person lies at after it
+            k0 = int(lifted[-1]) + 1
+            self._flat, self._flat_run = [], 0
+            t, elev, roll, still, h = t[k0:], elev[k0:], roll[k0:], flat[k0:], h[k0:]
+            flat = still
+            if t.size == 0:
+                return
         prev = self._flat_run
         idx_all = np.arange(t.size)
         starts = np.where(flat, -1, idx_all)
@@ -437,11 +452,9 @@ class StretchDetector:
         base0 = (r0.base if r0 is not None and r0.code == KNEE else self._fresh_base(t))
         if code == KNEE and not self._knee_ok(elev, base0):
             code = NONE
-        if code == NONE:
-            self._update_base(np.array([t]), np.array([elev]), np.array([az]),
-                              np.array([still]), np.array([h]))
-        else:
-            self._flat_run = 0
+        # every frame may clear the flat level (a bridge); only the others add to it
+        self._update_base(np.array([t]), np.array([elev]), np.array([az]),
+                          np.array([still and code == NONE]), np.array([h]))
         r = self._run
         if r is not None and code == r.code and r.ref is not None:
             cos = float(np.clip(up @ r.ref, -1.0, 1.0)) / max(float(np.linalg.norm(r.ref)), 1e-12)
