@@ -60,7 +60,7 @@ def min_hold_s(kind: str, settings: Settings) -> float:
     row = catalogue.by_name(kind)
     return row.min_s if row is not None and row.min_s is not None else settings.hold_min_s
 UNNAMED_SIDES = {"side_plank_a", "side_plank_b"}
-SWEEP_PREFIXES = ("hold_", "slump_")
+SWEEP_PREFIXES = ("hold_", "slump_", "bird_dog_", "stretch_")
 SWEEP_FACTORS = (-0.30, -0.15, 0.15, 0.30)
 SWEEP_FLAG_F1 = 0.05
 MAX_ERROR_LINES = 40
@@ -418,7 +418,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("folder", nargs="?", type=Path, default=ROOT / "fixtures" / "recordings")
     ap.add_argument("--sweep", action="store_true",
-                    help="also print F1 with each hold and slump setting moved -30..+30 %%")
+                    help="also print F1 with each hold, bird dog, stretch and slump setting "
+                    "moved -30..+30 %%")
     ap.add_argument("--routines", type=int, default=None, metavar="N",
                     help="simulated routine sessions scored in the routine section "
                          "(benchmarks/routine_accuracy.py; default: its DEFAULT_ROUTINES with "

@@ -140,8 +140,10 @@ def test_accuracy_benchmark_scores_every_fixture_and_unknown_kinds(
     assert "broken.csv: not scored" in out
     assert "running" in out.split("label kinds not scored")[1].splitlines()[0]
     for name in mod.sweep_settings():
-        assert name.startswith(("hold_", "slump_")) and f"\n{name} " in out
-    assert "hold_min_s" in mod.sweep_settings() and "slump_min_s" in mod.sweep_settings()
+        assert name.startswith(("hold_", "slump_", "bird_dog_", "stretch_"))
+        assert f"\n{name} " in out
+    swept = mod.sweep_settings()
+    assert {"hold_min_s", "slump_min_s", "bird_dog_roll_deg", "stretch_min_s"} <= set(swept)
     assert mod.main([str(tmp_path / "nowhere")]) == 2
 
 
