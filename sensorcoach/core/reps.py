@@ -343,8 +343,14 @@ class RepCounter:
         lean, rot = rm.hinge_lean_rotation(body[:, sel], flex[sel], lo, float(flex[k]),
                                            rm.FORWARD_PRIOR if self.sides_known else 0.0)
         form = {"pelvic_rotation_deg": rot}
+        if not self.sides_known:
+            # unsigned tilt from an upright a few degrees off reads the rest that far tilted
+            # and the bottom that much less when the error lies opposite the hinge: the range
+            # is the turn from the standing posture before to the bottom
+            rest = int(np.argmin(x[:k + 1]))
+            rng = float(np.degrees(np.arccos(np.clip(u[:, rest] @ u[:, k], -1.0, 1.0))))
         return Candidate(HINGE, a, b, d, rng, b - a, d - c, lean, form, az, 0.0, True,
-                     u[:, k].copy()), False
+                         u[:, k].copy()), False
 
     def _body(self, u: FloatArray, front_az: float) -> FloatArray:
         """``u`` in the body frame (the counter's frame turned to ``front_az``)."""
