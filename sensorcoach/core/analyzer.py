@@ -424,7 +424,9 @@ class StreamAnalyzer:
         head = pend.part(slice(0, n)).with_activity(codes)
         rest = pend.part(slice(n, None))
         self._pend = [rest] if rest.size else []
-        self._done.append(head)
+        # the frame means served the pelvis height as the frames settled; a day's worth of
+        # them is not kept (9 MiB of an 8-hour day)
+        self._done.append(replace(head, acc_g=None, vert_g=None))
         return head
 
     def _settled(self, fs: FrameSeries) -> list[Event]:
