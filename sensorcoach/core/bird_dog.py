@@ -26,12 +26,12 @@ any blocks give the same sides.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
 
+from sensorcoach.core.activity import runs
 from sensorcoach.core.catalogue import Exercise
 from sensorcoach.core.settings import Settings
 
@@ -144,12 +144,6 @@ class BirdDogDetector:
                         self.s, (self.left, self.right), self.frame_s)
 
 
-def _runs(state: NDArray[np.int64]) -> list[tuple[int, int, int]]:
-    """(start, end, value) of each run of equal values."""
-    edges = np.concatenate([[0], np.flatnonzero(np.diff(state)) + 1, [state.size]])
-    return [(int(a), int(z), int(state[a])) for a, z in itertools.pairwise(edges)]
-
-
 def sides_of(t: FloatArray, az: FloatArray, active: NDArray[np.bool_], s: Settings,
              rows: tuple[Exercise, Exercise], frame_s: float) -> list[BirdDogSide]:
     """The bird dog sides of one bout (none unless both sides appear)."""
@@ -175,15 +169,14 @@ def sides_of(t: FloatArray, az: FloatArray, active: NDArray[np.bool_], s: Settin
             cur = 1 if x >= enter else -1 if x <= -enter else 0
         state[i] = cur
     # a short dip back toward the middle between two runs of one side is the same side
-    for a, z, value in _runs(state):
+    for value, a, n in zip(*runs(state), strict=True):
+        z = a + n
         if (value == 0 and 0 < a and z < state.size and state[a - 1] == state[z] != 0
-                and (z - a) * frame_s <= MERGE_GAP_S):
+                and n * frame_s <= MERGE_GAP_S):
             state[a:z] = state[z]
-    edges = np.flatnonzero(np.diff(state)) + 1
-    bounds = np.concatenate([[0], edges, [state.size]])
     sides: list[BirdDogSide] = []
-    for a, z in itertools.pairwise(bounds):
-        sign = int(state[a])
+    for sign, a, n in zip(*runs(state), strict=True):
+        z = a + n
         if sign == 0:
             continue
         # time in position: from where the roll reaches most of the side's level to where

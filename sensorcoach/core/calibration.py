@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from sensorcoach.core.activity import runs
 from sensorcoach.core.frames import body_angles_deg
 from sensorcoach.core.settings import DEFAULT_SETTINGS, Settings
 
@@ -185,10 +186,9 @@ def walking_bouts(u: FloatArray, walking: BoolArray, s: Settings) -> BoolArray:
     and within ``auto_walk_cone_deg`` of the bouts' median direction (walking is upright)."""
     w = np.asarray(walking, dtype=bool)
     out = np.zeros_like(w)
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], w.astype(np.int8), [0]])))
-    for a, b in zip(edges[::2], edges[1::2], strict=True):
-        if (b - a) * s.frame_s >= s.auto_walk_bout_s - 1e-9:
-            out[a:b] = True
+    for value, a, n in zip(*runs(w.astype(np.int64)), strict=True):
+        if value and n * s.frame_s >= s.auto_walk_bout_s - 1e-9:
+            out[a:a + n] = True
     if not out.any():
         return out
     centre = _unit(np.median(u[:, out], axis=1))
