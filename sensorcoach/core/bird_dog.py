@@ -33,6 +33,7 @@ from numpy.typing import NDArray
 
 from sensorcoach.core.activity import runs
 from sensorcoach.core.catalogue import Exercise
+from sensorcoach.core.frames import wrap_deg
 from sensorcoach.core.settings import Settings
 
 FloatArray = NDArray[np.float64]
@@ -76,10 +77,6 @@ class _Bout:
     active: list[bool] = field(default_factory=list)
 
 
-def _wrap(deg: FloatArray | float) -> FloatArray:
-    return np.asarray((np.asarray(deg) + 180.0) % 360.0 - 180.0, dtype=float)
-
-
 class BirdDogDetector:
     """Alternating-side holds on all fours, from per-frame posture angles."""
 
@@ -101,7 +98,7 @@ class BirdDogDetector:
         lo, hi = self.left.elevation_band(self.s)
         band = (elev >= lo) & (elev <= hi)
         if self.sides_known:
-            band &= np.abs(_wrap(az - self.left.down_az_deg)) <= self.s.hold_side_half_width_deg
+            band &= np.abs(wrap_deg(az - self.left.down_az_deg)) <= self.s.hold_side_half_width_deg
         out: list[BirdDogSide] = []
         idx = np.flatnonzero(band)
         if self.bout is None and idx.size == 0:
@@ -121,7 +118,7 @@ class BirdDogDetector:
                     i += 1
                 continue
             a = float(az[i])
-            if b is not None and abs(float(_wrap(a - b.az0))) > BOUT_AZ_DEG:
+            if b is not None and abs(float(wrap_deg(a - b.az0))) > BOUT_AZ_DEG:
                 out += self._close()
                 b = None
             if b is None:
@@ -151,7 +148,7 @@ def sides_of(t: FloatArray, az: FloatArray, active: NDArray[np.bool_], s: Settin
     min_s = min(left.min_s or s.hold_min_s, right.min_s or s.hold_min_s)
     if t.size == 0 or t[-1] - t[0] < 2.0 * min_s:
         return []
-    roll = _wrap(az - float(np.median(az)))
+    roll = wrap_deg(az - float(np.median(az)))
     k = max(1, round(SMOOTH_S / frame_s))
     smooth = np.convolve(roll, np.ones(k) / k, mode="same") if roll.size > k else roll
     p10, p90 = np.percentile(smooth, [10.0, 90.0])

@@ -70,3 +70,8 @@ def random_rotation(rng: np.random.Generator) -> FloatArray:
         [2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)],
         [2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)],
     ])
+
+
+def wrap_deg(deg: FloatArray | float) -> FloatArray:
+    """Angles wrapped into [-180, 180) deg (a 0-d array for a scalar)."""
+    return np.asarray((np.asarray(deg, dtype=float) + 180.0) % 360.0 - 180.0, dtype=float)

@@ -45,6 +45,7 @@ from sensorcoach.core import catalogue
 from sensorcoach.core.bird_dog import BirdDogDetector, BirdDogSide
 from sensorcoach.core.events import Alert
 from sensorcoach.core.filters import Ema, IIRFilter
+from sensorcoach.core.frames import wrap_deg
 from sensorcoach.core.framing import gaps_before
 from sensorcoach.core.settings import Settings
 
@@ -104,7 +105,7 @@ def roll_variants(row: catalogue.Exercise, rows: tuple[catalogue.Exercise, ...]
 def roll_right_deg(az: float, down_az: float) -> float:
     """Roll toward the right side down, deg, of a posture whose side ``down_az`` faces the
     floor: front down the azimuth grows toward the right side (+90), back down it shrinks."""
-    d = float(_wrap(az - down_az))
+    d = float(wrap_deg(az - down_az))
     return d if abs(down_az) < 90.0 else -d
 
 
@@ -245,7 +246,7 @@ def hold_kind(elev: FloatArray, az: FloatArray, s: Settings,
         return kind
     for code, row in enumerate(rows, start=1):
         lo, hi = row.elevation_band(s)
-        near = np.abs(_wrap(az - row.down_az_deg)) <= s.hold_side_half_width_deg
+        near = np.abs(wrap_deg(az - row.down_az_deg)) <= s.hold_side_half_width_deg
         kind[(elev >= lo) & (elev <= hi) & near & (kind == NONE)] = code
     return kind
 
@@ -253,10 +254,6 @@ def hold_kind(elev: FloatArray, az: FloatArray, s: Settings,
 def _unit(v: FloatArray) -> FloatArray:
     n = float(np.linalg.norm(v))
     return v / n if n > 0 else v
-
-
-def _wrap(deg: FloatArray | float) -> Any:
-    return (np.asarray(deg) + 180.0) % 360.0 - 180.0
 
 
 class HoldDetector:
@@ -473,11 +470,11 @@ class HoldDetector:
         bridge's roll is taken from there, so a mounting's roll offset cancels."""
         t, e, a, hgt = self._recent
         sel = ((t >= start - LYING_BEFORE_S) & (t <= start) & (np.abs(e) <= LYING_DEG)
-               & (np.abs(_wrap(a - az)) <= self.s.hold_side_half_width_deg)
+               & (np.abs(wrap_deg(a - az)) <= self.s.hold_side_half_width_deg)
                & ~(hgt > LYING_MAX_M))
         if np.count_nonzero(sel) < round(1.0 / self.frame_s):
             return None
-        return float(az + np.median(_wrap(a[sel] - az)))
+        return float(az + np.median(wrap_deg(a[sel] - az)))
 
     def _step_idle(self, t: float, kind: int, rate: float, active: bool, motion: float,
                    az: float, turn: float, elev: float) -> None:
@@ -494,7 +491,7 @@ class HoldDetector:
         c = self._cand
         if (c is None or c.kind != kind
                 or ((kind == self.unnamed or not self.sides_known)
-                    and abs(float(_wrap(az - c.az0))) > s.hold_side_half_width_deg)):
+                    and abs(float(wrap_deg(az - c.az0))) > s.hold_side_half_width_deg)):
             c = self._cand = _Candidate(kind, t, az)
         c.rates.append(rate)
         c.active.append(active)
@@ -547,11 +544,11 @@ class HoldDetector:
         h.motion.append(motion)
         lo, hi = (self.rows[h.kind - 1].elevation_band(s) if h.kind != self.unnamed
                   else (s.hold_elev_min_deg, s.hold_elev_max_deg))
-        in_place = (abs(float(_wrap(az - h.centre_az))) <= s.hold_side_half_width_deg
+        in_place = (abs(float(wrap_deg(az - h.centre_az))) <= s.hold_side_half_width_deg
                     and elev <= hi + s.hold_drift_margin_deg)
         if h.track is None:
             h.track = (elev, az)
-        moved = max(abs(elev - h.track[0]), abs(float(_wrap(az - h.track[1]))))
+        moved = max(abs(elev - h.track[0]), abs(float(wrap_deg(az - h.track[1]))))
         # sinking flat (below the band) or moving far: a drop to the floor, or a pike
         # break that comes back within hold_depart_s
         departed = (moved > s.hold_exit_deg
@@ -571,7 +568,7 @@ class HoldDetector:
         else:
             k = self.frame_s / s.hold_track_tau_s
             h.track = (h.track[0] + k * (elev - h.track[0]),
-                       h.track[1] + k * float(_wrap(az - h.track[1])))
+                       h.track[1] + k * float(wrap_deg(az - h.track[1])))
             if h.away_since is not None:
                 # a wobble out and back: only a second back in place counts as back
                 if h.back_since is None:
@@ -583,7 +580,7 @@ class HoldDetector:
                 self._settle_start(h)
             return []
         d_elev = elev - h.ref[0]
-        d_az = float(_wrap(az - h.ref[1]))
+        d_az = float(wrap_deg(az - h.ref[1]))
         if abs(d_az) >= abs(d_elev):
             kind_name, dev = "twist", abs(d_az)
         else:
@@ -611,7 +608,8 @@ class HoldDetector:
         elev, az = np.asarray(h.elev), np.asarray(h.az)
         late = t >= h.start_s + 1.0
         h.ref = (float(np.median(elev[late])), float(np.median(az[late])))
-        near = (np.abs(elev - h.ref[0]) <= START_DEG) & (np.abs(_wrap(az - h.ref[1])) <= START_DEG)
+        near = ((np.abs(elev - h.ref[0]) <= START_DEG)
+                & (np.abs(wrap_deg(az - h.ref[1])) <= START_DEG))
         first = np.flatnonzero(near)
         if first.size:
             h.start_s = max(h.start_s, float(t[first[0]]) - self.frame_s / 2)
@@ -661,7 +659,7 @@ class HoldDetector:
                 sel = (t >= h.break_since) & (t <= end_s)
                 if sel.any():
                     d_e = np.abs(np.asarray(h.elev)[sel] - h.ref[0])
-                    d_a = np.abs(_wrap(np.asarray(h.az)[sel] - h.ref[1]))
+                    d_a = np.abs(wrap_deg(np.asarray(h.az)[sel] - h.ref[1]))
                     peak = float(np.maximum(d_e, d_a).max())
             h.breaks.append(FormBreak(h.break_since, h.break_kind, peak))
         h.break_since = None
@@ -699,7 +697,7 @@ class HoldDetector:
             row = self.rows[h.kind - 1]
             held = float(np.median(np.asarray(h.az)[inside])) if inside.any() else azm
             if h.lying_az is not None:  # the roll from lying flat just before
-                held = row.down_az_deg + float(_wrap(held - h.lying_az))
+                held = row.down_az_deg + float(wrap_deg(held - h.lying_az))
             if h.lying_az is not None or self.sides_known:
                 name, form = by_roll(row, self.variants[h.kind], held, self.s)
         return [HoldSpan(name, round(h.start_s, 3), round(end_s, 3), ended_by,

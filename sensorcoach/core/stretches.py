@@ -68,6 +68,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sensorcoach.core.filters import Ema
+from sensorcoach.core.frames import wrap_deg
 from sensorcoach.core.framing import gaps_before
 from sensorcoach.core.height import FLOOR_M
 from sensorcoach.core.settings import Settings
@@ -172,10 +173,6 @@ class _Run:
     """Where the stretch has been: its posture, following slowly (``TRACK_S``)."""
     fallen: bool = False
     """The posture came right after an impact: lying after a fall, not a stretch."""
-
-
-def _wrap(deg: FloatArray | float) -> FloatArray:
-    return np.asarray((np.asarray(deg) + 180.0) % 360.0 - 180.0)
 
 
 def angles(up: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -380,7 +377,7 @@ class StretchDetector:
         # -5 deg, has the tremor of holding the body up)
         child = in_band & (elev <= s.stretch_child_max_elev_deg)
         code[child & (code == NONE)] = CHILD
-        roll = np.abs(_wrap(az - 180.0))
+        roll = np.abs(wrap_deg(az - 180.0))
         on_floor = known & ~(h > FLOOR_M + LIFTED_M)
         lo, hi = CROSS_ROLL_DEG
         cross = ((roll >= lo) & (roll <= hi) & (np.abs(elev) <= CROSS_MAX_ELEV_DEG)
@@ -397,7 +394,7 @@ class StretchDetector:
         ``FLAT_FRAMES`` such frames are kept."""
         if t.size == 0:
             return
-        roll = _wrap(az - 180.0)
+        roll = wrap_deg(az - 180.0)
         flat = (still & (np.abs(roll) < CROSS_ROLL_DEG[0]) & (np.abs(elev) <= 30.0)
                 & ~(h > FLOOR_M + LIFTED_M))
         # consecutive flat frames up to each frame: a rest, not the low point of a rep
@@ -544,7 +541,7 @@ class StretchDetector:
         if code == CROSS:
             return "cross_right" if a > 0 else "cross_left"
         if code == KNEE:
-            roll = float(_wrap(a - 180.0))
+            roll = float(wrap_deg(a - 180.0))
             ref = base[1] if base is not None else 0.0
             # the pulled knee's side rolls up, the other down: right knee, left side
             # down, azimuth from 180 toward -90, which wraps to a positive roll
