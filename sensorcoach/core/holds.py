@@ -67,15 +67,10 @@ def alternating_pairs(rows: tuple[catalogue.Exercise, ...]
                       ) -> list[tuple[catalogue.Exercise, catalogue.Exercise]]:
     """(left, right) hold rows with roll bands and no posture row of their own."""
     rows = catalogue.holds(rows)
-    base = posture_rows(rows)
-    out = []
-    for left, right in catalogue.pairs(rows):
-        shared = any(b.down_az_deg == left.down_az_deg
-                     and b.elevation_band(Settings()) == left.elevation_band(Settings())
-                     for b in base)
-        if left.roll_deg is not None and right.roll_deg is not None and not shared:
-            out.append((left, right))
-    return out
+    shared = {e.name for b in posture_rows(rows) for e in roll_variants(b, rows)}
+    return [(left, right) for left, right in catalogue.pairs(rows)
+            if left.roll_deg is not None and right.roll_deg is not None
+            and left.name not in shared]
 
 
 def excursions(elev: FloatArray, deg: float) -> int:
