@@ -11,6 +11,7 @@ frame's activity is settled up to ``activity_min_bout_s`` after it arrives.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
@@ -113,9 +114,11 @@ class FrameSeries:
         return FrameSeries(**out)  # type: ignore[arg-type]
 
 
-def mostly_inside(start_s: float, end_s: float, other: Hold) -> bool:
-    """Whether at least half of ``start_s``-``end_s`` lies within ``other``."""
-    inter = min(end_s, other.end_s) - max(start_s, other.start_s)
+def mostly_inside(start_s: float, end_s: float, other_start_s: float,
+                  other_end_s: float = math.inf) -> bool:
+    """Whether at least half of ``start_s``-``end_s`` lies within the other span (open
+    ended: a stretch still under way)."""
+    inter = min(end_s, other_end_s) - max(start_s, other_start_s)
     return inter >= 0.5 * (end_s - start_s)
 
 
@@ -339,15 +342,13 @@ class StreamAnalyzer:
         out: list[Event] = []
         if not spans:
             return out
-        t = np.concatenate(self._raw_t) if self._raw_t else np.zeros(0)
-        acc = np.concatenate(self._raw_acc, axis=1) if self._raw_acc else np.zeros((3, 0))
+        t, acc = self._raw()
         under_way = self.stretch_detector.confirmed_start
         for sp in spans:
-            if any(h.target_s is not None and mostly_inside(sp.start_s, sp.end_s, h)
-                   for h in self.holds):
+            if any(h.target_s is not None and mostly_inside(sp.start_s, sp.end_s, h.start_s,
+                                                            h.end_s) for h in self.holds):
                 continue  # a stretch was found there: relaxed, and where it is held
-            if under_way is not None and (sp.end_s - max(sp.start_s, under_way)
-                                          >= 0.5 * (sp.end_s - sp.start_s)):
+            if under_way is not None and mostly_inside(sp.start_s, sp.end_s, under_way):
                 continue  # likewise a stretch under way (live: not emitted, then dropped)
             stab = stability(t, acc, self.sample_rate_hz, sp.start_s, sp.end_s, sp.drift_deg,
                              sp.drift_kind, tuple(b.t_s for b in sp.form_breaks))
@@ -362,21 +363,27 @@ class StreamAnalyzer:
         (recognised by effort, which a still body shows at noise level now and then) over
         the same time: the stretch stands (a forward fold from standing is not a plank)."""
         self.holds = [h for h in self.holds if h.target_s is not None
-                      or not mostly_inside(h.start_s, h.end_s, stretch)]
+                      or not mostly_inside(h.start_s, h.end_s, stretch.start_s,
+                                           stretch.end_s)]
 
-    def _height(self, fs: FrameSeries) -> tuple[NDArray[np.bool_], FloatArray] | None:
+    def _raw(self) -> tuple[FloatArray, FloatArray]:
+        """The raw samples kept (times, (3, n) acceleration) for stability."""
+        t = np.concatenate(self._raw_t) if self._raw_t else np.zeros(0)
+        acc = np.concatenate(self._raw_acc, axis=1) if self._raw_acc else np.zeros((3, 0))
+        return t, acc
+
+    def _height(self, fs: FrameSeries, up: FloatArray | None
+                ) -> tuple[NDArray[np.bool_], FloatArray] | None:
         """Quiet frames and the pelvis height (core.height) of settled frames."""
-        up = fs.up_body if fs.up_body is not None else fs.up_hold
         if up is None or fs.acc_g is None or fs.vert_g is None:
             return None
         walking = np.isin(fs.activity, ON_FOOT)
         lying, flat = self.stretch_detector.observe(up)
         return self.height.push(fs.acc_g, fs.vert_g, up, walking, lying, flat, fs.t)
 
-    def _stretches(self, fs: FrameSeries,
+    def _stretches(self, fs: FrameSeries, up: FloatArray | None,
                    height: tuple[NDArray[np.bool_], FloatArray] | None) -> list[Event]:
         """The stretches (core.stretches) of settled frames, from their pelvis height."""
-        up = fs.up_body if fs.up_body is not None else fs.up_hold
         if up is None or height is None:
             return []
         still, h = height
@@ -388,8 +395,7 @@ class StreamAnalyzer:
         out: list[Event] = []
         if not spans:
             return out
-        t = np.concatenate(self._raw_t) if self._raw_t else np.zeros(0)
-        acc = np.concatenate(self._raw_acc, axis=1) if self._raw_acc else np.zeros((3, 0))
+        t, acc = self._raw()
         for sp in spans:
             stab = stability(t, acc, self.sample_rate_hz, sp.start_s, sp.end_s, 0.0, "sag", ())
             hold = Hold(sp.kind, sp.start_s, sp.end_s, sp.ended_by, stab, (),
@@ -442,7 +448,7 @@ class StreamAnalyzer:
         eps, alerts = self.slumps.push(fs.t, fs.flexion_deg, seated, fs.activity == MOVING)
         alerts = alerts + self.sedentary.push(fs.t, fs.activity)
         up_hold = fs.up_body if fs.up_body is not None else fs.up_hold
-        height = self._height(fs)
+        height = self._height(fs, up_hold)
         spans, hold_alerts = self.hold_detector.push(fs.t, up_hold, fs.motion_g,
                                                      fs.jitter_g, fs.gyro_used,
                                                      None if height is None else height[1])
@@ -452,7 +458,7 @@ class StreamAnalyzer:
         events += eps
         # stretches first: a hold over a stretch found in the same frames is dropped, and a
         # stretch that ended within these frames is no longer under way
-        events += self._stretches(fs, height)
+        events += self._stretches(fs, up_hold, height)
         events += self._finish_holds(spans)
         sets = self.rep_counter.push(fs.t, up_hold, fs.tilt_deg)
         self.rep_sets += sets
