@@ -6,7 +6,6 @@ and sources that cannot buzz."""
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import shutil
@@ -18,36 +17,18 @@ from typing import Any
 
 import pytest
 from bleak.exc import BleakError
+from fw_harness import FW, VECTORS, build_driver, run
 
-import firmware_interface
 from firmware_interface import devices
 from firmware_interface.codecs import sensorcoach_v1 as v1
 from firmware_interface.transports import ble
 from firmware_interface.transports.base import Backoff, Status, buzz
 from firmware_interface.transports.serial_port import SerialSource
 
-FW = Path(firmware_interface.__file__).parent / "firmware"
-VECTORS: dict[str, Any] = json.loads((FW / "test_vectors.json").read_text())
-CFLAGS = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O1"]
-
 
 @pytest.fixture(scope="module")
 def driver(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    gcc = shutil.which("gcc")
-    if gcc is None:
-        pytest.skip("gcc not found: the C encoder cannot be built on this machine")
-    out = tmp_path_factory.mktemp("fwb") / "sc_vectors"
-    r = subprocess.run([gcc, *CFLAGS, "-I", str(FW), str(FW / "protocol.c"),
-                        str(FW / "host_test" / "sc_vectors.c"), "-o", str(out)],
-                       capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0, r.stderr
-    return out
-
-
-def run(driver: Path, lines: list[str]) -> list[str]:
-    r = subprocess.run([str(driver)], input="\n".join(lines) + "\n", capture_output=True,
-                       text=True, timeout=30, check=True)
-    return r.stdout.splitlines()
+    return build_driver(tmp_path_factory.mktemp("fwb"))
 
 
 # ---------------------------------------------------------------------- firmware

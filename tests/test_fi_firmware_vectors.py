@@ -3,7 +3,6 @@ the shared test vectors, byte for byte, including sequence and clock wraparound.
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -11,33 +10,15 @@ from typing import Any
 
 import numpy as np
 import pytest
+from fw_harness import FW, VECTORS, build_driver, run
 
-import firmware_interface
 from firmware_interface.codecs import sensorcoach_v1 as v1
 from firmware_interface.samples import SampleBlock
-
-FW = Path(firmware_interface.__file__).parent / "firmware"
-VECTORS: dict[str, Any] = json.loads((FW / "test_vectors.json").read_text())
-CFLAGS = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O1"]
 
 
 @pytest.fixture(scope="module")
 def driver(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    gcc = shutil.which("gcc")
-    if gcc is None:
-        pytest.skip("gcc not found: the C encoder cannot be built on this machine")
-    out = tmp_path_factory.mktemp("fw") / "sc_vectors"
-    r = subprocess.run([gcc, *CFLAGS, "-I", str(FW), str(FW / "protocol.c"),
-                        str(FW / "host_test" / "sc_vectors.c"), "-o", str(out)],
-                       capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0, r.stderr
-    return out
-
-
-def run(driver: Path, lines: list[str]) -> list[str]:
-    r = subprocess.run([str(driver)], input="\n".join(lines) + "\n", capture_output=True,
-                       text=True, timeout=30, check=True)
-    return r.stdout.splitlines()
+    return build_driver(tmp_path_factory.mktemp("fw"))
 
 
 # ---------------------------------------------------------------------- C side
