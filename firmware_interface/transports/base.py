@@ -13,10 +13,11 @@ it on any source and is a no-op (a debug log line, False) where there is none.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from firmware_interface.devices import DeviceProfile, Write
 from firmware_interface.samples import DecodeStats, SampleBlock
 
 StatusKind = Literal["connected", "disconnected", "reconnected", "ended"]
@@ -62,6 +63,21 @@ class Buzzer(Protocol):
     async def buzz(self, duration_ms: int) -> bool:
         """Buzz for ``duration_ms`` (ms); True when the command went out."""
         ...
+
+
+def buzz_commands(name: str, profile: DeviceProfile, decoder: object
+                  ) -> Callable[[int], list[Write]] | None:
+    """The commands that buzz a sensor, when it can: its profile has them and, where it has
+    said so in its device info, it was built with a buzzer; None (the reason logged) when
+    not."""
+    if profile.buzz is None:
+        log.debug("%s: %s sensors cannot buzz", name, profile.name)
+        return None
+    info = getattr(decoder, "device_info", None)
+    if info is not None and not getattr(info, "has_buzzer", True):
+        log.debug("%s: the sensor was built without a buzzer (SC_BUZZ_PIN)", name)
+        return None
+    return profile.buzz
 
 
 async def buzz(source: object, duration_ms: int) -> bool:

@@ -36,7 +36,7 @@ from firmware_interface.codecs import StreamDecoder, stream_decoder
 from firmware_interface.devices import DeviceProfile, Patch, Write
 from firmware_interface.errors import DeviceError
 from firmware_interface.samples import DecodeStats
-from firmware_interface.transports.base import Backoff, Event, Status
+from firmware_interface.transports.base import Backoff, Event, Status, buzz_commands
 from firmware_interface.transports.drift import DriftMeter
 
 log = logging.getLogger(__name__)
@@ -179,19 +179,15 @@ class BleSource:
     async def buzz(self, duration_ms: int) -> bool:
         """Buzz the sensor for ``duration_ms`` (ms) when its profile can and it is
         connected; False (logged) otherwise."""
-        if self.profile.buzz is None:
-            log.debug("%s: %s sensors cannot buzz", self.name, self.profile.name)
-            return False
-        info = getattr(self.decoder, "device_info", None)
-        if info is not None and not getattr(info, "has_buzzer", True):
-            log.debug("%s: the sensor was built without a buzzer (SC_BUZZ_PIN)", self.name)
+        commands = buzz_commands(self.name, self.profile, self.decoder)
+        if commands is None:
             return False
         client = self._client
         if client is None or self._closed:
             log.debug("%s: not connected, buzz dropped", self.name)
             return False
         try:
-            for step in self.profile.buzz(duration_ms):
+            for step in commands(duration_ms):
                 await client.write_gatt_char(step.char_uuid or "", step.data, response=False)
         except TRANSIENT as e:
             log.warning("%s: buzz failed: %s: %s", self.name, type(e).__name__, e)

@@ -35,7 +35,7 @@ from firmware_interface.codecs import StreamDecoder, stream_decoder
 from firmware_interface.devices import BAUD_RANGE, Write
 from firmware_interface.errors import DeviceError
 from firmware_interface.samples import DecodeStats
-from firmware_interface.transports.base import Backoff, Event, Status
+from firmware_interface.transports.base import Backoff, Event, Status, buzz_commands
 from firmware_interface.transports.drift import DriftMeter
 
 Opener = Callable[..., Any]
@@ -80,17 +80,13 @@ class SerialSource:
     async def buzz(self, duration_ms: int) -> bool:
         """Buzz the sensor for ``duration_ms`` (ms) when its profile can and the port is
         open; False (logged at debug level) otherwise."""
-        if self.profile.buzz is None:
-            log.debug("%s: %s sensors cannot buzz", self.name, self.profile.name)
-            return False
-        info = getattr(self.decoder, "device_info", None)
-        if info is not None and not getattr(info, "has_buzzer", True):
-            log.debug("%s: the sensor was built without a buzzer (SC_BUZZ_PIN)", self.name)
+        commands = buzz_commands(self.name, self.profile, self.decoder)
+        if commands is None:
             return False
         if not self._open.is_set():
             log.debug("%s: not connected, buzz dropped", self.name)
             return False
-        for step in self.profile.buzz(duration_ms):
+        for step in commands(duration_ms):
             self._writes.put(step.data)
         return True
 
