@@ -8,12 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from dash_harness import Server, launch, page_of, start_server, upload
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    yield from launch()
+from dash_harness import Server, page_of, start_server, upload
 
 
 @pytest.fixture(scope="module")

@@ -10,12 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dash_harness import Server, launch, page_of, start_server
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    yield from launch()
+from dash_harness import Server, page_of, start_server
 
 
 @pytest.fixture

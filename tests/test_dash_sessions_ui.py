@@ -10,14 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dash_harness import Server, launch, start_server
+from dash_harness import Server, start_server
 
 from sensorcoach.store import Store
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    yield from launch()
 
 
 @pytest.fixture

@@ -10,17 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dash_harness import Server, launch, page_of, start_server
+from dash_harness import Server, page_of, start_server
 
 from sensorcoach.store import Store
 
 #: (days ago, slumps, kind) of the stored sessions
 DAYS = ((0, 1, "desk"), (1, 0, "desk"), (2, 0, "workout"), (3, 2, "desk"))
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    yield from launch()
 
 
 @pytest.fixture

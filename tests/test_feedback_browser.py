@@ -3,27 +3,12 @@ thresholds shown, the next analysed session uses them, and a live alert can be m
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-from dash_harness import Server, launch, page_of, start_server, upload
+from dash_harness import Server, page_of, upload
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 VALUE = "Number(document.querySelector('#feedback .fb-values').dataset.slumpOnDeg)"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    yield from launch()
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    srv = start_server(tmp_path / "db.sqlite3")
-    yield srv
-    srv.stop()
 
 
 def test_a_tap_on_an_alert_moves_the_thresholds_and_the_next_session_uses_them(

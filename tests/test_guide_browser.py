@@ -5,12 +5,9 @@ Every wait is on a condition with a generous timeout; nothing is timed by the cl
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-from dash_harness import Server, launch, page_of, start_server, upload
+from dash_harness import Server, page_of, upload
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 TARGET = [80, 60, 80, 60, 80]
@@ -38,18 +35,6 @@ window.AudioContext = function () {
                               start() { window.__tones += 1; }, stop() {}})};
 };
 """
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    yield from launch()
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    srv = start_server(tmp_path / "db.sqlite3")
-    yield srv
-    srv.stop()
 
 
 def phone(browser: Any, script: str = STUB) -> tuple[Any, list[str]]:

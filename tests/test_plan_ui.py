@@ -9,12 +9,10 @@ import datetime as dt
 import gzip
 import json
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-from dash_harness import FIX, Server, launch, page_of, start_server
+from dash_harness import FIX, Server, page_of
 
 from sensorcoach.store import Store
 
@@ -22,18 +20,6 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 #: The plan the person enters: what the routine fixture does, plus a second glute bridge.
 PLAN = {"plank": (1, 60), "side_plank_left": (1, 30), "side_plank_right": (1, 30),
         "bird_dog_left": (3, 7), "glute_bridge": (2, 30), "child_pose": (1, 20)}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    yield from launch()
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    srv = start_server(tmp_path / "db.sqlite3")
-    yield srv
-    srv.stop()
 
 
 def upload_routine_recorded_at(url: str, when: dt.datetime) -> int:

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from dash_harness import launch, page_of, start_server
+from dash_harness import page_of, start_server
 from routine_events import ROUTINE, routine
 
 from dashboard.app import create_app
@@ -132,11 +131,6 @@ def test_the_session_page_shows_the_whole_routine(db: tuple[Path, int]) -> None:
     assert "right 32 s after 26 s rest" in w
     text = re.sub(r"<[^>]+>", " ", w)
     assert not INTERNAL.findall(text), INTERNAL.findall(text)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    yield from launch()
 
 
 @pytest.mark.parametrize("size", [(1280, 800), (390, 844)])
