@@ -98,3 +98,20 @@ def test_a_fast_descent_is_marked_as_a_fall_a_slow_one_is_not() -> None:
 
     assert len(falls(0.6)) == 1  # 0.6 m in 0.6 s: peaks near 1.9 m/s
     assert falls(3.0) == []  # kneeling down: 0.6 m in 3 s, under 0.4 m/s
+
+
+def test_kneeling_down_misread_as_walking_still_lowers_the_pelvis() -> None:
+    """The activity classifier called the bob of kneeling down "walking" for 2.7 s (half
+    of it still) on the simulated routine: walking anchored the pelvis at standing height,
+    so the kneel was lost and a child's pose after it was taken for a standing fold."""
+    parts = [("walk", 5.0), ("rest", 4.0), ("move", -0.33), ("rest", 4.0)]
+    acc, walk, lie = _frames(parts)
+    kneel_end = round(11.0 / DT)  # the move ends 2 s after the rest's 9 s
+    walk[kneel_end - 13:kneel_end + 14] = True  # the move's last 1.3 s, then 1.4 s still
+    tr = HeightTracker(DEFAULT_SETTINGS)
+    up = np.tile(np.array([[0.0], [0.0], [1.0]]), acc.shape[1])
+    _, h = tr.push(acc, acc[2], up, walk, lie)
+    assert abs(h[-1] - (STANDING_M - 0.33)) < 0.05
+    # a real walk of a few seconds still anchors the level at standing
+    assert abs(_run([("rest", 3.0), ("move", -0.33), ("rest", 3.0), ("walk", 4.0)])[-1]
+               - STANDING_M) < 1e-9

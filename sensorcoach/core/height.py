@@ -100,6 +100,12 @@ HIGHEST_ABOVE_M = 0.05
 #: m: an estimate this far outside the bounds is not an error to clamp: the integration
 #: failed (a movement misread as rest), and the height becomes unknown.
 BROKEN_M = 0.5
+#: s: walking anchors the level at standing once it has gone on this long with the body
+#: moving: the activity classifier can call the bob of kneeling down "walking" for a
+#: second or two (seen on the simulated routine), and a still body is not walking; a
+#: shorter spell is integrated like any movement (design choice: a walk between two
+#: exercises lasts several seconds).
+WALK_ANCHOR_S = 3.0
 G = 9.80665
 
 
@@ -125,6 +131,8 @@ class HeightTracker:
         self.max_move_s = s.height_max_move_s
         self._win = max(2, round(STILL_WINDOW_S / s.frame_s))
         self._min_still = max(1, round(MIN_STILL_S / s.frame_s))
+        self._min_walk = max(1, round(WALK_ANCHOR_S / s.frame_s))
+        self._walk_run = 0  # frames of walking with the body moving, in a row
         self._tail = np.zeros((3, 0))  # the last window-1 frames of the previous block
         self._vtail = np.zeros(0)
         self.h: float | None = None
@@ -154,7 +162,8 @@ class HeightTracker:
         norm = vert
         out = np.empty(m)
         for i in range(m):
-            if walking[i]:
+            self._walk_run = self._walk_run + 1 if walking[i] and not still[i] else 0
+            if self._walk_run >= self._min_walk:
                 # walking is standing height, and its mean vertical velocity is zero:
                 # the movement after it is integrated from its last frame
                 self.h, self._anchor = STANDING_M, None
