@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sensorcoach.core.height import FLOOR_M, STANDING_M, HeightTracker, rise
+from sensorcoach.core.height import FLOOR_M, STANDING_M, HeightTracker, rise, vertical_g
 from sensorcoach.core.settings import DEFAULT_SETTINGS
 
 DT = DEFAULT_SETTINGS.frame_s
@@ -115,3 +115,17 @@ def test_kneeling_down_misread_as_walking_still_lowers_the_pelvis() -> None:
     # a real walk of a few seconds still anchors the level at standing
     assert abs(_run([("rest", 3.0), ("move", -0.33), ("rest", 3.0), ("walk", 4.0)])[-1]
                - STANDING_M) < 1e-9
+
+
+def test_without_the_gyro_the_vertical_is_the_norm_not_a_lagging_projection() -> None:
+    """Accelerometer-only routines lost the pelvis level at every transition: the low-pass
+    up vector lags a turn by about a second, and the projection on it reads a 20 deg lag
+    as 0.06 g of vertical acceleration. The norm needs no up vector."""
+    e = np.radians(20.0)
+    acc = np.array([[np.sin(e)], [0.0], [np.cos(e)]]) * 1.01  # tilted, rising at 0.01 g
+    lagging_up = np.array([[0.0], [0.0], [1.0]])
+    no_gyro = vertical_g(acc, lagging_up, np.array([False]))
+    assert abs(float(no_gyro[0]) - 1.01) < 1e-9
+    with_gyro = vertical_g(acc, np.array([[np.sin(e)], [0.0], [np.cos(e)]]), np.array([True]))
+    assert abs(float(with_gyro[0]) - 1.01) < 1e-9
+    assert abs(float(vertical_g(acc, lagging_up, np.array([True]))[0]) - 1.01) > 0.05

@@ -160,6 +160,21 @@ def test_forward_inferred_from_forward_tilts_when_not_calibrated() -> None:
     assert det_out == []
 
 
+def test_held_side_planks_do_not_outvote_the_forward_leans() -> None:
+    """A simulated routine without calibration (benchmark session 9111): two side planks
+    held 20 deg above the floor (tilted 70 deg sideways, 50 and 25 s, the pelvis height
+    misread as 0.6-0.75 m) outvoted 6 s of forward leans, and no stretch was found."""
+    def turned(parts: list[tuple[float, float, float, float, bool]]
+               ) -> list[tuple[float, float, float, float, bool]]:
+        return [(d, e, a + 90.0, hh, q) for d, e, a, hh, q in parts]
+
+    lean = (6.0, 50.0, 0.0, 0.95, False)
+    parts = turned([STAND, lean, STAND, (50.0, 20.0, 90.0, 0.75, False), STAND,
+                    (25.0, 20.0, -90.0, 0.6, False), STAND, SUPINE,
+                    (25.0, 0.0, 130.0, 0.13, True), SUPINE])
+    assert [s.kind for s in _detect(parts, sides_known=False)] == ["cross_right"]
+
+
 @pytest.mark.parametrize("name", ["routine_100hz", "routine_50hz", "routine_nocal_25hz"])
 def test_routine_fixture_stretches_found_with_kind_and_time(name: str) -> None:
     """Every stretch of the routine fixtures (calibrated at 100 and 50 Hz; at 25 Hz with

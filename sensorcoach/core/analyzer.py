@@ -31,7 +31,7 @@ from sensorcoach.core.calibration import Calibration
 from sensorcoach.core.events import ActivitySpan, Alert, Hold, SlumpEpisode
 from sensorcoach.core.framing import Framer, Frames, gaps_before
 from sensorcoach.core.gyro_check import GyroCheck, GyroVerdict
-from sensorcoach.core.height import HeightTracker
+from sensorcoach.core.height import HeightTracker, vertical_g
 from sensorcoach.core.hold_sides import name_holds
 from sensorcoach.core.holds import HoldDetector, HoldSpan
 from sensorcoach.core.motion import MotionAnalyser
@@ -259,7 +259,7 @@ class StreamAnalyzer:
             self._pend.append(FrameSeries(fr.index, fr.t, flex, lat, tilt, raw, up_body,
                                           feats.motion_rms_g, jitter, gyro_used, up_hold,
                                           acc_g=fr.acc,
-                                          vert_g=(fr.acc * up).sum(axis=0)))
+                                          vert_g=vertical_g(fr.acc, up, gyro_used)))
             settled = self.debouncer.push(raw)
         else:
             settled = np.zeros(0, np.int64)

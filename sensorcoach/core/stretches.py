@@ -39,7 +39,7 @@ side facing the floor, 0 front, +90 right, 180 back) and from the pelvis height
 
 With the forward direction unknown (no calibration spans: only the up axis is known),
 front and back, left and right are inferred from how the trunk tilts above the floor: a
-trunk tilted 25-75 deg from upright with the pelvis off the floor leans forward (lumbar
+trunk tilted 25-50 deg from upright with the pelvis off the floor leans forward (lumbar
 extension stops at 20-30 deg while flexion reaches 60-90: standing folds, hip hinges,
 slumps, getting down to all fours; on the floor, lying down backward and sitting up
 tilt it backward, and are left out; getting into a side plank tilts it sideways). The
@@ -137,8 +137,12 @@ FORWARD_WINDOW_DEG = 30.0
 #: m: tilts count toward forward only with the pelvis above this (or its height unknown):
 #: on the floor, lying down backward and sitting up tilt the trunk backward.
 ABOVE_FLOOR_M = 0.4
-#: deg: tilt from upright beyond which a trunk above the floor leans forward.
-FORWARD_TILT_DEG = (25.0, 75.0)
+#: deg: tilt from upright beyond which a trunk above the floor leans forward, and up to
+#: which: a side plank holds the trunk 5-35 deg above the floor (tilted 55-85 deg
+#: sideways, with the pelvis height often misread), and a 25-75 deg range let two sets of
+#: them outvote the forward leans (no stretches in 2 no-calibration routines of the
+#: benchmark); slumps, hip hinges and getting down to the floor lean 25-50 deg.
+FORWARD_TILT_DEG = (25.0, 50.0)
 
 
 @dataclass(frozen=True)
