@@ -53,8 +53,9 @@ A stretch posture taken within ``FALL_WINDOW_S`` of an impact (``IMPACT_G``) or 
 coming to rest after a descent faster than core.height's ``FALL_SPEED_MS`` is lying
 after a fall (SisFall's forward falls end folded on the floor), not a stretch.
 
-Timing: a stretch starts at the first frame within ``START_DEG`` of its median posture
-with the trunk settled (turning slower than ``SETTLED_DPS``: the entry movement is not
+Timing: a stretch starts at the first frame within ``START_DEG`` of its posture around it
+(the median over ``LOCAL_S``: people ease deeper as a stretch relaxes) with the trunk
+settled (turning slower than ``SETTLED_DPS``: the entry movement is not
 stretch time) and ends at the last such frame; it is
 ``reached`` when that time is at least the target (``stretch_target_s``; the person's own
 target of 20, 25 or 30 s is not visible to the sensor).
@@ -116,8 +117,16 @@ TRACK_S = 5.0
 EXIT_S = 1.5
 #: s: a candidate is judged after this long in one stretch posture.
 CONFIRM_S = 5.0
-#: deg: the stretch's own posture: timing starts and ends within this of its median...
+#: deg: the stretch's own posture: timing starts and ends within this of its median
+#: over ``LOCAL_S`` around the frame...
 START_DEG = 4.0
+#: s: ...a span short beside a stretch (20-30 s), long beside the entry and exit.
+LOCAL_S = 5.0
+#: s: a stretch may have begun this long before its posture entered the stretch band
+#: (a child's pose at -2..-4 deg easing down to -8, a knee pulled in slowly): the settled,
+#: relaxed frames in place just before count (design choice: the entry movement before
+#: them is not settled, and stops the look back).
+PRE_S = 15.0
 #: deg/s: ...with the trunk turning slower than this (the entry and exit movements are
 #: faster: 5-70 deg in 2-5 s)...
 SETTLED_DPS = 2.0
@@ -177,6 +186,9 @@ class _Run:
     """Where the stretch has been: its posture, following slowly (``TRACK_S``)."""
     fallen: bool = False
     """The posture came right after an impact: lying after a fall, not a stretch."""
+    pre: tuple[FloatArray, FloatArray, BoolArray] | None = None
+    """(t, up (3, n), still) of the ``PRE_S`` before the run: a stretch eased into from
+    outside its posture band began there (see ``_close``)."""
 
 
 def angles(up: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -208,6 +220,8 @@ class StretchDetector:
         """When the body came to rest after a fall (core.height's ``falls``; the analyzer
         shares the height tracker's list)."""
         self._run: _Run | None = None
+        self._hist = (np.zeros(0), np.zeros((3, 0)), np.zeros(0, bool))
+        """(t, up, still) of the last ``PRE_S`` of frames and the current block."""
         self.last_t: float | None = None
         self.note: str | None = None
 
@@ -327,6 +341,10 @@ class StretchDetector:
         elif not self.sides_known:
             self.note = ("stretches' front, back and sides inferred: forward is where the "
                          "trunk tilts beyond 25 deg from upright")
+        ht, hu, hs = self._hist
+        keep = ht >= float(t[0]) - PRE_S
+        self._hist = (np.concatenate([ht[keep], t]), np.concatenate([hu[:, keep], body], axis=1),
+                      np.concatenate([hs[keep], still]))
         elev, az = angles(body)
         code = self._codes(elev, az, h, known)
         busy = np.flatnonzero((code != NONE) | gap)
@@ -472,8 +490,10 @@ class StretchDetector:
         if r is None:
             if code == NONE:
                 return out
+            ht, hu, hs = self._hist
+            sel = (ht < t) & (ht >= t - PRE_S)
             r = self._run = _Run(code, base=self._fresh_base(t) if code == KNEE else None,
-                                 fallen=after_impact)
+                                 fallen=after_impact, pre=(ht[sel], hu[:, sel], hs[sel]))
         r.t.append(t)
         r.up.append(up)
         r.still.append(still)
@@ -486,6 +506,14 @@ class StretchDetector:
             if not r.confirmed:
                 # not relaxed so far: judge again over a sliding window
                 n = round(CONFIRM_S / self.frame_s)
+                if r.pre is not None and len(r.t) > n:
+                    # the frames dropped stay available to the look back of ``_close``
+                    pt, pu, ps = r.pre
+                    dt, du = np.asarray(r.t[:-n]), np.asarray(r.up[:-n]).T
+                    keep = pt >= dt[-1] - PRE_S
+                    r.pre = (np.concatenate([pt[keep], dt]),
+                             np.concatenate([pu[:, keep], du], axis=1),
+                             np.concatenate([ps[keep], np.asarray(r.still[:-n], bool)]))
                 del r.t[:-n], r.up[:-n], r.still[:-n], r.h[:-n]
         return out
 
@@ -506,12 +534,26 @@ class StretchDetector:
             return []
         med = np.median(up, axis=1)
         med /= max(float(np.linalg.norm(med)), 1e-12)
-        near = np.degrees(np.arccos(np.clip(med @ up, -1.0, 1.0))) <= START_DEG
-        idx = np.flatnonzero(near & self._settled(up))
+        pt, pu, ps = r.pre if r.pre is not None else (np.zeros(0), np.zeros((3, 0)),
+                                                       np.zeros(0, bool))
+        n0 = pt.size
+        all_t = np.concatenate([pt, t])
+        all_up = np.concatenate([pu, up], axis=1)
+        placed = self._in_place(all_up) & self._settled(all_up)
+        idx = np.flatnonzero(placed[n0:]) + n0
         if idx.size == 0:
             return []
-        start = float(t[idx[0]]) - self.frame_s / 2
-        end = float(t[idx[-1]]) + self.frame_s / 2
+        # look back over the settled, relaxed frames in place just before the posture
+        # entered the band, within START_DEG of where the stretch began (no gap, no entry
+        # movement between)
+        first = int(idx[0])
+        near = np.degrees(np.arccos(np.clip(all_up[:, first] @ all_up, -1.0, 1.0))) <= START_DEG
+        ok = placed & near & np.concatenate([ps, np.ones(t.size, bool)])
+        while (first > 0 and ok[first - 1]
+               and all_t[first] - all_t[first - 1] <= 1.5 * self.frame_s):
+            first -= 1
+        start = float(all_t[first]) - self.frame_s / 2
+        end = float(all_t[idx[-1]]) + self.frame_s / 2
         if end - start < self.s.stretch_min_s:
             return []
         kind = self._kind(r.code, med, r.base)
@@ -519,6 +561,21 @@ class StretchDetector:
             return []
         return [StretchSpan(kind, round(start, 3), round(end, 3), self.s.stretch_target_s,
                             ended_by)]
+
+    def _in_place(self, up: FloatArray) -> BoolArray:
+        """Frames within ``START_DEG`` of the stretch's posture around them (the median
+        over ``LOCAL_S``, centred): people ease deeper into a stretch as it relaxes (the
+        simulated ones by up to 11 deg in 27 s), so the posture of the whole stretch would
+        leave out its first and last seconds; the entry and exit movements sweep 30-70 deg
+        in 2-5 s and stay outside."""
+        n = up.shape[1]
+        k = max(1, round(LOCAL_S / (2 * self.frame_s)))
+        pad = np.pad(up, ((0, 0), (k, k)), mode="edge")
+        win = np.lib.stride_tricks.sliding_window_view(pad, 2 * k + 1, axis=1)[:, :n]
+        ref = np.median(win, axis=2)
+        ref /= np.maximum(np.linalg.norm(ref, axis=0), 1e-12)
+        ang = np.degrees(np.arccos(np.clip((ref * up).sum(axis=0), -1.0, 1.0)))
+        return np.asarray(ang <= START_DEG)
 
     def _settled(self, up: FloatArray) -> BoolArray:
         """Frames where the trunk turns slower than ``SETTLED_DPS`` (over ``SPEED_SPAN_S``,
