@@ -89,6 +89,23 @@ def test_two_opposite_directions_are_sides_a_and_b_with_their_imbalance() -> Non
     assert sym["weaker_side"] == "b" and sym["flagged"] is True
 
 
+def test_a_forward_direction_learnt_elsewhere_names_every_hold() -> None:
+    """Simulated routines without calibration: a plank and two side planks held 15-45 deg
+    apart from the cluster centres (and a 4th, short, hold) were named from the clusters
+    plank -> side plank right, side plank left -> plank; the forward direction the stretch
+    detector learnt from the forward tilts names each hold by itself."""
+    # the holds' frame is the body frame turned: forward at 30 deg there, so front down
+    # reads -30, left side down -120, right side down 60
+    holds = [hold("hold", 0, 90, -30.0), hold("hold", 120, 150, -115.0),
+             hold("hold", 190, 260, 62.0)]
+    named, note = name_holds(holds, forward_deg=30.0)
+    assert [h.kind for h in named] == ["plank", "side_plank_left", "side_plank_right"]
+    assert note is not None and "forward tilts" in note
+    # two opposite holds alone are still named left and right
+    named, _ = name_holds(holds[1:], forward_deg=30.0)
+    assert [h.kind for h in named] == ["side_plank_left", "side_plank_right"]
+
+
 def test_one_direction_is_assumed_a_plank_and_says_so() -> None:
     named, note = name_holds([hold("hold", 0, 30, 10.0), hold("hold", 60, 90, 15.0)])
     assert [h.kind for h in named] == ["plank", "plank"]

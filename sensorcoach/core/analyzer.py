@@ -281,7 +281,11 @@ class StreamAnalyzer:
             # floor sets finished before the forward direction was learned, renamed
             self.rep_sets = self.rep_counter.finished()
             # holds and stretches in time order (a block's holds are found before its stretches)
-            self.holds, self.hold_note = name_holds(sorted(self.holds, key=lambda h: h.start_s))
+            fwd = self.stretch_detector.forward_xy
+            self.holds, self.hold_note = name_holds(
+                sorted(self.holds, key=lambda h: h.start_s),
+                None if fwd is None or self.calibration.forward_known
+                else float(np.degrees(np.arctan2(fwd[1], fwd[0]))))
         self._trim_raw()
         return events
 

@@ -50,11 +50,32 @@ def _clusters(holds: list[Hold]) -> list[list[int]]:
     return members
 
 
-def name_holds(holds: list[Hold]) -> tuple[list[Hold], str | None]:
-    """Rename holds of kind ``hold``; others pass unchanged. Returns (holds, note)."""
+#: Side-down azimuth relative to front down, deg, of each hold posture.
+_BY_AZIMUTH = (("plank", 0.0), ("side_plank_left", -90.0), ("side_plank_right", 90.0))
+
+
+def name_holds(holds: list[Hold], forward_deg: float | None = None
+               ) -> tuple[list[Hold], str | None]:
+    """Rename holds of kind ``hold``; others pass unchanged. Returns (holds, note).
+
+    ``forward_deg``: the body's forward direction in the holds' frame, where it was
+    inferred from something else (core.stretches learns it from the trunk's forward
+    tilts: folds, hinges, getting down): a hold's side down is then its azimuth from
+    front down, nearest of front, left and right, whatever the other holds are."""
     idx = [i for i, h in enumerate(holds) if h.kind == "hold"]
     if not idx:
         return holds, None
+    if forward_deg is not None:
+        out = list(holds)
+        for i in idx:
+            # the body frame turns the holds' frame by the forward direction: an azimuth
+            # there is the azimuth here plus forward's angle
+            d = _wrap(holds[i].azimuth_deg + forward_deg)
+            name = min(_BY_AZIMUTH, key=lambda r: abs(_wrap(d - r[1])))[0]
+            out[i] = replace(holds[i], kind=name)
+        return out, ("holds' sides inferred: front, left and right from the forward "
+                     "direction the trunk's forward tilts showed (folds, hinges, getting "
+                     "down)")
     unnamed = [holds[i] for i in idx]
     groups = _clusters(unnamed)
     centre = [sum(_wrap(unnamed[j].azimuth_deg - unnamed[g[0]].azimuth_deg) for j in g)
