@@ -18,7 +18,7 @@ import socket
 import sys
 import tempfile
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -30,13 +30,30 @@ from dashboard.app import create_app
 from dashboard.context import Context
 from dashboard.settings import ConfigError, Settings
 from dashboard.uploads import TempBody, import_upload
+from sensorcoach.plan import Plan
 from sensorcoach.recording import Recording
 from sensorcoach.store import Store
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "recordings"
-#: (fixture, days ago) imported as finished sessions by the demo (one today: the Today page).
+#: (fixture, days ago) imported as finished sessions by the demo (one today: the Today page;
+#: yesterday's whole routine: the weekly plan's streak).
 DEMO_IMPORTS = (("desk_upright", 6), ("desk_noisy", 4), ("workout_weak_left", 3),
-                ("mixed", 2), ("desk_upper_50hz", 0))
+                ("mixed", 2), ("routine_nocal_25hz", 1), ("desk_upper_50hz", 0))
+#: The weekly plan the demo saves (``sensorcoach.plan.Plan.parse``): what both the routine
+#: replayed live (``routine_50hz``) and yesterday's imported one do, in the order they do
+#: it. They do the bridges as repetitions, so the suggested plan's 20 s glute-bridge hold
+#: would stay "left" for ever; a deadlift set stands in. Yesterday's routine keeps the plan,
+#: and today's counts once its live replay has ended and been analysed (its session is
+#: recorded now): then the Today page says done today, 2 days in a row.
+DEMO_WEEKLY: dict[str, Any] = {"every_days": 1, "rest_s": 30.0, "exercises": [
+    {"exercise": "bird_dog_left", "sets": 3, "target": 6.0, "unit": "s"},
+    {"exercise": "bird_dog_right", "sets": 3, "target": 6.0, "unit": "s"},
+    {"exercise": "plank", "sets": 1, "target": 30.0, "unit": "s"},
+    {"exercise": "side_plank_left", "sets": 1, "target": 15.0, "unit": "s"},
+    {"exercise": "side_plank_right", "sets": 1, "target": 15.0, "unit": "s"},
+    {"exercise": "deadlift", "sets": 1, "target": 6.0, "unit": "reps"},
+    {"exercise": "child_pose", "sets": 1, "target": 20.0, "unit": "s"},
+    {"exercise": "cat_cow", "sets": 1, "target": 6.0, "unit": "reps"}]}
 #: (fixture, speed) replayed live by the demo: a slump alert ~12 s in, a plank ~15 s in,
 #: and the whole routine (bird dog ~8 s in, holds, reps, stretches: the live page's guide).
 DEMO_LIVE = (("desk_chest_100hz", 10.0), ("workout_steady", 4.0), ("routine_50hz", 8.0))
@@ -134,6 +151,8 @@ class DemoPlan:
     live: tuple[tuple[str, float], ...] = DEMO_LIVE
     loop: bool = True
     fixtures: Path = FIXTURES
+    weekly: dict[str, Any] | None = field(default_factory=lambda: dict(DEMO_WEEKLY))
+    """The weekly plan saved before the imports (None: the suggested one applies)."""
 
 
 def demo_task(plan: DemoPlan) -> Task:
@@ -169,6 +188,8 @@ async def _replay_loop(ctx: Context, plan: DemoPlan, name: str, speed: float) ->
 
 
 async def _imports(ctx: Context, plan: DemoPlan) -> None:
+    if plan.weekly is not None:
+        ctx.store().save_plan(Plan.parse(plan.weekly).to_dict())
     # 09:00 on this machine's clock (the pages' days are local), stored in UTC
     today = dt.datetime.now().astimezone().replace(hour=9, minute=0, second=0, microsecond=0)
     for name, days_ago in plan.imports:
@@ -179,7 +200,8 @@ async def _imports(ctx: Context, plan: DemoPlan) -> None:
         def work(path: Path = path, name: str = name, started: str = started) -> None:
             body = TempBody()
             try:
-                body.write_file(path.open("rb"))
+                with path.open("rb") as f:  # closed (an open file warned in tests)
+                    body.write_file(f)
                 imp = import_upload(ctx.store(), body, name, started_at=started,
                                     source="demo import")
                 ctx.cache.put(imp.id, imp.series)
@@ -214,6 +236,9 @@ def demo(settings: Settings, plan: DemoPlan | None = None, out: TextIO | None = 
                   "  a desk session (10x real time) and a workout (4x) replay live through "
                   "the live runner;\n  within a minute: live state, a slump alert, a timed "
                   "plank; finished sessions under Sessions and Trends.\n"
+                  "  The whole routine replays too (8x, about 4.5 min): follow it with the "
+                  "live page's guided routine;\n  once it has ended, Today counts it against "
+                  "the demo's weekly plan (yesterday's routine is imported: 2 days in a row).\n"
                   "  Temporary database, deleted on exit. Ctrl-C stops it.\n")
         out.flush()
         if open_browser:

@@ -73,3 +73,26 @@ def test_a_live_slump_alert_can_be_marked_from_the_live_page(browser: Any,
     assert "learnt from your marks" in page.locator("#feedback .fb-values").inner_text()
     assert not errors, errors
     page.close()
+
+
+def test_a_live_mark_on_a_slump_under_way_shows_its_verdict_without_a_reload(
+        browser: Any, server: Server) -> None:
+    """Walking ``make demo``: a live alert marked while its slump still ran said 'counts
+    once its slump has ended', and the page kept saying so (and the old thresholds) until
+    reloaded."""
+    page, errors = page_of(browser, **PHONE)
+    page.goto(server.url + "/live")
+    page.locator("#feedback .fb-values").wait_for(timeout=10_000)
+    server.replay("desk_chest_100hz", 10.0, name="desk now")  # alert ~12 s, slump to ~21 s
+    mark = page.locator("#feedback .fb-mark").first
+    mark.wait_for(timeout=60_000)
+    assert page.locator("#feedback .fb-alerts li").first.inner_text().startswith("desk now, ")
+    page.wait_for_timeout(1000)  # the alert row is committed within a second
+    mark.tap()
+    waiting = ("[...document.querySelectorAll('#feedback .fb-history li')]"
+               ".some(li => li.textContent.includes('counts once its slump has ended'))")
+    page.wait_for_function(waiting, timeout=10_000)  # marked while the slump ran
+    page.wait_for_function(f"!({waiting}) && document.querySelector('#feedback .fb-history li')"
+                           ".textContent.includes('marked not a slump')", timeout=60_000)
+    assert not errors, errors
+    page.close()

@@ -272,3 +272,24 @@ def test_target_buzz_not_repeated_when_the_finished_set_names_the_other_side(
       fx.push(...m.event("reps", {kind: "single_leg_deadlift_right", count: 7, end_s: 12}));
       return fx.map(e => e.type);""")
     assert r == ["start", "target", "rest"]
+
+
+def test_summary_lost_the_exercise_never_done_when_the_session_ended(page: Any) -> None:
+    """Walking ``make demo``: the planned glute-bridge hold never came (the routine did
+    repetitions); the replay ended and the summary had no glute-bridge row at all."""
+    r = run(page, """
+      const m = new G.Machine(G.expand({exercises: [{id: "plank", sets: 1, target: 30},
+                                                    {id: "glute_bridge", sets: 2, target: 20}]},
+                                       cat), 10);
+      m.sample({t_s: 1, hold_kind: "plank", hold_s: 1});
+      m.event("hold", {kind: "plank", duration_s: 35, end_s: 36});
+      const before = m.missed();
+      m.finish();  // the followed session ended
+      return {before: before.length, missed: m.missed().map(x => x.kind),
+              rows: G.summary(m.results, {}, m.missed()).rows};""")
+    assert r["before"] == 0  # still running: nothing is missed yet
+    assert r["missed"] == ["glute_bridge", "glute_bridge"]
+    rows = {x["kind"]: x for x in r["rows"]}
+    assert rows["plank"]["values"] == [35] and rows["plank"]["missed"] == 0
+    assert rows["glute_bridge"]["values"] == [None, None]
+    assert rows["glute_bridge"]["missed"] == 2 and rows["glute_bridge"]["reached"] == 0

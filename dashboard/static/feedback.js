@@ -7,7 +7,8 @@
   var SC = window.SC;
   if (!SC || (SC.page !== "live" && SC.page !== "session")) return;
   var el = SC.el;
-  var box, values, history, list, placement = null;
+  var box, values, history, list, placement = null, again = null;
+  var WAIT_MS = 3000;
 
   function num(v, unit) { return (Math.round(v * 10) / 10) + unit; }
   function showProfile(p) {
@@ -28,6 +29,10 @@
     (p.waiting || []).forEach(function (w) {
       history.appendChild(el("li", "muted", "alert at " + SC.clock(w.t_s) + " marked: counts once its slump has ended"));
     });
+    /* a mark on a slump still under way teaches when the slump ends: asked again until
+       then (the page showed the defaults until reloaded) */
+    clearTimeout(again);
+    if ((p.waiting || []).length) again = setTimeout(function () { loadProfile().catch(function () {}); }, WAIT_MS);
   }
   function loadProfile() {
     return SC.api("/api/profile" + (placement ? "?placement=" + placement : "")).then(showProfile);
@@ -36,7 +41,8 @@
   function row(a, sid) {
     var li = el("li", "fb-alert");
     li.dataset.alertId = a.id === undefined ? "" : String(a.id);
-    li.appendChild(el("span", "", SC.clock(a.t_s) + " " + a.message + " "));
+    /* live: the session too (a looping replay repeats its alerts) */
+    li.appendChild(el("span", "", (a.session_name ? a.session_name + ", " : "") + SC.clock(a.t_s) + " " + a.message + " "));
     var state = li.appendChild(el("span", "muted fb-state", ""));
     var btn = li.appendChild(el("button", "fb-mark", "Not a slump"));
     btn.type = "button";
@@ -122,7 +128,8 @@
     document.addEventListener("sc:alert", function (ev) {
       var d = ev.detail || {};
       if (d.kind !== "slump") return;
-      list.insertBefore(row({ t_s: d.t_s, message: d.message, verdict: null }, d.session_id), list.firstChild);
+      list.insertBefore(row({ t_s: d.t_s, message: d.message, verdict: null, session_name: d.session_name },
+        d.session_id), list.firstChild);
       while (list.children.length > 20) list.removeChild(list.lastChild);
     });
   }

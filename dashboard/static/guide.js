@@ -220,6 +220,10 @@
     this._mark("done");
     return [{ type: "done" }];
   };
+  /* the items never done: those left when the routine was finished (or its session ended) */
+  Machine.prototype.missed = function () {
+    return this.phase === "done" ? this.items.slice(this.i) : [];
+  };
   Machine.prototype.view = function () {
     return { phase: this.phase, item: this.current(), next: this.upcoming(), value: this.value,
       reached: this.reached, position: Math.min(this.i + 1, this.items.length),
@@ -229,19 +233,24 @@
 
   /* what each exercise and side achieved: rows per kind (in plan order) with the best of
      this routine and of the last session (``last``: kind -> best value), and the two sides
-     of every sided exercise compared (the side's total, imbalance as in SPEC section 4) */
-  function summary(results, last) {
+     of every sided exercise compared (the side's total, imbalance as in SPEC section 4).
+     ``missed``: items never done (Machine.missed), listed as not done (null values) */
+  function summary(results, last, missed) {
     last = last || {};
+    results = results.concat((missed || []).map(function (it) {
+      return { item: it, value: null, reached: false, skipped: true, missed: true };
+    }));
     var rows = [], byKind = {}, sides = {};
     results.forEach(function (r) {
       var it = r.item;
       var row = byKind[it.kind];
       if (!row) {
         row = byKind[it.kind] = { kind: it.kind, label: it.label, unit: it.unit, target: it.target,
-          values: [], best: null, last: num(last[it.kind]), reached: 0 };
+          values: [], best: null, last: num(last[it.kind]), reached: 0, missed: 0 };
         rows.push(row);
       }
       row.values.push(r.skipped ? null : r.value);
+      if (r.missed) row.missed += 1;
       if (!r.skipped && r.value !== null) row.best = row.best === null ? r.value : Math.max(row.best, r.value);
       if (r.reached) row.reached += 1;
       if (it.side && !r.skipped && r.value !== null) {

@@ -263,13 +263,16 @@
     var out = q(".gx-summary-body");
     out.textContent = "";
     var last = (lastBests && lastBests.bests) || {};
-    var sum = G.summary(machine.results, last);
+    var sum = G.summary(machine.results, last, machine.missed());
     var ul = out.appendChild(el("ul", "gx-results"));
     sum.rows.forEach(function (r) {
       var li = ul.appendChild(el("li"));
       li.dataset.kind = r.kind;
       li.appendChild(el("strong", "", r.label + ": "));
-      li.appendChild(document.createTextNode(r.values.map(function (x) { return x === null ? "skipped" : amount(x, r.unit); }).join(", ") +
+      var shown = r.values.map(function (x, k) {
+        return x !== null ? amount(x, r.unit) : k >= r.values.length - r.missed ? "not done" : "skipped";
+      });
+      li.appendChild(document.createTextNode(shown.join(", ") +
         " (target " + amount(r.target, r.unit) + ", reached " + r.reached + " of " + r.values.length + ")"));
       if (lastBests) {
         li.appendChild(el("span", "gx-last", r.last === null ? " \u00b7 not in the last session" :
