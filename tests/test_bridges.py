@@ -128,3 +128,27 @@ def test_a_bridges_roll_is_taken_from_lying_flat_before_it(sides_known: bool) ->
     # back down, a smaller azimuth is the right side lower: dropped to the right, the left
     # leg supports
     assert out == [["glute_bridge"], ["single_leg_bridge_left"]]
+
+
+def test_a_child_pose_after_a_plank_is_no_bridge_without_calibration() -> None:
+    """Two simulated routines without calibration reported a 20-25 s glute bridge over the
+    child's pose rest after a plank: without the forward direction a still head-end-down
+    posture is a bridge if the body lay flat before it, and sweeping from the plank through
+    horizontal (1 s at 10-20 deg/s) counted as lying flat."""
+    import numpy as np
+
+    from sensorcoach.core.holds import HoldDetector
+
+    # the plank at 18 deg, a 3 s sweep through horizontal to child's pose at -18 deg,
+    # the same side down; then lying on the back and a real bridge (still found)
+    sweep = [(0.1, 18.0 - 36.0 * (k + 0.5) / 30, 40.0) for k in range(30)]
+    parts = [(10, 1, 40), (60, 18, 40), *sweep, (25, -18, 40), (10, 80, 40), (15, 1, -140),
+             (30, -25, -140), (15, 1, -140)]
+    det = HoldDetector(DEFAULT_SETTINGS, sway_from_gyro=False, sides_known=False)
+    ts, ups, mot, jit = _frames_for(parts)
+    kinds = []
+    for t, up, m, j in zip(ts, ups, mot, jit, strict=True):
+        spans, _ = det.push(np.asarray(t), np.asarray(up), np.asarray(m), np.asarray(j))
+        kinds += [(s.kind, round(s.start_s)) for s in spans]
+    kinds += [(s.kind, round(s.start_s)) for s in det.flush()]
+    assert [k for k, _ in kinds] == ["hold", "glute_bridge"], kinds

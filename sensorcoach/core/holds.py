@@ -290,9 +290,9 @@ class HoldDetector:
                          if pairs else None)
         self._bird_sets: list[tuple[float, float]] = []
         """Spans of finished bird dog sets (a front-down hold inside one is not a plank)."""
-        self._recent = np.zeros((4, 0))
-        """(t, elevation, azimuth, pelvis height) of the last ``RECENT_S`` before this block
-        and the block."""
+        self._recent = np.zeros((5, 0))
+        """(t, elevation, azimuth, pelvis height, angular speed) of the last ``RECENT_S``
+        before this block and the block."""
         self._pending: list[HoldSpan] = []
         """Front-down holds waiting for the bird dog bout around them to close."""
 
@@ -318,13 +318,14 @@ class HoldDetector:
             return holds, alerts
         elev, az = posture_angles(up_body)
         hgt = np.full(t.size, np.nan) if height_m is None else np.asarray(height_m, float)
-        self._recent = np.concatenate([self._recent, np.vstack([t, elev, az, hgt])], axis=1)
         kind = hold_kind(elev, az, self.s, self.sides_known, self.rows)
         # a posture being recognised survives dipping a little below its band (a low plank
         # sways across the band's edge); a new one starts only inside the band
         near = hold_kind(elev + self.s.hold_low_margin_deg, az, self.s, self.sides_known,
                          self.rows)
         rate = self._rate(up_body)
+        self._recent = np.concatenate([self._recent, np.vstack([t, elev, az, hgt, rate])],
+                                      axis=1)
         turn = self._turn(up_body)
         active = self._active(t, motion_g, jitter_g)
         if self.sway_from_gyro:
@@ -461,12 +462,15 @@ class HoldDetector:
     # ------------------------------------------------------------------ states
     def _lying_before(self, start: float, az: float) -> float | None:
         """Median azimuth of the frames lying flat (long axis within ``LYING_DEG`` of
-        horizontal) with the same side down in the ``LYING_BEFORE_S`` before ``start``: a
+        horizontal, turning slower than ``hold_settle_dps``) with the same side down in the
+        ``LYING_BEFORE_S`` before ``start``: a
         bridge's roll is taken from there, so a mounting's roll offset cancels."""
-        t, e, a, hgt = self._recent
+        t, e, a, hgt, rate = self._recent
+        # lying, not passing through horizontal: from a plank down to child's pose the
+        # trunk sweeps through it at 10-20 deg/s for a second
         sel = ((t >= start - LYING_BEFORE_S) & (t <= start) & (np.abs(e) <= LYING_DEG)
                & (np.abs(wrap_deg(a - az)) <= self.s.hold_side_half_width_deg)
-               & ~(hgt > LYING_MAX_M))
+               & ~(hgt > LYING_MAX_M) & (rate < self.s.hold_settle_dps))
         if np.count_nonzero(sel) < round(1.0 / self.frame_s):
             return None
         return float(az + np.median(wrap_deg(a[sel] - az)))
