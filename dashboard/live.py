@@ -91,7 +91,25 @@ class LiveSession:
                 # posture under way
                 "set_kind": v.set_kind, "set_count": v.set_count,
                 "stretch_s": None if hold_s is not None else _since(
-                    v.t_s, stretch_since(self.runner))}
+                    v.t_s, stretch_since(self.runner)),
+                **bird_dog_now(self.runner, v.t_s, v.bird_dog_since_s)}
+
+
+def bird_dog_now(runner: LiveRunner, t_s: float | None,
+                 since_s: float | None) -> dict[str, Any]:
+    """The bout on all fours under way (``bird_dog_s``: s so far) and, once the bout has
+    shown both sides, the side held now (``bird_dog_side``: the lifted leg's row, and
+    ``bird_dog_side_s``: s so far); None where not known. A bout is a bird dog set only if
+    both sides show by its end, when they arrive as ``hold`` events."""
+    out: dict[str, Any] = {"bird_dog_s": _since(t_s, since_s), "bird_dog_side": None,
+                           "bird_dog_side_s": None}
+    if out["bird_dog_s"] is None:
+        return out
+    det = getattr(getattr(runner.analyzer, "hold_detector", None), "bird_dog", None)
+    side = getattr(det, "side_under_way", lambda: None)()
+    if side is not None:
+        out["bird_dog_side"], out["bird_dog_side_s"] = str(side[0]), _since(t_s, side[1])
+    return out
 
 
 def stretch_since(runner: LiveRunner) -> float | None:
@@ -309,7 +327,9 @@ class LiveHub:
                         k: snap[k] for k in ("t_s", "flexion_deg", "lateral_deg", "state",
                                              "activity", "hold_kind", "hold_s", "slump_s",
                                              "counts", "snoozed", "link", "slumps_off",
-                                             "set_kind", "set_count", "stretch_s")}})
+                                             "set_kind", "set_count", "stretch_s",
+                                             "bird_dog_s", "bird_dog_side",
+                                             "bird_dog_side_s")}})
                 if ls.task is None and now - ls.last_seen > self.push_idle_s:
                     self._spawn_end(ls)
 

@@ -2,8 +2,9 @@
 
 One entry per exercise of the catalogue (core.catalogue), its two sides together: how it
 is done (hold, reps, stretch), the kinds the detectors report for it (one per side), the
-category of a set of repetitions under way (the live status' ``set_kind``) and a default
-target read from the catalogue's usual target (its lower end: a start, not a goal).
+category of a set of repetitions under way (the live status' ``set_kind``), whether its
+sides are timed only when the set ends (``sides_at_end``) and a default target read from the
+catalogue's usual target (its lower end: a start, not a goal).
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from typing import Any
 from sensorcoach.core.catalogue import CATALOGUE, Exercise
 from sensorcoach.core.workout import exercise_label, split_kind
 
-#: Exercises whose sides are known only when the set ends (core.bird_dog tells them from
-#: the alternation over the whole bout): no live timer, each side timed from its event.
+#: Exercises whose sides are timed only when the set ends (core.bird_dog tells them from
+#: the alternation over the whole bout): the live timer runs from the bout on all fours
+#: (the live status' ``bird_dog_s``), the side held shows once the bout has shown both.
 TIMED_AT_END = frozenset({"bird_dog"})
 #: Default target when a row's usual target names no range in that unit.
 FALLBACK = {"hold": 20, "stretch": 20, "reps": 8}
@@ -54,7 +56,7 @@ def exercises() -> list[dict[str, Any]]:
                 "id": base, "label": label[:1].upper() + label[1:], "modes": list(row.modes),
                 "kinds": {}, "sides": [], "target_text": re.sub(r"\s*\(.*?\)", "", row.target),
                 "targets": {m: default_target(row, m) for m in row.modes},
-                "set_kind": set_category(base), "live": base not in TIMED_AT_END}
+                "set_kind": set_category(base), "sides_at_end": base in TIMED_AT_END}
         e["kinds"][side or ""] = row.name
         if side:
             e["sides"].append(side)

@@ -247,3 +247,43 @@ def test_first_visit_takes_the_weekly_plan_then_remembers_the_picks(
     assert small_targets(page) == []
     assert not errors, errors
     page.close()
+
+
+def test_bird_dog_timer_starts_when_the_bout_is_seen_not_at_its_end(
+        browser: Any, server: Server) -> None:
+    """Bird dog had no live timer (its sides are told when the set ends): the guide said
+    'the sensor times each side when the set ends' for the whole set."""
+    plan = ('{"rest_s": 15, "exercises": [{"id": "bird_dog", "on": true, "sets": 3, '
+            '"mode": "hold", "target": 6}]}')
+    page, errors = phone(browser, STUB + f"localStorage.setItem('sc.routine', '{plan}');")
+    page.goto(server.url + "/live")
+    page.wait_for_selector("#conn.on", timeout=10_000)
+    page.locator(".gx-start").tap()
+    # the side, once told, shows in the phase line: noted whenever it changes
+    page.evaluate("""window.__sides = [];
+      new MutationObserver(() => { const t = document.querySelector('.gx-phase').textContent;
+        if (t.includes('Now the')) window.__sides.push(t); })
+        .observe(document.querySelector('.gx-phase'), {childList: true, characterData: true,
+                                                        subtree: true});""")
+    server.replay("routine_50hz", 10.0, name="routine now")
+    page.wait_for_function("window.SCGuidePage.machine().phase === 'active'", timeout=60_000)
+    first = page.evaluate("window.SCGuidePage.machine().trace[0]")
+    # timed from the bout on all fours (bird dog from 65.9 s), not from its end (158 s)
+    assert first["detected"] == "bird_dog" and 55 < first["t_s"] < 75, first
+    assert page.locator(".gx-now").inner_text() == "Bird dog (left)"
+    page.wait_for_function("parseInt(document.querySelector('.gx-timer').textContent) >= 10",
+                           timeout=30_000)
+    assert page.locator(".gx-phase").inner_text().startswith("Alternating")
+    page.locator(".gx-summary").wait_for(state="visible", timeout=120_000)
+    results = page.evaluate("window.SCGuidePage.machine().results"
+                            ".map(r => [r.item.kind, r.value, r.skipped])")
+    assert sorted(k for k, _, _ in results) == ["bird_dog_left"] * 3 + ["bird_dog_right"] * 3
+    assert all(v >= 5 and not skipped for _, v, skipped in results), results
+    sides = page.evaluate("window.__sides")
+    assert any("left leg" in s for s in sides) and any("right leg" in s for s in sides), sides
+    targets = [c for c in page.evaluate("window.__vib") if c["pattern"] == TARGET]
+    # a side's target buzz comes with its finished side, never from the bout's time
+    assert targets and all(c["phase"] in ("rest", "done") for c in targets), targets
+    no_sideways_scroll(page)
+    assert not errors, errors
+    page.close()

@@ -44,8 +44,9 @@ def test_catalogue_offers_every_exercise_once_with_sides_and_default_targets() -
     assert ex["single_leg_deadlift"]["set_kind"] == "deadlift"
     assert ex["single_leg_bridge"]["set_kind"] == "bridge"
     assert ex["child_pose"]["label"] == "Child's pose"
-    # bird dog sides are told at the end of the set: no live timer is promised
-    assert not ex["bird_dog"]["live"] and ex["plank"]["live"] and ex["cat_cow"]["live"]
+    # bird dog sides are told at the end of the set: the live timer is the bout's
+    assert ex["bird_dog"]["sides_at_end"]
+    assert not ex["plank"]["sides_at_end"] and not ex["cat_cow"]["sides_at_end"]
     assert "(" not in ex["plank"]["target_text"]  # the source note is for the catalogue
     # the lower end of the usual range, in the mode's unit
     both = Exercise("x", ("hold", "reps"), 0.0, None, None, "", None, (),
@@ -293,3 +294,35 @@ def test_summary_lost_the_exercise_never_done_when_the_session_ended(page: Any) 
     assert rows["plank"]["values"] == [35] and rows["plank"]["missed"] == 0
     assert rows["glute_bridge"]["values"] == [None, None]
     assert rows["glute_bridge"]["missed"] == 2 and rows["glute_bridge"]["reached"] == 0
+
+
+def test_bird_dog_timer_starts_with_the_bout_and_shows_the_side_once_told(page: Any) -> None:
+    """Bird dog had no live timer: its sides are told only when the bout ends. The timer
+    now runs from the bout on all fours; the side shows once the bout has told it."""
+    r = run(page, """
+      const m = new G.Machine(G.expand({exercises: [{id: "bird_dog", sets: 1, target: 6}]},
+                                       cat), 10);
+      const out = {};
+      out.idle = m.sample({t_s: 60, hold_kind: null, bird_dog_s: null});
+      out.plank = m.sample({t_s: 61, hold_kind: "plank", hold_s: 1, bird_dog_s: 3});
+      out.catcow = m.sample({t_s: 62, set_kind: "cat_cow", set_count: 2, bird_dog_s: 4});
+      out.start = m.sample({t_s: 63, hold_kind: null, bird_dog_s: 1.5});
+      out.v_start = m.view();
+      out.long = m.sample({t_s: 75, bird_dog_s: 13.5});  // past the 6 s target: no buzz
+      out.side = m.sample({t_s: 85, bird_dog_s: 23.5, bird_dog_side: "bird_dog_right",
+                           bird_dog_side_s: 4.5});
+      out.v_side = m.view();
+      out.end = m.event("hold", {kind: "bird_dog_left", duration_s: 8, end_s: 80});
+      out.end2 = m.event("hold", {kind: "bird_dog_right", duration_s: 7, end_s: 92});
+      out.trace = m.trace.map(x => [x.phase, x.t_s, x.detected]);
+      return out;""")
+    assert r["idle"] == [] and r["plank"] == [] and r["catcow"] == []
+    assert [e["type"] for e in r["start"]] == ["start"]
+    assert r["v_start"]["value"] == 1.5 and r["v_start"]["side"] is None
+    assert r["v_start"]["item"]["kind"] == "bird_dog_left"
+    assert r["long"] == []  # the bout's time is not a side's: no target buzz from it
+    assert r["v_side"]["value"] == 23.5
+    assert r["v_side"]["side"] == {"kind": "bird_dog_right", "s": 4.5}
+    assert [e["type"] for e in r["end"]] == ["target", "rest"]  # each side judged at the end
+    assert [e["type"] for e in r["end2"]] == ["target", "done"]
+    assert r["trace"][0] == ["active", 63, "bird_dog"]

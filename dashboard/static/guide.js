@@ -39,7 +39,7 @@
         sides.forEach(function (side) {
           items.push({ id: e.id, kind: e.kinds[side], side: side || null, mode: mode,
             unit: mode === "reps" ? "reps" : "s", target: target, set: s, sets: sets,
-            set_kind: e.set_kind, live: e.live !== false,
+            set_kind: e.set_kind, sides_at_end: !!e.sides_at_end,
             label: e.label + (side ? " (" + side + ")" : "") });
         });
       }
@@ -58,6 +58,11 @@
 
   /* the item's exercise under way in a sample: its time (s) or count so far, else null */
   function detected(item, d) {
+    if (item.sides_at_end) {
+      /* a bird dog: the bout on all fours under way (not a hold or a set the other
+         detectors see there: a plank, cat-cow); its sides are timed when it ends */
+      return d.hold_kind || d.set_kind ? null : num(d.bird_dog_s);
+    }
     if (item.mode === "reps") {
       return d.set_kind === item.set_kind && num(d.set_count) > 0 ? d.set_count : null;
     }
@@ -82,6 +87,7 @@
     this.reached = false;  /* its target reached (the buzz went) */
     this.lost_since = null;
     this.rest_until = null;
+    this.side = null;      /* a bird dog's side held now, once the bout tells it: {kind, s} */
     this.results = [];
     this.trace = [];       /* phase changes: {phase, t_s, item, detected} */
   }
@@ -129,6 +135,7 @@
     this.value = null;
     this.reached = false;
     this.lost_since = null;
+    this.side = null;
     if (this.i >= this.items.length) {
       this._mark("done");
       out.push({ type: "done" });
@@ -152,7 +159,9 @@
         this.value = detected(this.current(), d);
         this.reached = false;
         this.lost_since = null;
-        this._mark("active", d.hold_kind || d.set_kind || "stretch");
+        this.side = null;
+        this._mark("active", d.hold_kind || d.set_kind ||
+          (this.current().sides_at_end ? "bird_dog" : "stretch"));
         out.push({ type: "start", item: this.current() });
       } else if (this.phase === "rest" && this.now >= this.rest_until) {
         this._mark("ready");
@@ -160,6 +169,8 @@
       }
     } else if (this.phase === "active") {
       var v = detected(this.current(), d);
+      this.side = v !== null && this.current().sides_at_end && d.bird_dog_side ?
+        { kind: d.bird_dog_side, s: num(d.bird_dog_side_s) } : null;
       if (v !== null) {
         this.value = v;
         this.lost_since = null;
@@ -167,6 +178,7 @@
         this.lost_since = this.now;
       } else if (this.now - this.lost_since > LOST_S) {
         this.value = null;
+        this.side = null;
         this.reached = false;
         this.lost_since = null;
         this._mark("ready");
@@ -174,7 +186,8 @@
         return out;
       }
     }
-    if (this.phase === "active") this._target(out);
+    /* a bird dog's bout time is not a side's: its sides reach their targets at its end */
+    if (this.phase === "active" && !this.current().sides_at_end) this._target(out);
     return out;
   };
 
@@ -226,7 +239,8 @@
   };
   Machine.prototype.view = function () {
     return { phase: this.phase, item: this.current(), next: this.upcoming(), value: this.value,
-      reached: this.reached, position: Math.min(this.i + 1, this.items.length),
+      reached: this.reached, side: this.phase === "active" ? this.side : null,
+      position: Math.min(this.i + 1, this.items.length),
       total: this.items.length,
       rest_left_s: this.phase === "rest" ? Math.max(0, this.rest_until - (this.now || 0)) : null };
   };
@@ -348,5 +362,6 @@
   };
 
   root.SCGuide = { expand: expand, Machine: Machine, summary: summary, bests: bests,
-    Buzzer: Buzzer, PATTERNS: PATTERNS, DEFAULTS: DEFAULTS, LOST_S: LOST_S, baseOf: baseOf };
+    Buzzer: Buzzer, PATTERNS: PATTERNS, DEFAULTS: DEFAULTS, LOST_S: LOST_S, baseOf: baseOf,
+    sideOf: sideOf };
 })(window);

@@ -235,12 +235,16 @@
   function phaseText(v) {
     var it = v.item;
     if (v.phase === "ready") {
-      return !it.live ? "Do both sides, alternating: the sensor times each side when the set ends."
+      return it.sides_at_end ? "Get on all fours and alternate sides: the timer starts when the sensor sees it; each side is timed when the set ends."
         : it.mode === "reps" ? "Start your reps: the count starts when the first repetitions are seen."
         : it.mode === "stretch" ? "Get into the stretch and relax: the timer starts when the stretch is seen."
         : "Get into position: the timer starts when the hold is detected.";
     }
     if (v.phase === "rest") return "Start the next one when you are ready: it is timed from when it is detected.";
+    if (it.sides_at_end) {
+      return v.side ? "Alternating. Now the " + G.sideOf(v.side.kind) + " leg" + (v.side.s !== null ? ", " + amount(v.side.s, "s") : "") + "."
+        : "Alternating: each side is timed when the set ends.";
+    }
     return v.reached ? "Target reached. Keep going or rest." : (it.mode === "reps" ? "Counting." : "Holding.");
   }
   function renderRun() {

@@ -517,9 +517,14 @@ class StreamAnalyzer:
         hold = self.hold_detector.open
         hold_kind = self.hold_detector.kinds[hold.kind] if hold is not None else None
         hold_since = round(hold.start_s, 2) if hold is not None else None
+        # a bout on all fours the bird dog detector follows (a set only if both sides show
+        # by its end, when its sides are reported)
+        dog = self.hold_detector.bird_dog
+        dog_since = None if dog is None or dog.open_since is None else round(dog.open_since, 2)
         if latest is None or latest.t.size == 0:
             return {"t_s": None, "flexion_deg": None, "lateral_deg": None, "activity": None,
-                    "slump_since_s": None, "hold_kind": hold_kind, "hold_since_s": hold_since}
+                    "slump_since_s": None, "hold_kind": hold_kind, "hold_since_s": hold_since,
+                    "bird_dog_since_s": dog_since}
         code = int(self.debouncer.current if self.debouncer.current is not None
                    else latest.activity[-1])
         sl = self.slumps
@@ -534,6 +539,7 @@ class StreamAnalyzer:
             "slump_since_s": round(sl.start_s, 2) if sl.counted else None,
             "hold_kind": hold_kind,
             "hold_since_s": hold_since,
+            "bird_dog_since_s": dog_since,
         }
 
 

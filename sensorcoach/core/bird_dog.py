@@ -93,6 +93,20 @@ class BirdDogDetector:
     def open_since(self) -> float | None:
         return None if self.bout is None else self.bout.t0
 
+    def side_under_way(self) -> tuple[str, float] | None:
+        """Read-only, for a live view: the side held at the open bout's newest frame and
+        where it began (s), as :func:`sides_of` tells the bout so far; None without an
+        open bout or before the bout has shown both sides (sides are told from their
+        alternation). Nothing of the detector changes."""
+        b = self.bout
+        if b is None or not b.t:
+            return None
+        sides = sides_of(np.asarray(b.t), np.asarray(b.az), np.asarray(b.active), self.s,
+                         (self.left, self.right), self.frame_s)
+        if not sides or sides[-1].end_s < b.t[-1] - SMOOTH_S:
+            return None
+        return sides[-1].kind, sides[-1].start_s
+
     def push(self, t: FloatArray, elev: FloatArray, az: FloatArray,
              active: NDArray[np.bool_]) -> list[BirdDogSide]:
         lo, hi = self.left.elevation_band(self.s)

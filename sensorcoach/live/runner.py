@@ -68,6 +68,9 @@ class LiveState:
     """The set of repetitions under way (``deadlift``, ``bridge``, ``cat_cow``), if any."""
     set_count: int = 0
     """Its repetitions so far (a finished set arrives as a ``reps`` line)."""
+    bird_dog_since_s: float | None = None
+    """Start of the bout on all fours the bird dog detector follows, if one is open (its
+    sides arrive as ``hold`` lines when it ends)."""
 
 
 class LiveRunner:
@@ -384,6 +387,7 @@ class LiveRunner:
         v.slump_since_s = st.get("slump_since_s")  # type: ignore[assignment]
         v.hold_kind = st.get("hold_kind")  # type: ignore[assignment]
         v.hold_since_s = st.get("hold_since_s")  # type: ignore[assignment]
+        v.bird_dog_since_s = st.get("bird_dog_since_s")  # type: ignore[assignment]
         under_way = self.analyzer.rep_counter.progress()
         v.set_kind, v.set_count = (None, 0) if under_way is None else under_way
         if v.link == "disconnected" or v.t_s is None:
