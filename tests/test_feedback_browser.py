@@ -96,3 +96,34 @@ def test_a_live_mark_on_a_slump_under_way_shows_its_verdict_without_a_reload(
                            ".textContent.includes('marked not a slump')", timeout=60_000)
     assert not errors, errors
     page.close()
+
+
+def test_an_alert_can_be_marked_right_and_taken_back(browser: Any, server: Server) -> None:
+    import json
+    import urllib.request
+
+    sid = upload(server.url, "desk_noisy", "marked right")
+    page, errors = page_of(browser, **PHONE)
+    page.goto(f"{server.url}/sessions/{sid}")
+    row = page.locator("#feedback .fb-alerts li").first
+    right = row.locator(".fb-right")
+    right.wait_for(timeout=15_000)
+    box = right.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 390  # on the phone's screen
+    right.tap()
+    page.wait_for_function("document.querySelector('#feedback .fb-alerts li .fb-state')"
+                           ".textContent.includes('marked right')", timeout=10_000)
+    assert right.is_hidden() and row.locator(".fb-mark").inner_text() == "Undo"
+
+    def verdicts() -> list[Any]:
+        with urllib.request.urlopen(f"{server.url}/api/sessions/{sid}/alerts") as r:
+            return [a.get("verdict") for a in json.load(r) if a["kind"] == "slump"]
+
+    assert verdicts()[0] == "right"
+    page.locator("#feedback details summary").tap()
+    assert "marked right" in page.locator("#feedback .fb-history").inner_text()
+    row.locator(".fb-mark").tap()  # Undo
+    right.wait_for(state="visible", timeout=10_000)
+    assert verdicts()[0] is None
+    assert not errors, errors
+    page.close()

@@ -46,27 +46,34 @@
     var state = li.appendChild(el("span", "muted fb-state", ""));
     var btn = li.appendChild(el("button", "fb-mark", "Not a slump"));
     btn.type = "button";
+    /* the counterpart: it was a slump (the thresholds keep catching ones like it) */
+    var right = li.appendChild(el("button", "fb-right", "It was"));
+    right.type = "button";
+    right.title = "That was a slump: keep catching ones like it";
     function render(verdict) {
       state.textContent = verdict ? (verdict === "right" ? "marked right " : "marked: not a slump ") : "";
       btn.textContent = verdict ? "Undo" : "Not a slump";
       btn.dataset.verdict = verdict || "";
+      right.hidden = !!verdict;
     }
     render(a.verdict);
-    btn.addEventListener("click", function () {
-      btn.disabled = true;
+    /* verdict null: take back the one given */
+    function send(verdict) {
+      btn.disabled = right.disabled = true;
       var id = li.dataset.alertId ? Promise.resolve(Number(li.dataset.alertId)) : findId(sid, a.t_s);
       id.then(function (alertId) {
         li.dataset.alertId = String(alertId);
-        var undo = btn.dataset.verdict !== "";
-        return SC.api("/api/alerts/" + alertId + "/feedback", undo ? { method: "DELETE" } : {
+        return SC.api("/api/alerts/" + alertId + "/feedback", verdict === null ? { method: "DELETE" } : {
           method: "POST", headers: { "content-type": "application/json" },
-          body: JSON.stringify({ verdict: "not_a_slump" }) }).then(function (r) {
-          render(undo ? null : "not_a_slump");
+          body: JSON.stringify({ verdict: verdict }) }).then(function (r) {
+          render(verdict);
           showProfile(r.profile);
         });
       }).catch(function (e) { SC.toast("Could not mark the alert", e.message); })
-        .then(function () { btn.disabled = false; });
-    });
+        .then(function () { btn.disabled = right.disabled = false; });
+    }
+    btn.addEventListener("click", function () { send(btn.dataset.verdict !== "" ? null : "not_a_slump"); });
+    right.addEventListener("click", function () { send("right"); });
     return li;
   }
   /* a live alert's row id: the session's stored alerts, matched by time */
@@ -94,6 +101,7 @@
           Array.prototype.forEach.call(list.querySelectorAll(".fb-mark"), function (b) {
             b.textContent = "Not a slump"; b.dataset.verdict = "";
             b.parentNode.querySelector(".fb-state").textContent = "";
+            b.parentNode.querySelector(".fb-right").hidden = false;
           });
         }).catch(function (e) { SC.toast("Could not reset", e.message); });
     });
