@@ -87,6 +87,8 @@ def plan_view(store: Store, now: dt.datetime | None = None) -> dict[str, Any]:
     st = streak(done_days_with_history(h, by_day, tz), today, plan.every_days)
     items = [{**p.to_dict(), "label": _cap(label(p.item.exercise))} for p in prog.items]
     return {"plan": plan.to_dict(), "saved": saved, "today": today.isoformat(),
+            # sessions being recorded now count once they end (and are analysed)
+            "recording": len(store.live_sessions()),
             "time_zone": plan.time_zone or _zone_name(now), "progress": prog.to_dict(),
             "items": items, "left": [i for i in items if i["left"]],
             "streak": st.to_dict(), "choices": catalogue_choices()}

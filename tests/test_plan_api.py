@@ -170,3 +170,18 @@ def test_plans_migration_keeps_an_older_database(tmp_path: Path) -> None:
         assert st.plans() == []
         st.save_plan({"every_days": 2})
         assert st.plans()[0][1] == {"every_days": 2}
+
+
+def test_today_says_a_session_recording_now_counts_once_it_ends(tmp_path: Path) -> None:
+    """Walking ``make demo`` while the routine replayed: Today said '12 sets left' with
+    no word that the routine under way would count once it ended."""
+    db = tmp_path / "db.sqlite3"
+    with TestClient(create_app(Settings(db=db)), base_url=BASE) as c:
+        assert c.get("/api/plan/today").json()["recording"] == 0
+        assert 'id="routine-recording"' not in c.get("/").text
+        st = Store(db)
+        st.create_session("routine now", "replay@8", sample_rate_hz=50.0, has_gyro=True)
+        st.close()
+        assert c.get("/api/plan/today").json()["recording"] == 1
+        html = c.get("/").text
+    assert 'id="routine-recording"' in html and "counts here once it ends" in html
