@@ -152,3 +152,31 @@ def test_a_child_pose_after_a_plank_is_no_bridge_without_calibration() -> None:
         kinds += [(s.kind, round(s.start_s)) for s in spans]
     kinds += [(s.kind, round(s.start_s)) for s in det.flush()]
     assert [k for k, _ in kinds] == ["hold", "glute_bridge"], kinds
+
+
+def test_a_plank_lowered_to_lying_prone_a_few_degrees_lower_ends_there() -> None:
+    """A simulated person held a plank at 10 deg and lay prone at 4-5 deg: the drop neither
+    sinks flat nor moves hold_exit_deg away, so the hold ran on over the rest, its median
+    fell below the band and the whole plank was dropped. A plank drifting below the band
+    in place (tiring) is not cut there."""
+    import numpy as np
+
+    from sensorcoach.core.holds import HoldDetector
+
+    def holds(parts: list[tuple[float, float, float]]) -> list[tuple[str, float, float]]:
+        det = HoldDetector(DEFAULT_SETTINGS, sway_from_gyro=False, sides_known=True)
+        ts, ups, mot, jit = _frames_for(parts)
+        out = []
+        for t, up, m, j in zip(ts, ups, mot, jit, strict=True):
+            spans, _ = det.push(np.asarray(t), np.asarray(up), np.asarray(m), np.asarray(j))
+            out += [(s.kind, s.start_s, s.end_s) for s in spans]
+        return out + [(s.kind, s.start_s, s.end_s) for s in det.flush()]
+
+    drop = [(0.1, 10.0 - 5.5 * (k + 0.5) / 15, 0.0) for k in range(15)]
+    found = holds([(10, 1, 0), (20, 10, 0), *drop, (25, 4.5, 0), (10, 80, 0)])
+    assert [k for k, _, _ in found] == ["plank"]
+    assert abs(found[0][2] - 30.0) < 1.0  # ends where it went down, not 25 s later
+    # the same plank drifting slowly down to 4.5 deg over 40 s, held: not cut at the band
+    drift = [(0.1, 10.0 - 5.5 * (k + 0.5) / 400, 0.0) for k in range(400)]
+    found = holds([(10, 1, 0), (20, 10, 0), *drift, (25, 4.5, 0), (10, 80, 0)])
+    assert all(e - s > 45.0 or e < 31.0 for _, s, e in found), found

@@ -129,6 +129,14 @@ BREAK_ENDS_HOLD_S = 4.0
 FLOOR_WARMUP_S = 5.0
 #: deg: a hold starts at the first frame this close to its reference posture.
 START_DEG = 3.0
+#: Share of the frames below the band from some frame on to the end of a hold that makes
+#: that frame where it sank for good (design choice: breathing and sway dip a low plank
+#: below the band now and then).
+SUNK_SHARE = 0.8
+#: deg: ...and it went down at least this far, moving (faster than ``hold_settle_dps``):
+#: lying down from a plank, not a slow drift (design choice: breathing moves the lower
+#: back about a degree).
+SUNK_DROP_DEG = 3.0
 #: s of frames kept from before each block (a bridge looks back to lying flat).
 RECENT_S = 40.0
 #: s before a hold searched for lying flat, and deg from horizontal that is flat.
@@ -613,13 +621,14 @@ class HoldDetector:
         if first.size:
             h.start_s = max(h.start_s, float(t[first[0]]) - self.frame_s / 2)
 
-    def _departure(self, exit_t: float) -> float:
+    def _departure(self, exit_t: float, hold: _Open | None = None) -> float:
         """Where the exit movement began. ``exit_t`` is when posture or effort was lost;
         the posture reached by then is the resting one. Walking back, find the last
         frame not yet at rest, take the level held in the seconds before it, and return
         the last frame still at that level: the start of the move out of the hold (a slow
-        drift earlier in the hold does not count as leaving it)."""
-        h = self.open
+        drift earlier in the hold does not count as leaving it). ``hold``: the hold (the
+        open one by default)."""
+        h = self.open if hold is None else hold
         assert h is not None
         t = np.asarray(h.t)
         e = np.radians(np.asarray(h.elev))
@@ -646,6 +655,34 @@ class HoldDetector:
         held = idx[(dist(idx, level) <= DEPARTURE_DEG) & (t[idx] >= t[j] - 6.0)]
         k = int(held[-1]) if held.size else j
         return float(t[k]) + self.frame_s / 2
+
+    def _before_sinking(self, h: _Open, lo: float, end_s: float) -> float | None:
+        """End of the part of ``h`` before it sank below its band for good (``lo``: the
+        band's floor), or None: a plank lowered to lying prone only a few degrees below it
+        neither sinks flat nor moves ``hold_exit_deg`` away, and the hold went on over the
+        rest (a simulated person held a plank at 10 deg and lay at 4-5). The part before
+        must be a hold by itself: at least ``hold_min_s``, mostly in the band."""
+        t, e = np.asarray(h.t), np.asarray(h.elev)
+        sel = (t >= h.start_s) & (t <= end_s)
+        t, e = t[sel], e[sel]
+        if t.size == 0:
+            return None
+        below = e < lo
+        share = np.cumsum(below[::-1])[::-1] / np.arange(below.size, 0, -1)
+        down = np.flatnonzero(below & (share >= SUNK_SHARE))
+        if down.size == 0 or down[0] == 0:
+            return None
+        j = int(down[0])
+        end = min(self._departure(float(t[j]), h), float(t[j]))
+        part, rest = e[t < end], e[j:]
+        if end - h.start_s < self.s.hold_min_s or part.size == 0 or float(np.median(part)) < lo:
+            return None
+        rate = np.asarray(h.rate)[sel]
+        moved = rate[(t >= end - 1.0) & (t <= t[j] + 1.0)]
+        if (float(np.median(part) - np.median(rest)) < SUNK_DROP_DEG or moved.size == 0
+                or float(moved.max()) < self.s.hold_settle_dps):
+            return None  # drifted below the band in place: a low plank tiring, not lying
+        return end
 
     @staticmethod
     def _close_break(h: _Open, end_s: float | None = None) -> None:
@@ -679,7 +716,14 @@ class HoldDetector:
         lo = (self.rows[h.kind - 1].elevation_band(self.s)[0] if h.kind != self.unnamed
               else self.s.hold_elev_min_deg)
         if inside.any() and float(np.median(np.asarray(h.elev)[inside])) < lo:
-            return []  # mostly below the band: lying with the front down, not a plank
+            # mostly below the band: lying with the front down, not a plank, unless it
+            # was a plank first and went down a few degrees to lie prone
+            cut = self._before_sinking(h, lo, end_s)
+            if cut is None:
+                return []
+            end_s, ended_by = cut, "rest"
+            breaks = tuple(b for b in breaks if b.t_s < end_s)
+            inside = (t >= h.start_s) & (t <= end_s)
         if (h.kind != self.unnamed and "reps" in self.rows[h.kind - 1].modes
                 and excursions(np.asarray(h.elev)[inside], self.s.hold_exit_deg)
                 >= REPS_EXCURSIONS):
