@@ -115,3 +115,31 @@ def test_one_direction_is_assumed_a_plank_and_says_so() -> None:
 def test_named_holds_pass_unchanged() -> None:
     holds = [hold("plank", 0, 30, 0.0)]
     assert name_holds(holds) == (holds, None)
+
+
+def test_a_hold_over_a_set_of_repetitions_is_the_set() -> None:
+    """A simulated routine without calibration or gyro reported a 40 s plank over a cat-cow
+    set (slow cycles on all fours, smoothed by the accelerometer's low-pass into something
+    held): a hold mostly inside a set found there is dropped, whichever ends first."""
+    import numpy as np
+
+    from sensorcoach.core.analyzer import StreamAnalyzer
+    from sensorcoach.core.calibration import Calibration
+    from sensorcoach.core.holds import HoldSpan
+    from sensorcoach.core.rep_sets import Rep, RepSet
+
+    cal = Calibration("header", np.array([0.0, 0.0, 1.0]), np.array([1.0, 0.0, 0.0]))
+    an = StreamAnalyzer(cal, has_gyro=False, sample_rate_hz=50.0)
+    reps = tuple(Rep(100.0 + 6 * k, 103.0 + 6 * k, 106.0 + 6 * k, 25.0, 2.5, 3.0)
+                 for k in range(6))
+    cat_cow = RepSet("cat_cow", reps)
+    plank = Hold("plank", 99.0, 137.0, "rest", {"score": 50}, (), 0.0)
+    later = Hold("plank", 150.0, 190.0, "rest", {"score": 50}, (), 0.0)
+    an.holds = [plank, later]
+    an._drop_holds_over(cat_cow)  # the set ends after the hold
+    assert an.holds == [later]
+    an.rep_sets = [cat_cow]  # the set ended before the hold
+    span = HoldSpan("plank", 98.0, 138.0, "rest", (), 0.0, "sag", 10.0)
+    assert an._finish_holds([span]) == []
+    kept = HoldSpan("plank", 150.0, 190.0, "rest", (), 0.0, "sag", 10.0)
+    assert [h.start_s for h in an._finish_holds([kept])] == [150.0]

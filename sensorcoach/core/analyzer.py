@@ -277,6 +277,8 @@ class StreamAnalyzer:
             events += self._finish_holds(self.hold_detector.flush())
             events += self._finish_stretches(self.stretch_detector.flush())
             tail_sets = self.rep_counter.flush()
+            for r in tail_sets:
+                self._drop_holds_over(r)
             events += tail_sets
             # floor sets finished before the forward direction was learned, renamed
             self.rep_sets = self.rep_counter.finished()
@@ -354,6 +356,9 @@ class StreamAnalyzer:
                 continue  # a stretch was found there: relaxed, and where it is held
             if under_way is not None and mostly_inside(sp.start_s, sp.end_s, under_way):
                 continue  # likewise a stretch under way (live: not emitted, then dropped)
+            if any(mostly_inside(sp.start_s, sp.end_s, r.start_s, r.end_s)
+                   for r in self.rep_sets[-4:]):
+                continue  # a set of repetitions there: moving through the posture
             stab = stability(t, acc, self.sample_rate_hz, sp.start_s, sp.end_s, sp.drift_deg,
                              sp.drift_kind, tuple(b.t_s for b in sp.form_breaks))
             hold = Hold(sp.kind, sp.start_s, sp.end_s, sp.ended_by, stab, sp.form_breaks,
@@ -369,6 +374,15 @@ class StreamAnalyzer:
         self.holds = [h for h in self.holds if h.target_s is not None
                       or not mostly_inside(h.start_s, h.end_s, stretch.start_s,
                                            stretch.end_s)]
+
+    def _drop_holds_over(self, rep_set: RepSet) -> None:
+        """A set of repetitions (a cat-cow on all fours, moving through a posture) and a
+        hold over the same time: the set stands. Without a gyro the slow cycles of a
+        cat-cow are smoothed into something held: a 40 s false plank over a cat-cow set in
+        a routine without calibration."""
+        self.holds = [h for h in self.holds if h.target_s is not None
+                      or not mostly_inside(h.start_s, h.end_s, rep_set.start_s,
+                                           rep_set.end_s)]
 
     def _raw(self) -> tuple[FloatArray, FloatArray]:
         """The raw samples kept (times, (3, n) acceleration) for stability."""
@@ -465,6 +479,8 @@ class StreamAnalyzer:
         events += self._stretches(fs, up_hold, height)
         events += self._finish_holds(spans)
         sets = self.rep_counter.push(fs.t, up_hold, fs.tilt_deg)
+        for r in sets:
+            self._drop_holds_over(r)
         self.rep_sets += sets
         events += sets
         alerts.sort(key=lambda a: a.t_s)
