@@ -143,3 +143,30 @@ def test_a_hold_over_a_set_of_repetitions_is_the_set() -> None:
     assert an._finish_holds([span]) == []
     kept = HoldSpan("plank", 150.0, 190.0, "rest", (), 0.0, "sag", 10.0)
     assert [h.start_s for h in an._finish_holds([kept])] == [150.0]
+
+
+def test_a_hold_over_two_stretches_in_a_row_is_no_hold() -> None:
+    """An accelerometer-only routine reported a 62 s single-leg bridge over knee to belly
+    right, a 2 s rest and knee to belly left: each stretch covered under half of it, so
+    neither dropped it. Stretches in a row that cover most of a hold together do."""
+    import numpy as np
+
+    from sensorcoach.core.analyzer import StreamAnalyzer
+    from sensorcoach.core.calibration import Calibration
+    from sensorcoach.core.holds import HoldSpan
+
+    cal = Calibration("header", np.array([0.0, 0.0, 1.0]), np.array([1.0, 0.0, 0.0]))
+    an = StreamAnalyzer(cal, has_gyro=False, sample_rate_hz=50.0)
+    right = Hold("knee_to_belly_right", 887.5, 912.1, "rest", {"score": 50}, (),
+                 target_s=20.0)
+    left = Hold("knee_to_belly_left", 919.4, 948.8, "rest", {"score": 50}, (), target_s=20.0)
+    bridge = Hold("single_leg_bridge_left", 887.3, 949.3, "rest", {"score": 50}, (), 180.0)
+    an.holds = [bridge, right]
+    an._drop_holds_under(right)
+    assert an.holds == [bridge, right]  # one stretch covers 40 % of it
+    an.holds.append(left)
+    an._drop_holds_under(left)
+    assert an.holds == [right, left]
+    # the hold ending after both stretches are known is not reported at all
+    span = HoldSpan("single_leg_bridge_left", 887.3, 949.3, "rest", (), 0.0, "sag", -18.0)
+    assert an._finish_holds([span]) == []

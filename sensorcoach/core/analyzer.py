@@ -351,9 +351,8 @@ class StreamAnalyzer:
         t, acc = self._raw()
         under_way = self.stretch_detector.confirmed_start
         for sp in spans:
-            if any(h.target_s is not None and mostly_inside(sp.start_s, sp.end_s, h.start_s,
-                                                            h.end_s) for h in self.holds):
-                continue  # a stretch was found there: relaxed, and where it is held
+            if self._under_stretches(sp.start_s, sp.end_s):
+                continue  # stretches were found there: relaxed, and where it is held
             if under_way is not None and mostly_inside(sp.start_s, sp.end_s, under_way):
                 continue  # likewise a stretch under way (live: not emitted, then dropped)
             if any(mostly_inside(sp.start_s, sp.end_s, r.start_s, r.end_s)
@@ -367,13 +366,21 @@ class StreamAnalyzer:
             out.append(hold)
         return out
 
+    def _under_stretches(self, start_s: float, end_s: float) -> bool:
+        """Whether stretches found cover at least half of ``start_s``-``end_s`` (one, or
+        several in a row: knee to belly left and right with a short rest between)."""
+        inter = sum(max(0.0, min(end_s, h.end_s) - max(start_s, h.start_s))
+                    for h in self.holds[-8:] if h.target_s is not None)
+        return inter >= 0.5 * (end_s - start_s)
+
     def _drop_holds_under(self, stretch: Hold) -> None:
         """A stretch (relaxed, found from its posture and the pelvis height) and a hold
         (recognised by effort, which a still body shows at noise level now and then) over
-        the same time: the stretch stands (a forward fold from standing is not a plank)."""
+        the same time: the stretches stand (a forward fold from standing is not a plank,
+        two knee-to-belly stretches are not a 60 s bridge)."""
         self.holds = [h for h in self.holds if h.target_s is not None
-                      or not mostly_inside(h.start_s, h.end_s, stretch.start_s,
-                                           stretch.end_s)]
+                      or h.end_s < stretch.start_s
+                      or not self._under_stretches(h.start_s, h.end_s)]
 
     def _drop_holds_over(self, rep_set: RepSet) -> None:
         """A set of repetitions (a cat-cow on all fours, moving through a posture) and a
@@ -418,8 +425,8 @@ class StreamAnalyzer:
             stab = stability(t, acc, self.sample_rate_hz, sp.start_s, sp.end_s, 0.0, "sag", ())
             hold = Hold(sp.kind, sp.start_s, sp.end_s, sp.ended_by, stab, (),
                         target_s=sp.target_s)
-            self._drop_holds_under(hold)
             self.holds.append(hold)
+            self._drop_holds_under(hold)
             out.append(hold)
         return out
 
