@@ -127,6 +127,16 @@ def test_knee_to_belly_tilts_the_pelvis_below_the_persons_own_lying_level(
     assert [s.kind for s in out] == [kind]
 
 
+def test_a_short_rest_still_settling_is_the_lying_level_for_knee_to_belly() -> None:
+    """A simulated person lay down (6.7 deg) for 4 s, still settling (not quiet), and pulled
+    a knee in to -4.4 deg: without a flat level the stretch needs -8 deg, and its own
+    frames then became the flat level, so it was never found. A rest that is not turning
+    is a lying level too."""
+    out = _detect([(4.0, 6.7, 180.0, 0.13, False), (2.0, 1.0, -178.0, 0.13, False),
+                   (25.0, -4.4, -178.0, 0.13, True), SUPINE])
+    assert [s.kind for s in out] == ["knee_to_belly_right"]
+
+
 def test_lying_flat_a_little_lower_than_before_is_not_knee_to_belly() -> None:
     assert _detect([SUPINE, (30.0, -1.0, 179.0, 0.13, True), SUPINE]) == []
 

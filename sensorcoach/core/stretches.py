@@ -345,6 +345,14 @@ class StretchDetector:
         keep = ht >= float(t[0]) - PRE_S
         self._hist = (np.concatenate([ht[keep], t]), np.concatenate([hu[:, keep], body], axis=1),
                       np.concatenate([hs[keep], still]))
+        # lying flat for the knee-to-belly level: quiet, or at least not turning (the
+        # settling after getting down can keep a short rest from being quiet)
+        hu = self._hist[1]
+        k = max(1, round(SPEED_SPAN_S / self.frame_s))
+        idx = np.arange(hu.shape[1] - t.size, hu.shape[1])
+        back = hu[:, np.maximum(idx - k, 0)]
+        turned = np.degrees(np.arccos(np.clip((back * hu[:, idx]).sum(axis=0), -1.0, 1.0)))
+        at_rest = still | (turned / (k * self.frame_s) < SETTLED_DPS)
         elev, az = angles(body)
         code = self._codes(elev, az, h, known)
         busy = np.flatnonzero((code != NONE) | gap)
@@ -353,14 +361,15 @@ class StretchDetector:
             if self._run is None and code[i] == NONE and not gap[i]:
                 k = int(np.searchsorted(busy, i))
                 nxt = int(busy[k]) if k < busy.size else t.size
-                self._update_base(t[i:nxt], elev[i:nxt], az[i:nxt], still[i:nxt], h[i:nxt])
+                self._update_base(t[i:nxt], elev[i:nxt], az[i:nxt], at_rest[i:nxt], h[i:nxt])
                 i = nxt
                 continue
             if gap[i] and self._run is not None:
                 out += self._close("rest")
             out += self._step(float(t[i]), body[:, i], int(code[i]), bool(still[i]),
                               float(h[i]), float(elev[i]), float(az[i]),
-                              float(t[i]) - float(impact_t[i]) <= FALL_WINDOW_S)
+                              float(t[i]) - float(impact_t[i]) <= FALL_WINDOW_S,
+                              bool(at_rest[i]))
             i += 1
         return out
 
@@ -465,7 +474,8 @@ class StretchDetector:
         return elev <= -self.s.stretch_knee_abs_deg
 
     def _step(self, t: float, up: FloatArray, code: int, still: bool, h: float,
-              elev: float, az: float, after_impact: bool = False) -> list[StretchSpan]:
+              elev: float, az: float, after_impact: bool = False,
+              at_rest: bool | None = None) -> list[StretchSpan]:
         out: list[StretchSpan] = []
         r0 = self._run
         base0 = (r0.base if r0 is not None and r0.code == KNEE else self._fresh_base(t))
@@ -473,7 +483,8 @@ class StretchDetector:
             code = NONE
         # every frame may clear the flat level (a bridge); only the others add to it
         self._update_base(np.array([t]), np.array([elev]), np.array([az]),
-                          np.array([still and code == NONE]), np.array([h]))
+                          np.array([(still if at_rest is None else at_rest) and code == NONE]),
+                          np.array([h]))
         r = self._run
         if r is not None and code == r.code and r.ref is not None:
             cos = float(np.clip(up @ r.ref, -1.0, 1.0)) / max(float(np.linalg.norm(r.ref)), 1e-12)
