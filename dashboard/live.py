@@ -113,10 +113,13 @@ def bird_dog_now(runner: LiveRunner, t_s: float | None,
 
 
 def stretch_since(runner: LiveRunner) -> float | None:
-    """Stream time (s) where the stretch posture under way began, if one is (the core's
-    status does not carry it yet; its kind is known when the stretch ends)."""
+    """Stream time (s) where the stretch under way began, once the detector has recognised
+    it (relaxed, in a stretch posture for a few seconds; the core's status does not carry
+    it; its kind is known when the stretch ends). Not the unconfirmed run: walking
+    ``make demo``, every bridge repetition and a bird dog's pauses started the guide's
+    stretch timer at 0 s for minutes."""
     det = getattr(runner.analyzer, "stretch_detector", None)
-    start = getattr(det, "open_start", None)
+    start = getattr(det, "confirmed_start", None)
     return float(start) if isinstance(start, int | float) else None
 
 

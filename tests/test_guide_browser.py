@@ -270,7 +270,8 @@ def test_bird_dog_timer_starts_when_the_bout_is_seen_not_at_its_end(
     first = page.evaluate("window.SCGuidePage.machine().trace[0]")
     # timed from the bout on all fours (bird dog from 65.9 s), not from its end (158 s)
     assert first["detected"] == "bird_dog" and 55 < first["t_s"] < 75, first
-    assert page.locator(".gx-now").inner_text() == "Bird dog (left)"
+    assert page.locator(".gx-now").inner_text() == "Bird dog"  # both sides: the sensor tells
+    assert page.locator(".gx-next").inner_text() == "Last one."  # no other exercise planned
     page.wait_for_function("parseInt(document.querySelector('.gx-timer').textContent) >= 10",
                            timeout=30_000)
     assert page.locator(".gx-phase").inner_text().startswith("Alternating")

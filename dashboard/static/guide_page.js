@@ -245,12 +245,15 @@
       return v.side ? "Alternating. Now the " + G.sideOf(v.side.kind) + " leg" + (v.side.s !== null ? ", " + amount(v.side.s, "s") : "") + "."
         : "Alternating: each side is timed when the set ends.";
     }
-    return v.reached ? "Target reached. Keep going or rest." : (it.mode === "reps" ? "Counting." : "Holding.");
+    return v.reached ? "Target reached. Keep going or rest."
+      : it.mode === "reps" ? "Counting." : it.mode === "stretch" ? "Stretching: breathe and relax." : "Holding.";
   }
   function renderRun() {
     var v = machine.view(), it = v.item;
     setText(q(".gx-step"), "Exercise " + v.position + " of " + v.total + (it && it.sets > 1 ? " \u00b7 set " + it.set + " of " + it.sets : ""));
-    setText(q(".gx-now"), v.phase === "rest" ? "Rest" : it ? it.label : "");
+    /* a bird dog set is both sides at once: its side is the one the sensor tells */
+    setText(q(".gx-now"), v.phase === "rest" ? "Rest" : !it ? ""
+      : it.sides_at_end ? it.label.replace(/ \((left|right)\)$/, "") : it.label);
     setText(q(".gx-phase"), it ? phaseText(v) : "");
     var timer = q(".gx-timer");
     timer.dataset.phase = v.phase;
@@ -260,8 +263,12 @@
     timer.classList.toggle("waiting", v.phase === "ready");
     timer.classList.toggle("reached", !!v.reached);
     setText(q(".gx-goal"), it ? "Target " + amount(it.target, it.unit) : "");
+    var next = v.next;
+    if (it && it.sides_at_end && v.phase !== "rest") {  /* its sets are one bout: after them */
+      next = machine.items.slice(machine.i + 1).filter(function (x) { return x.id !== it.id; })[0] || null;
+    }
     setText(q(".gx-next"), v.phase === "rest" && it ? "Next: " + it.label
-      : v.next ? "Next: " + v.next.label : "Last one.");
+      : next ? "Next: " + next.label : "Last one.");
   }
   function renderSummary() {
     var out = q(".gx-summary-body");
