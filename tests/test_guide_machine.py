@@ -326,3 +326,19 @@ def test_bird_dog_timer_starts_with_the_bout_and_shows_the_side_once_told(page: 
     assert [e["type"] for e in r["end"]] == ["target", "rest"]  # each side judged at the end
     assert [e["type"] for e in r["end2"]] == ["target", "done"]
     assert r["trace"][0] == ["active", 63, "bird_dog"]
+
+
+def test_summary_compared_a_whole_routine_with_a_short_workout(page: Any) -> None:
+    """Walking ``make demo``: the routine's summary was compared with the newest session
+    that had any of its exercises (a short plank workout), not with the routine before."""
+    r = run(page, """
+      const kinds = {plank: true, side_plank_left: true, bird_dog_left: true, cat_cow: true};
+      const found = [{name: "plank workout", bests: {plank: 55, stretch_hamstring: 20}},
+                     null,  // could not be read
+                     {name: "routine yesterday", bests: {plank: 90, bird_dog_left: 9,
+                                                         cat_cow: 8}},
+                     {name: "routine before", bests: {plank: 80, bird_dog_left: 8,
+                                                      cat_cow: 7}}];
+      return [G.lastSession(found, kinds).name, G.lastSession(found.slice(0, 2), kinds).name,
+              G.lastSession([{name: "desk", bests: {}}], kinds)];""")
+    assert r == ["routine yesterday", "plank workout", None]

@@ -294,6 +294,19 @@
     return out;
   }
 
+  /* the session to compare a routine with: of ``found`` ({name, bests}, newest first,
+     null for one that could not be read), the newest with the most of ``kinds`` (kind ->
+     true) done; null when none has any */
+  function lastSession(found, kinds) {
+    var best = null, most = 0;
+    found.forEach(function (f) {
+      if (!f) return;
+      var hits = Object.keys(f.bests).filter(function (k) { return kinds[k]; }).length;
+      if (hits > most) { best = f; most = hits; }
+    });
+    return best;
+  }
+
   /* ------------------------------------------------------------ the buzz */
   var PATTERNS = { slump: [200, 100, 200], form_break: [400], target: [80, 60, 80, 60, 80] };
   var ALERTS = { slump: true, form_break: true };
@@ -362,6 +375,7 @@
   };
 
   root.SCGuide = { expand: expand, Machine: Machine, summary: summary, bests: bests,
+    lastSession: lastSession,
     Buzzer: Buzzer, PATTERNS: PATTERNS, DEFAULTS: DEFAULTS, LOST_S: LOST_S, baseOf: baseOf,
     sideOf: sideOf };
 })(window);

@@ -218,16 +218,14 @@
     machine.items.forEach(function (it) { kinds[it.kind] = true; });
     var current = followed;
     SC.api("/api/sessions").then(function (list) {
-      /* newest first (the API's order): the last finished session with these exercises */
+      /* newest first (the API's order): of the last few finished sessions, the newest with
+         the most of these exercises (walking make demo, a short workout with one plank
+         was "the last session" of a whole routine done the day before) */
       var older = list.filter(function (s) { return !s.live && s.id !== current; }).slice(0, 6);
-      var next = function (k) {
-        if (k >= older.length) return Promise.resolve(null);
-        return SC.api("/api/sessions/" + older[k].id).then(function (a) {
-          var b = G.bests(a), hit = Object.keys(b).some(function (x) { return kinds[x]; });
-          return hit ? { name: a.name, bests: b } : next(k + 1);
-        });
-      };
-      return next(0);
+      return Promise.all(older.map(function (s) {
+        return SC.api("/api/sessions/" + s.id).then(function (a) { return { name: a.name, bests: G.bests(a) }; },
+          function () { return null; });
+      })).then(function (found) { return G.lastSession(found, kinds); });
     }).then(function (found) { lastBests = found || { name: null, bests: {} }; render(); })
       .catch(function () { lastBests = { name: null, bests: {} }; render(); });
   }
