@@ -184,4 +184,5 @@ def test_today_says_a_session_recording_now_counts_once_it_ends(tmp_path: Path) 
         st.close()
         assert c.get("/api/plan/today").json()["recording"] == 1
         html = c.get("/").text
-    assert 'id="routine-recording"' in html and "counts here once it ends" in html
+    assert 'id="routine-recording"' in html
+    assert "A session is recording now: it counts here once it ends." in html
