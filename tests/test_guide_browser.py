@@ -272,6 +272,7 @@ def test_bird_dog_timer_starts_when_the_bout_is_seen_not_at_its_end(
     assert first["detected"] == "bird_dog" and 55 < first["t_s"] < 75, first
     assert page.locator(".gx-now").inner_text() == "Bird dog"  # both sides: the sensor tells
     assert page.locator(".gx-next").inner_text() == "Last one."  # no other exercise planned
+    assert page.locator(".gx-goal").inner_text() == "Target 6 s per side"
     page.wait_for_function("parseInt(document.querySelector('.gx-timer').textContent) >= 10",
                            timeout=30_000)
     assert page.locator(".gx-phase").inner_text().startswith("Alternating")

@@ -260,7 +260,8 @@
       : it && it.unit === "reps" ? "0 reps" : "0 s");
     timer.classList.toggle("waiting", v.phase === "ready");
     timer.classList.toggle("reached", !!v.reached);
-    setText(q(".gx-goal"), it ? "Target " + amount(it.target, it.unit) : "");
+    setText(q(".gx-goal"), it ? "Target " + amount(it.target, it.unit) +
+      (it.sides_at_end && v.phase !== "rest" ? " per side" : "") : "");
     var next = v.next;
     if (it && it.sides_at_end && v.phase !== "rest") {  /* its sets are one bout: after them */
       next = machine.items.slice(machine.i + 1).filter(function (x) { return x.id !== it.id; })[0] || null;
