@@ -248,3 +248,20 @@ def test_a_drift_long_before_the_first_hinge_does_not_start_it() -> None:
     sets, _ = run(t, up_of(flex, z, z))
     d = sets[0].to_dict()
     assert d["count"] == 5 and d["per_rep"][0]["start_s"] == pytest.approx(5.0, abs=0.4)
+
+
+def test_without_calibration_a_leaning_persons_single_leg_sets_are_told_after_a_deadlift(
+        ) -> None:
+    """An accelerometer-only routine without calibration (benchmark session 9123): a person
+    leaning 6 deg did deadlifts, then single-leg deadlifts rotating the pelvis 3-4 deg. Each
+    hinge's own bottom was its front, so no rotation could show, and every single-leg set
+    came out a deadlift; the forward learnt from the deadlifts (its lean removed) measures
+    the rotation as a calibrated one would."""
+    parts = [hinges(7, depth=55.0, lean=-6.0, rot=0.0), hinges(7, depth=55.0, lean=-6.0, rot=-3.5),
+             hinges(7, depth=55.0, lean=-6.0, rot=3.5)]
+    t = np.concatenate([p[0] + 60.0 * i for i, p in enumerate(parts)])
+    up = turned(np.concatenate([p[1] for p in parts], axis=1), 40.0)
+    sets, c = run(t, up, sides_known=False)
+    assert [s.kind for s in sets] == ["deadlift", "single_leg_deadlift_left",
+                                      "single_leg_deadlift_right"]
+    assert c.front_az == pytest.approx(-40.0, abs=2.0)

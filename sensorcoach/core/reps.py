@@ -340,8 +340,11 @@ class RepCounter:
         sel = (t >= a) & (t <= d)
         flex = np.degrees(np.arctan2(-body[0], body[2]))
         lo = float(min(flex[sel][0], flex[sel][-1])) if sel.any() else r1
+        # the forward direction learnt from earlier hinges (lean removed; the rotations of
+        # left and right single-leg sets cancel) is as good as a calibrated one
         lean, rot = rm.hinge_lean_rotation(body[:, sel], flex[sel], lo, float(flex[k]),
-                                           rm.FORWARD_PRIOR if self.sides_known else 0.0)
+                                           rm.FORWARD_PRIOR if self.front_az is not None
+                                           else 0.0)
         form = {"pelvic_rotation_deg": rot}
         if not self.sides_known:
             # unsigned tilt from an upright a few degrees off reads the rest that far tilted
@@ -418,6 +421,13 @@ class RepCounter:
                 if n > 0:
                     # the bottom's side-down azimuth: front down
                     a = math.atan2(float(h[1]), float(-h[0]))
+                    if c.lean is not None:
+                        # a lateral lean L moves world-up sideways by cos f sin L at the
+                        # bottom (rep_measure): a person leaning 6 deg turned the learnt
+                        # forward 4 deg, which then read as pelvic rotation
+                        f = math.radians(c.range_deg)
+                        a -= math.atan2(math.cos(f) * math.sin(math.radians(c.lean)),
+                                        math.sin(f))
                     self._front_sum += (math.cos(a), math.sin(a))
         if self._front_sum.any():
             self.front_az = math.degrees(math.atan2(self._front_sum[1], self._front_sum[0]))
