@@ -235,3 +235,13 @@ def test_routine_fixture_stretches_found_with_kind_and_time(name: str) -> None:
         (min(s["end_s"], h.end_s) - max(s["steady_start_s"], h.start_s)) > 0 for s in want)]
     assert all(h.kind == "child_pose" and any(r["start_s"] <= h.start_s <= r["end_s"]
                                               for r in rests) for h in extra)
+
+
+def test_a_low_glute_bridge_is_not_lying_on_the_floor() -> None:
+    """A glute bridge held at 15 deg of incline read -12 deg at a tilted mounting: taken for
+    lying on the back, it anchored the pelvis on the floor, its 0.2 m lift was lost and the
+    bridge became knee to belly. Lying flat reads -3..+6 deg."""
+    det = StretchDetector(DEFAULT_SETTINGS)
+    ups = np.stack([_up(e, 180.0) for e in (-11.7, -5.0, 1.0, 6.0)], axis=1)
+    lying, _ = det.observe(ups)
+    assert lying.tolist() == [False, True, True, True]

@@ -85,6 +85,11 @@ FRONT_HALF_DEG = 45.0
 CROSS_ROLL_DEG = (18.0, 78.0)
 #: deg: a cross keeps the long axis near horizontal (shoulders flat on the floor).
 CROSS_MAX_ELEV_DEG = 25.0
+#: deg: lying still on the back or a side with the long axis within this of horizontal
+#: puts the pelvis on the floor (the height tracker's anchor): lying flat reads -3..+6 deg;
+#: a glute bridge held low, 15 deg of incline, read -12 at a tilted mounting and was taken
+#: for the floor at 12 (its lift lost, it became knee to belly). Design choice between.
+FLOOR_FLAT_DEG = 8.0
 #: m: the pelvis lifted this far above the floor is not lying (a glute bridge).
 LIFTED_M = 0.12
 #: s: knee to belly is judged against the flat lying level only if the person lay flat
@@ -247,12 +252,12 @@ class StretchDetector:
 
     def observe(self, up: FloatArray) -> tuple[BoolArray, BoolArray | None]:
         """Floor anchors for the height tracker, before ``push``: the frames lying on the
-        back or a side (long axis within 12 deg of horizontal; front down is not one, a
+        back or a side (long axis within ``FLOOR_FLAT_DEG`` of horizontal; front down is not one, a
         standing fold shares it) and, without a forward calibration, the frames with the
         long axis horizontal (which the tracker takes as the floor unless the pelvis is
         near standing height)."""
         elev, az = angles(up)
-        flat = np.abs(elev) <= 12.0
+        flat = np.abs(elev) <= FLOOR_FLAT_DEG
         if self.sides_known:
             return np.asarray(flat & (np.abs(az) >= 60.0)), None
         return np.zeros(up.shape[1], bool), np.asarray(flat)
