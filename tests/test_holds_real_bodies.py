@@ -170,3 +170,34 @@ def test_a_hold_over_two_stretches_in_a_row_is_no_hold() -> None:
     # the hold ending after both stretches are known is not reported at all
     span = HoldSpan("single_leg_bridge_left", 887.3, 949.3, "rest", (), 0.0, "sag", -18.0)
     assert an._finish_holds([span]) == []
+
+
+def test_a_very_shaky_side_plank_sways_fast_in_place_and_is_a_hold() -> None:
+    """A very shaky simulated person swayed 29-36 deg at 8-10 deg/s in a side plank: faster
+    than the 6 deg/s a held trunk turns, so it was never recognised. Swaying in place (the
+    posture within 10 deg) up to twice that is a hold; moving on at that speed is not."""
+    import numpy as np
+
+    from sensorcoach.core.holds import HoldDetector
+    from sensorcoach.core.settings import DEFAULT_SETTINGS
+
+    def holds(elev: np.ndarray) -> list[str]:
+        rng = np.random.default_rng(3)
+        n = elev.size
+        t = (np.arange(n) + 0.5) * 0.1
+        e, a = np.radians(elev), np.radians(90.0)  # right side down
+        up = np.vstack([-np.cos(e) * np.cos(a), np.cos(e) * np.sin(a), np.sin(e)])
+        quiet = np.arange(n) < 100
+        mot = np.where(quiet, 0.002, 0.025)
+        jit = np.where(quiet, 0.003, 0.008) + rng.normal(0, 0.0005, n)
+        det = HoldDetector(DEFAULT_SETTINGS, sway_from_gyro=True, sides_known=True)
+        spans, _ = det.push(t, up, mot, jit)
+        return [s.kind for s in spans + det.flush()]
+
+    k = np.arange(400)
+    sway = np.concatenate([np.full(100, 1.0), 32.5 + 3.5 * np.sin(2 * np.pi * 0.6 * k * 0.1),
+                           np.full(50, 85.0)])
+    assert holds(sway) == ["side_plank_right"]
+    # the same speed moving on (a trunk sweeping 8 -> 40 deg and back): no hold
+    sweep = 24.0 + 16.0 * np.sin(2 * np.pi * 0.12 * k * 0.1)
+    assert holds(np.concatenate([np.full(100, 1.0), sweep, np.full(50, 85.0)])) == []

@@ -129,6 +129,10 @@ BREAK_ENDS_HOLD_S = 4.0
 FLOOR_WARMUP_S = 5.0
 #: deg: a hold starts at the first frame this close to its reference posture.
 START_DEG = 3.0
+#: deg: the posture's range over the window that recognises a hold within which turning
+#: up to twice ``hold_turn_dps`` is sway, not a task (design choice: a very shaky side
+#: plank swayed 29-36 deg at 8-10 deg/s in the routine benchmark).
+SWAY_SPREAD_DEG = 10.0
 #: Share of the frames below the band from some frame on to the end of a hold that makes
 #: that frame where it sank for good (design choice: breathing and sway dip a low plank
 #: below the band now and then).
@@ -514,9 +518,15 @@ class HoldDetector:
         # residual motion there is not effort (a drop to lying prone has it too)
         skip = min(round(1.0 / self.frame_s), n - 1)
         acts, turns, motions = c.active[-n + skip:], c.turn[-n:], c.motion[-n:]
-        if (np.mean(acts) < 0.5 or float(np.median(motions)) >= s.hold_busy_g
-                or float(np.median(turns)) >= s.hold_turn_dps):
-            return  # resting on an incline, or busy (a bend, tying shoes): not yet
+        turn = float(np.median(turns))
+        if turn >= s.hold_turn_dps:
+            # a shaky person sways fast but stays in place; a bend or tying shoes moves on
+            spread = max(float(np.ptp(np.asarray(c.elev[-n:]))),
+                         float(np.ptp(wrap_deg(np.asarray(c.az[-n:]) - c.az[-1]))))
+            if turn >= 2.0 * s.hold_turn_dps or spread > SWAY_SPREAD_DEG:
+                return  # busy (a bend, tying shoes): not yet
+        if np.mean(acts) < 0.5 or float(np.median(motions)) >= s.hold_busy_g:
+            return  # resting on an incline, or busy: not yet
         lo = (self.rows[kind - 1].elevation_band(s)[0] if kind != self.unnamed
               else s.hold_elev_min_deg)
         if float(np.median(c.elev[-n:])) < lo:

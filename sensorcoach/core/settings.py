@@ -309,7 +309,8 @@ class Settings:
     hold_turn_dps: float = _setting(
         6.0, "deg/s", "median turning speed of the trunk while a hold is recognised above which "
         "it is moving, not held (design choice: postural sway of 2-3 deg at 0.1-1 Hz turns "
-        "at most about 5 deg/s, BIOMECHANICS)."
+        "at most about 5 deg/s, BIOMECHANICS); up to twice it while the posture stays within "
+        "10 deg is a very shaky person's sway (core.holds SWAY_SPREAD_DEG)."
     )
     hold_side_half_width_deg: float = _setting(
         35.0, "deg", "half-width of each side-down band (front, left, right) of a hold "
