@@ -245,3 +245,24 @@ def test_a_low_glute_bridge_is_not_lying_on_the_floor() -> None:
     ups = np.stack([_up(e, 180.0) for e in (-11.7, -5.0, 1.0, 6.0)], axis=1)
     lying, _ = det.observe(ups)
     assert lying.tolist() == [False, True, True, True]
+
+
+def _ramp(a: tuple[float, float], b: tuple[float, float], seconds: float
+          ) -> list[tuple[float, float, float, float, bool]]:
+    n = round(seconds / DT)
+    return [(DT, a[0] + (b[0] - a[0]) * (k + 0.5) / n, a[1] + (b[1] - a[1]) * (k + 0.5) / n,
+             0.13, False) for k in range(n)]
+
+
+def test_switching_legs_in_knee_to_belly_ends_the_first_side() -> None:
+    """A simulated person pulled the right knee in (-4 deg), let it down to -2 for 5 s and
+    pulled the left in (-8): the pelvis barely tilted between, so one 57 s right stretch
+    was reported over both. The leg switch turns the trunk 4-5 deg/s for about a second,
+    faster than breathing: the first stretch ends there."""
+    flat, right, rest, left = (7.0, 180.0), (-4.0, 183.0), (-2.0, 180.0), (-8.0, 177.0)
+    parts = [(8.0, *flat, 0.13, True), *_ramp(flat, right, 2.0), (25.0, *right, 0.13, True),
+             *_ramp(right, rest, 1.0), (5.0, *rest, 0.13, True), *_ramp(rest, left, 1.2),
+             (22.0, *left, 0.13, True), (8.0, *flat, 0.13, True)]
+    out = _detect(parts)
+    assert [s.kind for s in out] == ["knee_to_belly_right", "knee_to_belly_left"]
+    assert abs(out[0].duration_s - 25.0) < 1.5 and abs(out[1].duration_s - 22.0) < 1.5

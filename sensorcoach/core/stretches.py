@@ -118,6 +118,11 @@ DEPART_DEG = 4.0
 #: deg; knee to belly tilts 5-20): the flat level before it no longer holds after it.
 BRIDGE_DEG = 12.0
 TRACK_S = 5.0
+#: deg/s and s: turning faster than this for this long in a stretch is a movement that
+#: ends it (breathing turns the lower back under 2 deg/s; switching legs in knee to belly
+#: turned it 4-5 deg/s for 1-1.5 s in the simulated routine; design choice).
+MOVE_DPS = 3.0
+MOVE_S = 0.5
 #: s: a posture leaving the stretch for this long ends it.
 EXIT_S = 1.5
 #: s: a candidate is judged after this long in one stretch posture.
@@ -191,6 +196,8 @@ class _Run:
     """Where the stretch has been: its posture, following slowly (``TRACK_S``)."""
     fallen: bool = False
     """The posture came right after an impact: lying after a fall, not a stretch."""
+    moving_since: float | None = None
+    """Since when the trunk has turned faster than ``MOVE_DPS`` (None: not moving)."""
     pre: tuple[FloatArray, FloatArray, BoolArray] | None = None
     """(t, up (3, n), still) of the ``PRE_S`` before the run: a stretch eased into from
     outside its posture band began there (see ``_close``)."""
@@ -357,7 +364,8 @@ class StretchDetector:
         idx = np.arange(hu.shape[1] - t.size, hu.shape[1])
         back = hu[:, np.maximum(idx - k, 0)]
         turned = np.degrees(np.arccos(np.clip((back * hu[:, idx]).sum(axis=0), -1.0, 1.0)))
-        at_rest = still | (turned / (k * self.frame_s) < SETTLED_DPS)
+        speed = turned / (k * self.frame_s)
+        at_rest = still | (speed < SETTLED_DPS)
         elev, az = angles(body)
         code = self._codes(elev, az, h, known)
         busy = np.flatnonzero((code != NONE) | gap)
@@ -374,7 +382,7 @@ class StretchDetector:
             out += self._step(float(t[i]), body[:, i], int(code[i]), bool(still[i]),
                               float(h[i]), float(elev[i]), float(az[i]),
                               float(t[i]) - float(impact_t[i]) <= FALL_WINDOW_S,
-                              bool(at_rest[i]))
+                              bool(at_rest[i]), float(speed[i]))
             i += 1
         return out
 
@@ -480,7 +488,7 @@ class StretchDetector:
 
     def _step(self, t: float, up: FloatArray, code: int, still: bool, h: float,
               elev: float, az: float, after_impact: bool = False,
-              at_rest: bool | None = None) -> list[StretchSpan]:
+              at_rest: bool | None = None, speed: float = 0.0) -> list[StretchSpan]:
         out: list[StretchSpan] = []
         r0 = self._run
         base0 = (r0.base if r0 is not None and r0.code == KNEE else self._fresh_base(t))
@@ -491,6 +499,18 @@ class StretchDetector:
                           np.array([(still if at_rest is None else at_rest) and code == NONE]),
                           np.array([h]))
         r = self._run
+        if r is not None and r.confirmed and code == r.code:
+            # a movement in the middle of a stretch (switching legs between knee to belly
+            # left and right with a short rest, the pelvis barely tilting between): the
+            # stretch ended where it began
+            if speed < MOVE_DPS:
+                r.moving_since = None
+            elif r.moving_since is None:
+                r.moving_since = t
+            elif t - r.moving_since >= MOVE_S:
+                r.out_since = r.moving_since
+                out += self._close("rest")
+                r = None
         if r is not None and code == r.code and r.ref is not None:
             cos = float(np.clip(up @ r.ref, -1.0, 1.0)) / max(float(np.linalg.norm(r.ref)), 1e-12)
             if np.degrees(np.arccos(min(cos, 1.0))) > DEPART_DEG:
