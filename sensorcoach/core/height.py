@@ -165,42 +165,95 @@ class HeightTracker:
         still = self._window_sd(vboth[None], m)[0] < self.still_g
         norm = vert
         out = np.empty(m)
-        for i in range(m):
-            self._walk_run = self._walk_run + 1 if walking[i] and not still[i] else 0
-            if self._walk_run >= self._min_walk:
-                # walking is standing height, and its mean vertical velocity is zero:
-                # the movement after it is integrated from its last frame
-                self.h, self._anchor = STANDING_M, None
-                self._run = 0
-                self._move = []
-                self._rest_norm = 1.0 if self._rest_norm is None else self._rest_norm
-                self._rest_up = up[:, i].copy()
-                out[i] = self.h
+        # where a rest goes on (still, its arrival applied) only the anchors can change the
+        # level: those frames are taken in bulk (most of a desk day)
+        breaks = np.flatnonzero(~still)
+        i = 0
+        while i < m:
+            if still[i] and self._run >= self._min_still:
+                k = int(np.searchsorted(breaks, i))
+                j = int(breaks[k]) if k < breaks.size else m
+                self._rest(norm[i:j], up[:, i:j], lying[i:j],
+                           None if flat is None else flat[i:j], out[i:j])
+                i = j
                 continue
-            if still[i]:
-                self._run += 1
-                if self._run == self._min_still:
-                    self._arrive(float(norm[i]), up[:, i],
-                                 None if t is None else float(t[i]))
-                elif self._run > self._min_still:
-                    if lying[i] or (flat is not None and flat[i] and (
-                            self.h is None or self.h < STANDING_M - STANDING_FOLD_M)):
-                        self.h = FLOOR_M
-                    elif (self.h is not None and up[2, i] >= UPRIGHT_SIN
-                          and self.h >= STANDING_M - STANDING_SNAP_M):
-                        self.h = STANDING_M  # upright near standing height is standing
-                    self._rest_norm = float(norm[i]) if self._rest_norm is None else (
-                        0.9 * self._rest_norm + 0.1 * float(norm[i]))
-                else:
-                    self._moved(float(norm[i]), up[:, i])
-            else:
-                if self._run >= self._min_still:
-                    self._move = []
-                    self._turn = 0.0
-                self._run = 0
-                self._moved(float(norm[i]), up[:, i])
-            out[i] = np.nan if self.h is None else self.h
+            self._frame(i, norm, up, walking, still, lying, flat, t, out)
+            i += 1
         return quiet, out
+
+    def _rest(self, norm: FloatArray, up: FloatArray, lying: BoolArray,
+              flat: BoolArray | None, out: FloatArray) -> None:
+        """Frames of a rest that goes on: lying (or, front and back unknown, a horizontal
+        trunk below standing height) anchors the floor, upright near standing height is
+        standing; the rest's ``|a|`` follows the frames (an exponential mean)."""
+        n = norm.size
+        self._walk_run = 0
+        self._run += n
+        floor = lying if flat is None else lying | flat
+        upright = up[2] >= UPRIGHT_SIN
+        k = 0
+        while k < n:
+            h = self.h
+            # only an anchor that changes the level matters
+            if h == FLOOR_M:
+                cand = np.zeros(0, bool)
+            elif h is None or h < STANDING_M - STANDING_FOLD_M:
+                cand = floor[k:]
+            else:
+                cand = lying[k:]  # lying is the floor whatever the level
+            to_floor = int(np.argmax(cand)) if cand.any() else n - k
+            if h is not None and h >= STANDING_M - STANDING_SNAP_M and h != STANDING_M:
+                up_k = upright[k:]
+                to_stand = int(np.argmax(up_k)) if up_k.any() else n - k
+            else:
+                to_stand = n - k
+            step = min(to_floor, to_stand)
+            out[k:k + step] = np.nan if h is None else h
+            if k + step >= n:
+                break
+            # the frame at k + step applies its anchor (the floor first, as frame by frame)
+            self.h = FLOOR_M if to_floor <= to_stand else STANDING_M
+            out[k + step] = self.h
+            k += step + 1
+        r0 = self._rest_norm
+        x = np.asarray(norm, float)
+        if r0 is None:
+            r0, x = float(x[0]), x[1:]
+        w = 0.1 * 0.9 ** np.arange(x.size - 1, -1, -1, dtype=float)
+        self._rest_norm = float(r0 * 0.9 ** x.size + w @ x)
+
+    def _frame(self, i: int, norm: FloatArray, up: FloatArray, walking: BoolArray,
+               still: BoolArray, lying: BoolArray, flat: BoolArray | None,
+               t: FloatArray | None, out: FloatArray) -> None:
+        """One frame, where it may start or end a rest, or walk."""
+        self._walk_run = self._walk_run + 1 if walking[i] and not still[i] else 0
+        if self._walk_run >= self._min_walk:
+            # walking is standing height, and its mean vertical velocity is zero:
+            # the movement after it is integrated from its last frame
+            self.h, self._anchor = STANDING_M, None
+            self._run = 0
+            self._move = []
+            self._rest_norm = 1.0 if self._rest_norm is None else self._rest_norm
+            self._rest_up = up[:, i].copy()
+            out[i] = self.h
+            return
+        if still[i]:
+            self._run += 1
+            if self._run == self._min_still:
+                self._arrive(float(norm[i]), up[:, i], None if t is None else float(t[i]))
+            elif self._run > self._min_still:
+                self._rest(norm[i:i + 1], up[:, i:i + 1], lying[i:i + 1],
+                           None if flat is None else flat[i:i + 1], out[i:i + 1])
+                return
+            else:
+                self._moved(float(norm[i]), up[:, i])
+        else:
+            if self._run >= self._min_still:
+                self._move = []
+                self._turn = 0.0
+            self._run = 0
+            self._moved(float(norm[i]), up[:, i])
+        out[i] = np.nan if self.h is None else self.h
 
     def _window_sd(self, both: FloatArray, m: int) -> FloatArray:
         """(k, m): per row, the SD over the last window of each frame of the block (inf
