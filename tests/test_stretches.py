@@ -266,3 +266,15 @@ def test_switching_legs_in_knee_to_belly_ends_the_first_side() -> None:
     out = _detect(parts)
     assert [s.kind for s in out] == ["knee_to_belly_right", "knee_to_belly_left"]
     assert abs(out[0].duration_s - 25.0) < 1.5 and abs(out[1].duration_s - 22.0) < 1.5
+
+
+def test_breathing_flicker_does_not_cut_the_look_back() -> None:
+    """At 12.5 Hz breathing and noise turn the lower back near 2 deg/s, so single frames
+    read as not settled: the look back over the start of a child's pose eased into from
+    -2.5 deg stopped at the first one, and the stretch was timed 2-7 s short."""
+    m = round(28.0 / DT)
+    child = [(DT, -2.5 - 6.0 * k / m + (1.2 if k in (30, 31) else 0.0), 0.0, 0.30, True)
+             for k in range(m)]
+    out = _detect([KNEEL, (2.0, 40.0, 0.0, 0.45, False), *child, KNEEL])
+    assert [s.kind for s in out] == ["child_pose"]
+    assert abs(out[0].duration_s - 28.0) < 1.0

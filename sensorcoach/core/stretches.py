@@ -137,6 +137,9 @@ LOCAL_S = 5.0
 #: relaxed frames in place just before count (design choice: the entry movement before
 #: them is not settled, and stops the look back).
 PRE_S = 15.0
+#: s: ...stepping over frames not in place for up to this long (design choice: breathing
+#: turns the lower back 1-2.5 deg/s, near ``SETTLED_DPS``; an entry movement is longer).
+LOOK_GAP_S = 0.5
 #: deg/s: ...with the trunk turning slower than this (the entry and exit movements are
 #: faster: 5-70 deg in 2-5 s)...
 SETTLED_DPS = 2.0
@@ -549,7 +552,7 @@ class StretchDetector:
                     keep = pt >= dt[-1] - PRE_S
                     r.pre = (np.concatenate([pt[keep], dt]),
                              np.concatenate([pu[:, keep], du], axis=1),
-                             np.concatenate([ps[keep], np.asarray(r.still[:-n], bool)]))
+                             np.concatenate([ps[keep], np.ones(len(r.t) - n, bool)]))
                 del r.t[:-n], r.up[:-n], r.still[:-n], r.h[:-n]
         return out
 
@@ -585,12 +588,17 @@ class StretchDetector:
         first = int(idx[0])
         near = np.degrees(np.arccos(np.clip(all_up[:, first] @ all_up, -1.0, 1.0))) <= START_DEG
         ok = placed & near & np.concatenate([ps, np.ones(t.size, bool)])
-        while (first > 0 and ok[first - 1]
-               and all_t[first] - all_t[first - 1] <= 1.5 * self.frame_s):
-            first -= 1
+        # (a frame or a few unsettled by breathing and noise, at 12.5 Hz, do not stop it)
+        j, skip = first, max(1, round(LOOK_GAP_S / self.frame_s))
+        while j > 0 and all_t[j] - all_t[j - 1] <= 1.5 * self.frame_s:
+            j -= 1
+            if ok[j]:
+                first = j
+            elif first - j > skip:
+                break
         start = float(all_t[first]) - self.frame_s / 2
         end = float(all_t[idx[-1]]) + self.frame_s / 2
-        if end - start < self.s.stretch_min_s:
+        if end - float(all_t[idx[0]]) < self.s.stretch_min_s:  # recognised in the band
             return []
         kind = self._kind(r.code, med, r.base)
         if kind is None:
