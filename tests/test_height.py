@@ -129,3 +129,25 @@ def test_without_the_gyro_the_vertical_is_the_norm_not_a_lagging_projection() ->
     with_gyro = vertical_g(acc, np.array([[np.sin(e)], [0.0], [np.cos(e)]]), np.array([True]))
     assert abs(float(with_gyro[0]) - 1.01) < 1e-9
     assert abs(float(vertical_g(acc, lagging_up, np.array([True]))[0]) - 1.01) > 0.05
+
+
+def test_a_set_of_hinges_ending_22_deg_from_its_start_keeps_the_level() -> None:
+    """Single-leg deadlifts at 200 Hz: 15 s of repetitions (too long to integrate) ended
+    standing 22 deg from where they began, which counted as another posture: the level
+    was lost and the hamstring stretch after it taken for a plank."""
+    acc, walk, _ = _frames([("walk", 5.0), ("rest", 3.0)])
+    n_move, n_rest = 150, 30
+    k = np.arange(n_move)
+    tilt = np.radians(35.0 * (1 - np.cos(2 * np.pi * k / 30.0)))  # 5 hinges, 0-70 deg
+    move_up = np.vstack([np.sin(tilt), np.zeros(n_move), np.cos(tilt)])
+    end = np.radians(22.0)
+    rest_up = np.tile(np.array([[np.sin(end)], [0.0], [np.cos(end)]]), n_rest)
+    norm = np.concatenate([acc[2], 1.0 + 0.05 * np.sin(2 * np.pi * k / 15.0), np.ones(n_rest)])
+    up = np.concatenate([np.tile(np.array([[0.0], [0.0], [1.0]]), acc.shape[1]), move_up,
+                         rest_up], axis=1)
+    m = norm.size
+    a3 = np.vstack([np.zeros(m), np.zeros(m), norm])
+    flags = np.zeros(m, bool)
+    flags[:walk.size] = walk
+    _, h = HeightTracker(DEFAULT_SETTINGS).push(a3, norm, up, flags, np.zeros(m, bool))
+    assert abs(h[-1] - STANDING_M) < 1e-9
