@@ -201,3 +201,28 @@ def test_a_very_shaky_side_plank_sways_fast_in_place_and_is_a_hold() -> None:
     # the same speed moving on (a trunk sweeping 8 -> 40 deg and back): no hold
     sweep = 24.0 + 16.0 * np.sin(2 * np.pi * 0.12 * k * 0.1)
     assert holds(np.concatenate([np.full(100, 1.0), sweep, np.full(50, 85.0)])) == []
+
+
+def test_a_bird_dog_set_stands_over_a_child_pose_found_in_it() -> None:
+    """At 12.5 Hz a bird dog side on all fours (the lower back 5.7 deg head end down, its
+    tremor invisible at that rate) was taken for a relaxed child's pose, which then hid
+    the side. A bird dog set (both sides seen alternating) stands over a stretch."""
+    import numpy as np
+
+    from sensorcoach.core.analyzer import StreamAnalyzer
+    from sensorcoach.core.calibration import Calibration
+    from sensorcoach.core.holds import HoldSpan
+
+    cal = Calibration("header", np.array([0.0, 0.0, 1.0]), np.array([1.0, 0.0, 0.0]))
+    an = StreamAnalyzer(cal, has_gyro=False, sample_rate_hz=12.5)
+    child = Hold("child_pose", 163.7, 177.8, "rest", {"score": 50}, (), target_s=20.0)
+    an.holds = [child]
+    an.hold_detector._bird_sets.append((146.8, 178.0))  # the set the sides below make up
+    sides = [HoldSpan("bird_dog_right", 146.8, 160.6, "rest", (), 0.0, "sag", 0.0),
+             HoldSpan("bird_dog_left", 164.1, 177.4, "rest", (), 0.0, "sag", 0.0)]
+    out = an._finish_holds(sides)
+    assert [h.kind for h in out] == ["bird_dog_right", "bird_dog_left"]
+    assert [h.kind for h in an.holds] == ["bird_dog_right", "bird_dog_left"]
+    # and a stretch that ends inside a finished set is not reported
+    from sensorcoach.core.stretches import StretchSpan
+    assert an._finish_stretches([StretchSpan("child_pose", 150.0, 175.0, 20.0, "rest")]) == []

@@ -350,11 +350,14 @@ class StreamAnalyzer:
             return out
         t, acc = self._raw()
         under_way = self.stretch_detector.confirmed_start
+        bd = self.hold_detector.bird_dog
+        alternating = set() if bd is None else {bd.left.name, bd.right.name}
         for sp in spans:
-            if self._under_stretches(sp.start_s, sp.end_s):
-                continue  # stretches were found there: relaxed, and where it is held
-            if under_way is not None and mostly_inside(sp.start_s, sp.end_s, under_way):
-                continue  # likewise a stretch under way (live: not emitted, then dropped)
+            if sp.kind not in alternating:  # a bird dog set stands over a stretch
+                if self._under_stretches(sp.start_s, sp.end_s):
+                    continue  # stretches were found there: relaxed, and where it is held
+                if under_way is not None and mostly_inside(sp.start_s, sp.end_s, under_way):
+                    continue  # likewise a stretch under way (live: not emitted, then dropped)
             if any(mostly_inside(sp.start_s, sp.end_s, r.start_s, r.end_s)
                    for r in self.rep_sets[-4:]):
                 continue  # a set of repetitions there: moving through the posture
@@ -364,6 +367,8 @@ class StreamAnalyzer:
                         sp.azimuth_deg, dict(sp.form))
             self.holds.append(hold)
             out.append(hold)
+        if any(isinstance(h, Hold) and h.kind in alternating for h in out):
+            self._drop_stretches_in_bird_dog_sets()
         return out
 
     def _under_stretches(self, start_s: float, end_s: float) -> bool:
@@ -381,6 +386,19 @@ class StreamAnalyzer:
         self.holds = [h for h in self.holds if h.target_s is not None
                       or h.end_s < stretch.start_s
                       or not self._under_stretches(h.start_s, h.end_s)]
+
+    def _in_bird_dog_set(self, start_s: float, end_s: float) -> bool:
+        """Whether ``start_s``-``end_s`` lies mostly inside a bird dog set found."""
+        return any(mostly_inside(start_s, end_s, a, b)
+                   for a, b in self.hold_detector.bird_sets[-4:])
+
+    def _drop_stretches_in_bird_dog_sets(self) -> None:
+        """A bird dog set (both sides seen alternating, with effort) and a stretch over the
+        same time: the set stands. On all fours the lower back can read as low as a
+        shallow child's pose, and at 12.5 Hz the tremor that tells effort is invisible (a
+        bird dog side at -5.7 deg was taken for child's pose)."""
+        self.holds = [h for h in self.holds if h.target_s is None
+                      or not self._in_bird_dog_set(h.start_s, h.end_s)]
 
     def _drop_holds_over(self, rep_set: RepSet) -> None:
         """A set of repetitions (a cat-cow on all fours, moving through a posture) and a
@@ -422,6 +440,8 @@ class StreamAnalyzer:
             return out
         t, acc = self._raw()
         for sp in spans:
+            if self._in_bird_dog_set(sp.start_s, sp.end_s):
+                continue  # a bird dog set there (see _drop_stretches_in_bird_dog_sets)
             stab = stability(t, acc, self.sample_rate_hz, sp.start_s, sp.end_s, 0.0, "sag", ())
             hold = Hold(sp.kind, sp.start_s, sp.end_s, sp.ended_by, stab, (),
                         target_s=sp.target_s)

@@ -309,6 +309,11 @@ class HoldDetector:
         """Front-down holds waiting for the bird dog bout around them to close."""
 
     @property
+    def bird_sets(self) -> list[tuple[float, float]]:
+        """(start, end) of the bird dog sets finished in the last hour."""
+        return list(self._bird_sets)
+
+    @property
     def earliest_open_s(self) -> float | None:
         """Start of the earliest hold, bout or pending hold still to be reported."""
         starts = [x for x in (None if self.open is None else self.open.start_s,

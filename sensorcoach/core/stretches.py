@@ -16,12 +16,13 @@ side facing the floor, 0 front, +90 right, 180 back) and from the pelvis height
   horizontal: a fold with the pelvis at standing height (at least
   ``stretch_standing_m``, halfway between standing, 0.95 m, and all fours, 0.55 m) that
   did not lower it by ``stretch_kneel_drop_m`` from the upright posture before (a
-  standing fold moves the hips back, hardly down) is the *hamstring stretch*. A fold
-  with the long axis below ``stretch_child_max_elev_deg`` (head end down) that lowered
-  the pelvis by at least ``stretch_kneel_drop_m`` from kneeling (the hips sit back on
-  the heels: 0.62 to 0.30 m) is *child's pose*; with that drop unknown, only a fold
-  ``CHILD_DEEPER_DEG`` deeper. All fours (long axis -5..+10 deg, pelvis 0.07 m below
-  kneeling) and lying prone (about 0 deg) are neither. With the height unknown (no
+  standing fold moves the hips back, hardly down) is the *hamstring stretch*. Any other
+  relaxed fold with the long axis below ``stretch_child_max_elev_deg`` (head end down;
+  the hips sit back on the heels, 0.62 to 0.30 m, though the drop is often not measured
+  well enough to require it) is *child's pose*. All fours (long axis -5..+10 deg, pelvis
+  0.07 m below kneeling) has the tremor of holding the body up, and a bird dog set
+  found there (the analyzer) stands over a child's pose; lying prone (about 0 deg) is
+  neither. With the height unknown (no
   anchor yet, or the integration failed: core.height), no hamstring stretch is
   reported: a fold cannot be told from all fours or lying prone.
 - back down, rolled 18-78 deg toward a side (|az| 102-162): the *cross*, named by the
