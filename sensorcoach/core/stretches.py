@@ -139,8 +139,9 @@ LOCAL_S = 5.0
 #: them is not settled, and stops the look back).
 PRE_S = 15.0
 #: s: ...stepping over frames not in place for up to this long (design choice: breathing
-#: turns the lower back 1-2.5 deg/s, near ``SETTLED_DPS``; an entry movement is longer).
-LOOK_GAP_S = 0.5
+#: and noise at 12.5 Hz turn the lower back 1-2.5 deg/s, near ``SETTLED_DPS``, for up to
+#: 0.6 s; an entry movement takes 2-5 s).
+LOOK_GAP_S = 1.0
 #: deg/s: ...with the trunk turning slower than this (the entry and exit movements are
 #: faster: 5-70 deg in 2-5 s)...
 SETTLED_DPS = 2.0
@@ -589,13 +590,14 @@ class StretchDetector:
         first = int(idx[0])
         near = np.degrees(np.arccos(np.clip(all_up[:, first] @ all_up, -1.0, 1.0))) <= START_DEG
         ok = placed & near & np.concatenate([ps, np.ones(t.size, bool)])
-        # (a frame or a few unsettled by breathing and noise, at 12.5 Hz, do not stop it)
-        j, skip = first, max(1, round(LOOK_GAP_S / self.frame_s))
-        while j > 0 and all_t[j] - all_t[j - 1] <= 1.5 * self.frame_s:
+        # (a frame or a few unsettled by breathing and noise, or frames without a sample at
+        # 12.5 Hz, do not stop it)
+        j = first
+        while j > 0 and all_t[j] - all_t[j - 1] <= LOOK_GAP_S:
             j -= 1
             if ok[j]:
                 first = j
-            elif first - j > skip:
+            elif all_t[first] - all_t[j] > LOOK_GAP_S:
                 break
         start = float(all_t[first]) - self.frame_s / 2
         end = float(all_t[idx[-1]]) + self.frame_s / 2
