@@ -4,68 +4,32 @@ once the bout has shown both sides, on the replayed routine fixture against its 
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 from dashboard.live import bird_dog_now
-from firmware_interface.transports.base import Event
-from sensorcoach.live import LiveRunner, RecordingReplay
-from sensorcoach.recording import Recording
+from tests.replay_watch import FIX, replay_watched
 
-FIX = Path(__file__).resolve().parents[1] / "fixtures" / "recordings"
 END_S = 160.0  # the first bird dog set: 65.9-158.4 s
 
 
-class Watched:
-    """A replay (as fast as possible) that notes the runner's bird dog status after each
-    block it handed over."""
-
-    def __init__(self, rec: Recording) -> None:
-        self.inner = RecordingReplay(rec, 0, block_s=0.5)
-        self.name, self.stats = self.inner.name, self.inner.stats
-        self.runner: LiveRunner | None = None
-        self.seen: list[tuple[float, dict[str, Any]]] = []
-
-    async def blocks(self) -> AsyncIterator[Event]:
-        async for ev in self.inner.blocks():
-            yield ev
-            assert self.runner is not None
-            v = self.runner.view
-            if v.t_s is not None:
-                self.seen.append((v.t_s, bird_dog_now(self.runner, v.t_s,
-                                                      v.bird_dog_since_s)))
-                if v.t_s > END_S:
-                    return
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
-
-
 def test_bird_dog_bout_and_side_under_way_on_the_replayed_routine() -> None:
-    rec = Recording.read(FIX / "routine_50hz.csv.gz")
     labels = json.loads((FIX / "routine_50hz.labels.json").read_text())["segments"]
     sides = [s for s in labels if s["kind"].startswith("bird_dog") and s["end_s"] < END_S]
-    src = Watched(rec)
-    assert rec.calibration_upright_s is not None
-    runner = LiveRunner(src, placement="lower_back",
-                        header_spans=(rec.calibration_upright_s, rec.calibration_forward_s))
-    src.runner = runner
-    asyncio.run(runner.run())
+    seen: list[tuple[float, dict[str, Any]]] = replay_watched(
+        "routine_50hz", lambda r, v: bird_dog_now(r, v.t_s, v.bird_dog_since_s), END_S)
     first = sides[0]["start_s"]
-    bout = [(t, d) for t, d in src.seen if d["bird_dog_s"] is not None]
+    bout = [(t, d) for t, d in seen if d["bird_dog_s"] is not None]
     assert bout, "no bout under way was reported"
     assert all(t >= first - 6.0 for t, _ in bout)  # not before getting down on all fours
     start = bout[0][0] - bout[0][1]["bird_dog_s"]
     assert abs(start - first) <= 5.0, start  # timed from the bout, not from its end
     # on all fours all through the set
-    assert all(d["bird_dog_s"] is not None for t, d in src.seen
+    assert all(d["bird_dog_s"] is not None for t, d in seen
                if first + 3.0 <= t <= sides[-1]["end_s"] - 1.0)
     # the side held: never the wrong one; told in every side after the bout's first
     told: dict[int, set[str]] = {}
-    for t, d in src.seen:
+    for t, d in seen:
         if d["bird_dog_side"] is None:
             continue
         here = [i for i, s in enumerate(sides) if s["start_s"] - 1.0 <= t <= s["end_s"] + 2.0]
