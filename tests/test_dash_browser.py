@@ -133,9 +133,14 @@ def test_another_site_cannot_post_or_rebind(browser: Any, server: tuple[str, Any
             page.wait_for_timeout(100)
         # the posts reached the dashboard and were refused (not blocked on the way)
         assert sorted(seen) == [("POST", 403)] * 3, seen
-        # DNS rebinding: the dashboard's own port under the other site's name
-        r = page.goto(f"http://evil.example:{port}/api/sessions")
-        assert r is not None and r.status == 400
+        # DNS rebinding: the dashboard's own port under the other site's name (in a page of
+        # its own: the attacker page's form post may still be navigating its frame)
+        page2, _ = page_of(browser)
+        try:
+            r = page2.goto(f"http://evil.example:{port}/api/sessions")
+            assert r is not None and r.status == 400
+        finally:
+            page2.close()
     finally:
         page.close()
         srv.shutdown()
