@@ -47,6 +47,10 @@ SMOOTH_S = 1.0
 #: Share of a side's frames that must show effort: a relaxed lying stretch shows none
 #: (knee to belly alternates sides too); a steady person's bird dog at 25 Hz about half.
 SIDE_EFFORT = 0.3
+#: ...with the front known to face down (a lying stretch faces up): a tenth, since at
+#: 12.5 Hz the tremor that shows effort is not sampled (a whole bird dog set of 8 sides,
+#: each side's roll 3-5 deg, showed effort in 0-33 % of its frames; design choice).
+SIDE_EFFORT_FRONT_DOWN = 0.1
 #: s: runs of one side this close together are one side (a sway back across the
 #: hysteresis is not a new side).
 MERGE_GAP_S = 1.5
@@ -102,7 +106,7 @@ class BirdDogDetector:
         if b is None or not b.t:
             return None
         sides = sides_of(np.asarray(b.t), np.asarray(b.az), np.asarray(b.active), self.s,
-                         (self.left, self.right), self.frame_s)
+                         (self.left, self.right), self.frame_s, self._effort_share)
         if not sides or sides[-1].end_s < b.t[-1] - SMOOTH_S:
             return None
         return sides[-1].kind, sides[-1].start_s
@@ -152,12 +156,18 @@ class BirdDogDetector:
         self.bout = None
         assert b is not None
         return sides_of(np.asarray(b.t), np.asarray(b.az), np.asarray(b.active),
-                        self.s, (self.left, self.right), self.frame_s)
+                        self.s, (self.left, self.right), self.frame_s, self._effort_share)
+
+    @property
+    def _effort_share(self) -> float:
+        return SIDE_EFFORT if not self.sides_known else SIDE_EFFORT_FRONT_DOWN
 
 
 def sides_of(t: FloatArray, az: FloatArray, active: NDArray[np.bool_], s: Settings,
-             rows: tuple[Exercise, Exercise], frame_s: float) -> list[BirdDogSide]:
-    """The bird dog sides of one bout (none unless both sides appear)."""
+             rows: tuple[Exercise, Exercise], frame_s: float,
+             effort_share: float = 0.3) -> list[BirdDogSide]:
+    """The bird dog sides of one bout (none unless both sides appear); ``effort_share``:
+    the share of a side's frames that must show effort."""
     left, right = rows
     min_s = min(left.min_s or s.hold_min_s, right.min_s or s.hold_min_s)
     if t.size == 0 or t[-1] - t[0] < 2.0 * min_s:
@@ -198,7 +208,7 @@ def sides_of(t: FloatArray, az: FloatArray, active: NDArray[np.bool_], s: Settin
             a, z = a + int(near[0]), a + int(near[-1]) + 1
         start, end = float(t[a]) - frame_s / 2, float(t[z - 1]) + frame_s / 2
         row = left if sign > 0 else right  # right side down: the left leg is lifted
-        if end - start < (row.min_s or s.hold_min_s) or np.mean(active[a:z]) < SIDE_EFFORT:
+        if end - start < (row.min_s or s.hold_min_s) or np.mean(active[a:z]) < effort_share:
             continue
         seg = roll[a:z] - mid
         sides.append(BirdDogSide(row.name, round(start, 3), round(end, 3),
