@@ -226,3 +226,21 @@ def test_a_bird_dog_set_stands_over_a_child_pose_found_in_it() -> None:
     # and a stretch that ends inside a finished set is not reported
     from sensorcoach.core.stretches import StretchSpan
     assert an._finish_stretches([StretchSpan("child_pose", 150.0, 175.0, 20.0, "rest")]) == []
+
+
+def test_a_short_set_inside_a_long_hold_is_the_holds_wobble() -> None:
+    """Without calibration a 76 s side plank's wobble was read as two short cat-cow sets
+    and a bridge set inside it: a set mostly inside a hold is not reported; a set and a
+    hold over about the same time keep the set (a cat-cow smoothed into a plank)."""
+    import numpy as np
+
+    from sensorcoach.core.analyzer import StreamAnalyzer
+    from sensorcoach.core.calibration import Calibration
+
+    cal = Calibration("header", np.array([0.0, 0.0, 1.0]), np.array([1.0, 0.0, 0.0]))
+    an = StreamAnalyzer(cal, has_gyro=False, sample_rate_hz=100.0)
+    an.holds = [Hold("side_plank_left", 303.2, 379.2, "rest", {"score": 50}, (), -90.0)]
+    assert an._in_a_hold(347.0, 357.0)  # a 10 s set in the side plank
+    assert not an._in_a_hold(290.0, 380.0)  # the hold is the set's
+    an.holds = [Hold("plank", 2233.4, 2272.5, "rest", {"score": 50}, (), 0.0)]
+    assert not an._in_a_hold(2234.3, 2268.4)  # over about the same time: the set stands

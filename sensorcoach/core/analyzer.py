@@ -281,7 +281,8 @@ class StreamAnalyzer:
                 self._drop_holds_over(r)
             events += tail_sets
             # floor sets finished before the forward direction was learned, renamed
-            self.rep_sets = self.rep_counter.finished()
+            self.rep_sets = [r for r in self.rep_counter.finished()
+                             if not self._in_a_hold(r.start_s, r.end_s)]
             # holds and stretches in time order (a block's holds are found before its stretches)
             fwd = self.stretch_detector.forward_xy
             self.holds, self.hold_note = name_holds(
@@ -400,6 +401,15 @@ class StreamAnalyzer:
         self.holds = [h for h in self.holds if h.target_s is None
                       or not self._in_bird_dog_set(h.start_s, h.end_s)]
 
+    def _in_a_hold(self, start_s: float, end_s: float) -> bool:
+        """Whether ``start_s``-``end_s`` lies mostly inside a hold found (not a stretch): a
+        held posture's wobble (a side plank held 76 s, without calibration, read as two
+        short cat-cow sets), not repetitions. A hold mostly inside a set (the two over
+        about the same time too) is the set's instead (``_drop_holds_over``)."""
+        return any(h.target_s is None and mostly_inside(start_s, end_s, h.start_s, h.end_s)
+                   and not mostly_inside(h.start_s, h.end_s, start_s, end_s)
+                   for h in self.holds)
+
     def _drop_holds_over(self, rep_set: RepSet) -> None:
         """A set of repetitions (a cat-cow on all fours, moving through a posture) and a
         hold over the same time: the set stands. Without a gyro the slow cycles of a
@@ -505,7 +515,8 @@ class StreamAnalyzer:
         # stretch that ended within these frames is no longer under way
         events += self._stretches(fs, up_hold, height)
         events += self._finish_holds(spans)
-        sets = self.rep_counter.push(fs.t, up_hold, fs.tilt_deg)
+        sets = [r for r in self.rep_counter.push(fs.t, up_hold, fs.tilt_deg)
+                if not self._in_a_hold(r.start_s, r.end_s)]
         for r in sets:
             self._drop_holds_over(r)
         self.rep_sets += sets
