@@ -244,3 +244,12 @@ def test_a_short_set_inside_a_long_hold_is_the_holds_wobble() -> None:
     assert not an._in_a_hold(290.0, 380.0)  # the hold is the set's
     an.holds = [Hold("plank", 2233.4, 2272.5, "rest", {"score": 50}, (), 0.0)]
     assert not an._in_a_hold(2234.3, 2268.4)  # over about the same time: the set stands
+
+
+def test_a_hold_facing_up_is_no_side_plank_once_forward_is_known() -> None:
+    """Without calibration a supine rest read 12 deg above horizontal, inside the hold band;
+    named by the forward direction it came out the nearest side plank. Facing up (more
+    than 135 deg from front down) is neither a plank nor a side plank."""
+    holds = [hold("hold", 0, 60, -30.0), hold("hold", 100, 130, 150.0 - 5.0)]
+    named, _ = name_holds(holds, forward_deg=30.0)
+    assert [h.kind for h in named] == ["plank"]

@@ -50,6 +50,10 @@ def _clusters(holds: list[Hold]) -> list[list[int]]:
     return members
 
 
+#: deg: a hold whose side down is further than this from front down faces up (the back
+#: down, between the two sides' 90): a supine rest read 12 deg above horizontal without a
+#: calibration was a "side plank"; halfway between a side (90) and the back (180).
+BACK_DOWN_DEG = 135.0
 #: Side-down azimuth relative to front down, deg, of each hold posture.
 _BY_AZIMUTH = (("plank", 0.0), ("side_plank_left", -90.0), ("side_plank_right", 90.0))
 
@@ -66,13 +70,18 @@ def name_holds(holds: list[Hold], forward_deg: float | None = None
     if not idx:
         return holds, None
     if forward_deg is not None:
-        out = list(holds)
-        for i in idx:
+        out: list[Hold] = []
+        for i, h in enumerate(holds):
+            if i not in idx:
+                out.append(h)
+                continue
             # the body frame turns the holds' frame by the forward direction: an azimuth
             # there is the azimuth here plus forward's angle
-            d = _wrap(holds[i].azimuth_deg + forward_deg)
+            d = _wrap(h.azimuth_deg + forward_deg)
+            if abs(d) > BACK_DOWN_DEG:
+                continue  # facing up: lying back or reclining, not a plank or side plank
             name = min(_BY_AZIMUTH, key=lambda r: abs(_wrap(d - r[1])))[0]
-            out[i] = replace(holds[i], kind=name)
+            out.append(replace(h, kind=name))
         return out, ("holds' sides inferred: front, left and right from the forward "
                      "direction the trunk's forward tilts showed (folds, hinges, getting "
                      "down)")
