@@ -165,7 +165,7 @@ class BirdDogDetector:
 
 def sides_of(t: FloatArray, az: FloatArray, active: NDArray[np.bool_], s: Settings,
              rows: tuple[Exercise, Exercise], frame_s: float,
-             effort_share: float = 0.3) -> list[BirdDogSide]:
+             effort_share: float = SIDE_EFFORT) -> list[BirdDogSide]:
     """The bird dog sides of one bout (none unless both sides appear); ``effort_share``:
     the share of a side's frames that must show effort."""
     left, right = rows

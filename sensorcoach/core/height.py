@@ -242,12 +242,10 @@ class HeightTracker:
             return
         if still[i]:
             self._run += 1
+            # (a rest that goes on is taken in bulk by ``push``: here the run is at most
+            # as long as the arrival)
             if self._run == self._min_still:
                 self._arrive(float(norm[i]), up[:, i], None if t is None else float(t[i]))
-            elif self._run > self._min_still:
-                self._rest(norm[i:i + 1], up[:, i:i + 1], lying[i:i + 1],
-                           None if flat is None else flat[i:i + 1], out[i:i + 1])
-                return
             else:
                 self._moved(float(norm[i]), up[:, i])
         else:

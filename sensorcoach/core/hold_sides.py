@@ -71,8 +71,8 @@ def name_holds(holds: list[Hold], forward_deg: float | None = None
         return holds, None
     if forward_deg is not None:
         out: list[Hold] = []
-        for i, h in enumerate(holds):
-            if i not in idx:
+        for h in holds:
+            if h.kind != "hold":
                 out.append(h)
                 continue
             # the body frame turns the holds' frame by the forward direction: an azimuth

@@ -492,8 +492,11 @@ class StretchDetector:
         return elev <= -self.s.stretch_knee_abs_deg
 
     def _step(self, t: float, up: FloatArray, code: int, still: bool, h: float,
-              elev: float, az: float, after_impact: bool = False,
-              at_rest: bool | None = None, speed: float = 0.0) -> list[StretchSpan]:
+              elev: float, az: float, after_impact: bool, at_rest: bool, speed: float
+              ) -> list[StretchSpan]:
+        """One frame of a stretch posture or of a run: ``still`` (quiet and relaxed) counts
+        toward a stretch, ``at_rest`` (still or not turning) toward the flat lying level,
+        ``speed`` (deg/s, over the last 0.4 s) can end a stretch with a movement."""
         out: list[StretchSpan] = []
         r0 = self._run
         base0 = (r0.base if r0 is not None and r0.code == KNEE else self._fresh_base(t))
@@ -501,7 +504,7 @@ class StretchDetector:
             code = NONE
         # every frame may clear the flat level (a bridge); only the others add to it
         self._update_base(np.array([t]), np.array([elev]), np.array([az]),
-                          np.array([(still if at_rest is None else at_rest) and code == NONE]),
+                          np.array([at_rest and code == NONE]),
                           np.array([h]))
         r = self._run
         if r is not None and r.confirmed and code == r.code:
