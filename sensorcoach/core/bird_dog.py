@@ -69,6 +69,10 @@ class BirdDogSide:
     """Median roll toward the supporting side, from the bout's midpoint, deg."""
     roll_sway_deg: float
     """RMS of the roll about its median over the side, deg."""
+    azimuth_deg: float = 0.0
+    """Side down of the bout as an azimuth in the detector's frame (its median): without
+    the forward direction, a side facing up (a bridge, lying) is dropped once the forward
+    direction is inferred (core.hold_sides)."""
 
 
 @dataclass
@@ -172,7 +176,8 @@ def sides_of(t: FloatArray, az: FloatArray, active: NDArray[np.bool_], s: Settin
     min_s = min(left.min_s or s.hold_min_s, right.min_s or s.hold_min_s)
     if t.size == 0 or t[-1] - t[0] < 2.0 * min_s:
         return []
-    roll = wrap_deg(az - float(np.median(az)))
+    centre = float(np.median(az))
+    roll = wrap_deg(az - centre)
     k = max(1, round(SMOOTH_S / frame_s))
     smooth = np.convolve(roll, np.ones(k) / k, mode="same") if roll.size > k else roll
     p10, p90 = np.percentile(smooth, [10.0, 90.0])
@@ -213,7 +218,7 @@ def sides_of(t: FloatArray, az: FloatArray, active: NDArray[np.bool_], s: Settin
         seg = roll[a:z] - mid
         sides.append(BirdDogSide(row.name, round(start, 3), round(end, 3),
                                  round(abs(float(np.median(seg))), 2),
-                                 round(float(np.std(seg)), 2)))
+                                 round(float(np.std(seg)), 2), round(centre, 2)))
     if len({x.kind for x in sides}) < 2:
         return []
     return sides

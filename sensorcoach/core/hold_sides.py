@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from sensorcoach.core import catalogue
 from sensorcoach.core.events import Hold
 
 #: deg: holds whose side-down azimuths differ by less than this share a cluster; two
@@ -54,37 +55,46 @@ def _clusters(holds: list[Hold]) -> list[list[int]]:
 #: down, between the two sides' 90): a supine rest read 12 deg above horizontal without a
 #: calibration was a "side plank"; halfway between a side (90) and the back (180).
 BACK_DOWN_DEG = 135.0
+#: Named holds that face down by their catalogue row (bird dog sides: named by their
+#: alternation, which a single-leg bridge's drops left and right show too).
+FRONT_DOWN = frozenset(e.name for e in catalogue.holds() if e.down_az_deg == 0.0)
 #: Side-down azimuth relative to front down, deg, of each hold posture.
 _BY_AZIMUTH = (("plank", 0.0), ("side_plank_left", -90.0), ("side_plank_right", 90.0))
 
 
 def name_holds(holds: list[Hold], forward_deg: float | None = None
                ) -> tuple[list[Hold], str | None]:
-    """Rename holds of kind ``hold``; others pass unchanged. Returns (holds, note).
+    """Rename holds of kind ``hold``; others pass unchanged, but for front-down ones
+    (bird dog sides) found facing up once ``forward_deg`` is known. Returns (holds, note).
 
     ``forward_deg``: the body's forward direction in the holds' frame, where it was
     inferred from something else (core.stretches learns it from the trunk's forward
     tilts: folds, hinges, getting down): a hold's side down is then its azimuth from
     front down, nearest of front, left and right, whatever the other holds are."""
-    idx = [i for i, h in enumerate(holds) if h.kind == "hold"]
-    if not idx:
-        return holds, None
     if forward_deg is not None:
         out: list[Hold] = []
         for h in holds:
-            if h.kind != "hold":
+            if h.kind != "hold" and h.kind not in FRONT_DOWN:
                 out.append(h)
                 continue
             # the body frame turns the holds' frame by the forward direction: an azimuth
             # there is the azimuth here plus forward's angle
             d = _wrap(h.azimuth_deg + forward_deg)
             if abs(d) > BACK_DOWN_DEG:
-                continue  # facing up: lying back or reclining, not a plank or side plank
+                continue  # facing up: lying back, reclining or bridging, not on all fours
+            if h.kind != "hold":
+                out.append(h)
+                continue
             name = min(_BY_AZIMUTH, key=lambda r: abs(_wrap(d - r[1])))[0]
             out.append(replace(h, kind=name))
+        if not any(h.kind == "hold" for h in holds):
+            return out, None
         return out, ("holds' sides inferred: front, left and right from the forward "
                      "direction the trunk's forward tilts showed (folds, hinges, getting "
                      "down)")
+    idx = [i for i, h in enumerate(holds) if h.kind == "hold"]
+    if not idx:
+        return holds, None
     unnamed = [holds[i] for i in idx]
     groups = _clusters(unnamed)
     centre = [sum(_wrap(unnamed[j].azimuth_deg - unnamed[g[0]].azimuth_deg) for j in g)

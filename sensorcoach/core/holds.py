@@ -401,7 +401,7 @@ class HoldDetector:
             self._bird_sets.append((sides[0].start_s, sides[-1].end_s))
             for sd in sides:
                 out.append(HoldSpan(sd.kind, sd.start_s, sd.end_s, "rest", (), 0.0, "sag", 0.0,
-                                    0.0, {"hip_rotation_deg": sd.hip_rotation_deg,
+                                    sd.azimuth_deg, {"hip_rotation_deg": sd.hip_rotation_deg,
                                           "roll_sway_deg": sd.roll_sway_deg}))
         front = {"hold"} | {r.name for r in self.rows
                             if r.down_az_deg == self.bird_dog.left.down_az_deg}
