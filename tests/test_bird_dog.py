@@ -115,3 +115,15 @@ def test_at_12_5_hz_a_bird_dog_facing_down_needs_little_visible_effort() -> None
             low.append((a, b, c, d))
     assert [k for k, _, _ in detect(low)] == ["bird_dog_right", "bird_dog_left"] * 2
     assert detect(low, sides_known=False) == []
+
+
+def test_a_side_whose_roll_wanders_back_to_the_middle_for_two_seconds_stays_one() -> None:
+    """A shaky person's roll came back to the middle for 1.5-2 s within one side: the
+    pieces (each under a side's 4 s) were dropped, or one kept with half the time."""
+    wander = [(10, 85, 0, False), (3, 8, 0, False),
+              (3.5, 6, -5, True), (2.0, 6, -0.5, True), (3.5, 6, -5, True),
+              (2, 8, 0, False), (8, 6, 5, True), (3, 8, 0, False), (10, 85, 0, False)]
+    found = detect(wander)
+    assert [k for k, _, _ in found] == ["bird_dog_right", "bird_dog_left"]
+    (_, start, end) = found[0]
+    assert abs(start - 13.0) < 1.0 and abs(end - 22.0) < 1.0

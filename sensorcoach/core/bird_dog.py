@@ -52,8 +52,9 @@ SIDE_EFFORT = 0.3
 #: each side's roll 3-5 deg, showed effort in 0-33 % of its frames; design choice).
 SIDE_EFFORT_FRONT_DOWN = 0.1
 #: s: runs of one side this close together are one side (a sway back across the
-#: hysteresis is not a new side).
-MERGE_GAP_S = 1.5
+#: hysteresis is not a new side; design choice: a shaky person's roll wandered back to the
+#: middle for 1.5-2 s within one side, and each piece alone was too short a side).
+MERGE_GAP_S = 2.0
 #: Share of a side's own roll level that counts as in position (its timing).
 SIDE_LEVEL = 0.8
 #: s: a bout longer than this is analysed and a new one begun (bounded memory).
