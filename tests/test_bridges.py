@@ -8,11 +8,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from sensorcoach import Recording
 from sensorcoach.analysis import Analysis, analyze
 from sensorcoach.core import catalogue
+from sensorcoach.core.events import Hold
+from sensorcoach.core.hold_sides import balance_sides
 from sensorcoach.core.holds import by_roll, roll_right_deg
 from sensorcoach.core.settings import DEFAULT_SETTINGS
 
@@ -180,3 +183,67 @@ def test_a_plank_lowered_to_lying_prone_a_few_degrees_lower_ends_there() -> None
     drift = [(0.1, 10.0 - 5.5 * (k + 0.5) / 400, 0.0) for k in range(400)]
     found = holds([(10, 1, 0), (20, 10, 0), *drift, (25, 4.5, 0), (10, 80, 0)])
     assert all(e - s > 45.0 or e < 31.0 for _, s, e in found), found
+
+
+def _bridge(kind: str, start: float, drop: float | None = None,
+            roll: float | None = None) -> Hold:
+    form = {"pelvic_drop_deg": drop} if drop is not None else {"roll_deg": roll or 0.0}
+    return Hold(kind, start, start + 30.0, "rest", {"score": 50}, (), 180.0, form)
+
+
+def test_a_surplus_level_one_sided_bridge_in_a_run_with_both_sides_is_two_legged() -> None:
+    """A glute bridge rolled 2-3 deg reads like a good single-leg bridge (seeds 9106,
+    9118, 9122, 9311, 9509, 9605): in a run where both sides appear, the side seen once
+    too often gives up its most level hold, within hold_level_max_deg."""
+    run = [_bridge("single_leg_bridge_left", 400.0, drop=2.7),
+           _bridge("single_leg_bridge_right", 470.0, drop=4.0),
+           _bridge("single_leg_bridge_left", 540.0, drop=5.3)]
+    out = balance_sides(run, DEFAULT_SETTINGS.hold_level_max_deg)
+    assert [h.kind for h in out] == ["glute_bridge", "single_leg_bridge_right",
+                                     "single_leg_bridge_left"]
+    assert out[0].form == {"roll_deg": 2.7}  # right side down: left support's drop
+    right = [_bridge("single_leg_bridge_right", 400.0, drop=2.5),
+             _bridge("single_leg_bridge_right", 470.0, drop=7.6),
+             _bridge("single_leg_bridge_left", 540.0, drop=4.7)]
+    out = balance_sides(right, DEFAULT_SETTINGS.hold_level_max_deg)
+    assert out[0].kind == "glute_bridge" and out[0].form == {"roll_deg": -2.5}
+    assert out[1:] == right[1:]
+
+
+def test_one_sided_bridges_stay_where_the_run_gives_no_reason() -> None:
+    limit = DEFAULT_SETTINGS.hold_level_max_deg
+    # one side only: a person working the weaker side alone
+    one_side = [_bridge("single_leg_bridge_left", 400.0 + 70 * i, drop=2.5) for i in range(3)]
+    assert balance_sides(one_side, limit) == one_side
+    # balanced sides
+    both = [_bridge("single_leg_bridge_left", 400.0, drop=2.2),
+            _bridge("single_leg_bridge_right", 470.0, drop=2.8)]
+    assert balance_sides(both, limit) == both
+    # the surplus hold drops clearly: not level
+    clear = [_bridge("single_leg_bridge_left", 400.0, drop=limit + 1.0),
+             _bridge("single_leg_bridge_right", 470.0, drop=4.0),
+             _bridge("single_leg_bridge_left", 540.0, drop=limit + 2.0)]
+    assert balance_sides(clear, limit) == clear
+    # the sides are in different runs (an hour apart): each run is balanced by itself
+    apart = [_bridge("single_leg_bridge_left", 400.0, drop=2.5),
+             _bridge("single_leg_bridge_right", 4000.0, drop=4.0),
+             _bridge("single_leg_bridge_left", 4070.0, drop=5.0)]
+    assert balance_sides(apart, limit) == apart
+    # a two-legged bridge already named, and other holds, pass unchanged
+    other = [_bridge("glute_bridge", 300.0, roll=1.0),
+             Hold("plank", 350.0, 380.0, "rest", {"score": 50}, (), 0.0)]
+    assert balance_sides(other + both, limit) == other + both
+
+
+def test_the_analyzer_balances_sides_when_the_stream_ends() -> None:
+    from sensorcoach.core.analyzer import StreamAnalyzer
+    from sensorcoach.core.calibration import Calibration
+
+    cal = Calibration("header", np.array([0.0, 0.0, 1.0]), np.array([1.0, 0.0, 0.0]))
+    an = StreamAnalyzer(cal, has_gyro=False, sample_rate_hz=50.0)
+    an.holds = [_bridge("single_leg_bridge_left", 400.0, drop=2.7),
+                _bridge("single_leg_bridge_right", 470.0, drop=4.0),
+                _bridge("single_leg_bridge_left", 540.0, drop=5.3)]
+    an.finish()
+    assert [h.kind for h in an.holds] == ["glute_bridge", "single_leg_bridge_right",
+                                        "single_leg_bridge_left"]

@@ -142,7 +142,43 @@ def test_a_hold_over_a_set_of_repetitions_is_the_set() -> None:
     span = HoldSpan("plank", 98.0, 138.0, "rest", (), 0.0, "sag", 10.0)
     assert an._finish_holds([span]) == []
     kept = HoldSpan("plank", 150.0, 190.0, "rest", (), 0.0, "sag", 10.0)
-    assert [h.start_s for h in an._finish_holds([kept])] == [150.0]
+    assert an._finish_holds([kept]) == []  # held back until no set can cover it
+    assert an._release_holds(170.0 + 10.0) == []
+    assert [h.start_s for h in an._release_holds(170.0 + 16.0)] == [150.0]
+
+
+def test_a_hold_waits_for_a_set_under_way_and_live_reports_what_offline_does() -> None:
+    """A 10 s "plank" at the start of a cat-cow (its first slow cycles on all fours) was
+    reported live and then dropped offline when the set closed over it. A finished hold
+    waits while a set that began by its midpoint is under way, or one could still show
+    its first repetition (REP_SHOWN_S after the midpoint)."""
+    import numpy as np
+
+    from sensorcoach.core.analyzer import StreamAnalyzer
+    from sensorcoach.core.calibration import Calibration
+    from sensorcoach.core.holds import HoldSpan
+    from sensorcoach.core.rep_sets import CAT_COW, Candidate, Rep, RepSet
+    from sensorcoach.core.reps import REP_SHOWN_S, _Open
+
+    cal = Calibration("header", np.array([0.0, 0.0, 1.0]), np.array([1.0, 0.0, 0.0]))
+    an = StreamAnalyzer(cal, has_gyro=False, sample_rate_hz=50.0)
+    span = HoldSpan("plank", 892.5, 902.2, "rest", (), 0.0, "sag", 10.0)
+    assert an._finish_holds([span]) == []
+    # a cat-cow under way since 896.3: the hold waits however long the set runs
+    first = Candidate(CAT_COW, 896.3, 899.0, 902.3, 20.0, 2.7, 3.3, None, {}, 0.0, 0.0, False)
+    an.rep_counter._open["floor"] = _Open(CAT_COW, [first])
+    assert an._release_holds(897.35 + REP_SHOWN_S + 30.0) == []
+    # the set closes over most of the hold: it is never reported
+    an.rep_counter._open["floor"] = None
+    reps = tuple(Rep(896.3 + 6 * k, 899.0 + 6 * k, 902.3 + 6 * k, 20.0, 2.5, 3.0)
+                 for k in range(8))
+    an.rep_sets.append(RepSet("cat_cow", reps))
+    assert an._release_holds(950.0) == [] and an._held_back == [] and an.holds == []
+    # without a set the same hold is reported once no set can cover it any more
+    an2 = StreamAnalyzer(cal, has_gyro=False, sample_rate_hz=50.0)
+    an2._finish_holds([span])
+    assert an2._release_holds(897.35 + REP_SHOWN_S - 0.1) == []
+    assert [h.kind for h in an2._release_holds(897.35 + REP_SHOWN_S)] == ["plank"]
 
 
 def test_a_hold_over_two_stretches_in_a_row_is_no_hold() -> None:

@@ -32,11 +32,11 @@ from sensorcoach.core.events import ActivitySpan, Alert, Hold, SlumpEpisode
 from sensorcoach.core.framing import Framer, Frames, gaps_before
 from sensorcoach.core.gyro_check import GyroCheck, GyroVerdict
 from sensorcoach.core.height import HeightTracker, vertical_g
-from sensorcoach.core.hold_sides import name_holds
+from sensorcoach.core.hold_sides import balance_sides, name_holds
 from sensorcoach.core.holds import HoldDetector, HoldSpan
 from sensorcoach.core.motion import MotionAnalyser
 from sensorcoach.core.orientation import AccelGravity, GyroGravity
-from sensorcoach.core.reps import RepCounter, RepSet
+from sensorcoach.core.reps import REP_SHOWN_S, RepCounter, RepSet
 from sensorcoach.core.sedentary import SedentaryTracker
 from sensorcoach.core.settings import DEFAULT_SETTINGS, Settings
 from sensorcoach.core.slumps import SlumpDetector
@@ -215,6 +215,9 @@ class StreamAnalyzer:
         self.stretch_detector = StretchDetector(s, sides_known=calibration.forward_known)
         self.stretch_detector.fall_times = self.height.falls
         self.rep_sets: list[RepSet] = []
+        self._held_back: list[Hold] = []
+        """Finished holds not yet reported: a set of repetitions may still turn out to
+        cover them (``_release_holds``)."""
         self._raw_t: list[FloatArray] = []
         self._raw_acc: list[FloatArray] = []
         self.holds: list[Hold] = []
@@ -283,12 +286,14 @@ class StreamAnalyzer:
             # floor sets finished before the forward direction was learned, renamed
             self.rep_sets = [r for r in self.rep_counter.finished()
                              if not self._in_a_hold(r.start_s, r.end_s)]
+            events += self._release_holds(None)
             # holds and stretches in time order (a block's holds are found before its stretches)
             fwd = self.stretch_detector.forward_xy
             self.holds, self.hold_note = name_holds(
                 sorted(self.holds, key=lambda h: h.start_s),
                 None if fwd is None or self.calibration.forward_known
                 else float(np.degrees(np.arctan2(fwd[1], fwd[0]))))
+            self.holds = balance_sides(self.holds, self.settings.hold_level_max_deg)
         self._trim_raw()
         return events
 
@@ -366,10 +371,37 @@ class StreamAnalyzer:
                              sp.drift_kind, tuple(b.t_s for b in sp.form_breaks))
             hold = Hold(sp.kind, sp.start_s, sp.end_s, sp.ended_by, stab, sp.form_breaks,
                         sp.azimuth_deg, dict(sp.form))
-            self.holds.append(hold)
-            out.append(hold)
+            if sp.kind in alternating:
+                self.holds.append(hold)
+                out.append(hold)
+            else:
+                self._held_back.append(hold)
         if any(isinstance(h, Hold) and h.kind in alternating for h in out):
             self._drop_stretches_in_bird_dog_sets()
+        return out
+
+    def _release_holds(self, now: float | None) -> list[Event]:
+        """Report the held-back holds no set of repetitions can cover any more (``now``
+        None: the stream has ended). A set covers a hold when it holds most of it (the
+        set stands, ``_drop_holds_over``), so it must have begun by the hold's midpoint
+        and shows its first repetition within ``REP_SHOWN_S`` of it; a set under way that
+        began by then is waited for. Live then reports what offline does: a 10 s "plank"
+        at the start of a cat-cow was reported live and dropped offline."""
+        out: list[Event] = []
+        keep: list[Hold] = []
+        since = self.rep_counter.open_since
+        for h in self._held_back:
+            mid = (h.start_s + h.end_s) / 2.0
+            if now is not None and (now < mid + REP_SHOWN_S
+                                    or (since is not None and since <= mid)):
+                keep.append(h)
+                continue
+            if any(mostly_inside(h.start_s, h.end_s, r.start_s, r.end_s)
+                   for r in self.rep_sets):
+                continue  # a set of repetitions there: moving through the posture
+            self.holds.append(h)
+            out.append(h)
+        self._held_back = keep
         return out
 
     def _under_stretches(self, start_s: float, end_s: float) -> bool:
@@ -387,6 +419,8 @@ class StreamAnalyzer:
         self.holds = [h for h in self.holds if h.target_s is not None
                       or h.end_s < stretch.start_s
                       or not self._under_stretches(h.start_s, h.end_s)]
+        self._held_back = [h for h in self._held_back if h.end_s < stretch.start_s
+                           or not self._under_stretches(h.start_s, h.end_s)]
 
     def _in_bird_dog_set(self, start_s: float, end_s: float) -> bool:
         """Whether ``start_s``-``end_s`` lies mostly inside a bird dog set found."""
@@ -408,7 +442,7 @@ class StreamAnalyzer:
         about the same time too) is the set's instead (``_drop_holds_over``)."""
         return any(h.target_s is None and mostly_inside(start_s, end_s, h.start_s, h.end_s)
                    and not mostly_inside(h.start_s, h.end_s, start_s, end_s)
-                   for h in self.holds)
+                   for h in (*self.holds, *self._held_back))
 
     def _drop_holds_over(self, rep_set: RepSet) -> None:
         """A set of repetitions (a cat-cow on all fours, moving through a posture) and a
@@ -521,6 +555,7 @@ class StreamAnalyzer:
             self._drop_holds_over(r)
         self.rep_sets += sets
         events += sets
+        events += self._release_holds(float(fs.t[-1]))
         alerts.sort(key=lambda a: a.t_s)
         events += alerts
         events += self._spans(fs)

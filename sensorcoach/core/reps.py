@@ -120,6 +120,9 @@ MIN_PHASE_S = 0.7
 FRONT_MIN_DEG = 35.0
 #: share of a bridge's lift at which its roll (the pelvic drop) is read: the top.
 TOP_SHARE = 0.95
+#: s: a repetition is counted at most this long after it began (the slowest cat-cow
+#: cycle, and its low settling).
+REP_SHOWN_S = CAT_COW_MAX_S + SETTLE_S
 #: frames kept behind the newest for measuring repetitions (60 s).
 KEEP_FRAMES = 600
 
@@ -190,6 +193,12 @@ class RepCounter:
         """Every set so far, floor sets named with the forward direction as now known."""
         return [self._name(cands, final=True) if self.front_az is not None and s.note
                 else s for s, cands in self._done]
+
+    @property
+    def open_since(self) -> float | None:
+        """Start of the earliest set under way (its first repetition); None without one."""
+        starts = [o.cands[0].start_s for o in self._open.values() if o is not None and o.cands]
+        return min(starts) if starts else None
 
     def progress(self) -> tuple[str, int] | None:
         """The set under way (its category and repetitions so far), for a live view."""
