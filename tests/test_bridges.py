@@ -15,9 +15,9 @@ from sensorcoach import Recording
 from sensorcoach.analysis import Analysis, analyze
 from sensorcoach.core import catalogue
 from sensorcoach.core.events import Hold
-from sensorcoach.core.hold_sides import balance_sides
 from sensorcoach.core.holds import by_roll, roll_right_deg
 from sensorcoach.core.settings import DEFAULT_SETTINGS
+from sensorcoach.core.side_balance import balance_sides, two_legged_hold
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "recordings"
 BRIDGE = catalogue.by_name("glute_bridge")
@@ -194,45 +194,45 @@ def _bridge(kind: str, start: float, drop: float | None = None,
 def test_a_surplus_level_one_sided_bridge_in_a_run_with_both_sides_is_two_legged() -> None:
     """A glute bridge rolled 2-3 deg reads like a good single-leg bridge (seeds 9106,
     9118, 9122, 9311, 9509, 9605): in a run where both sides appear, the side seen once
-    too often gives up its most level hold, within hold_level_max_deg."""
+    too often gives up its most level hold, within one_sided_level_max_deg."""
     run = [_bridge("single_leg_bridge_left", 400.0, drop=2.7),
            _bridge("single_leg_bridge_right", 470.0, drop=4.0),
            _bridge("single_leg_bridge_left", 540.0, drop=5.3)]
-    out = balance_sides(run, DEFAULT_SETTINGS.hold_level_max_deg)
+    out = balance_sides(run, DEFAULT_SETTINGS.one_sided_level_max_deg, two_legged_hold)
     assert [h.kind for h in out] == ["glute_bridge", "single_leg_bridge_right",
                                      "single_leg_bridge_left"]
     assert out[0].form == {"roll_deg": 2.7}  # right side down: left support's drop
     right = [_bridge("single_leg_bridge_right", 400.0, drop=2.5),
              _bridge("single_leg_bridge_right", 470.0, drop=7.6),
              _bridge("single_leg_bridge_left", 540.0, drop=4.7)]
-    out = balance_sides(right, DEFAULT_SETTINGS.hold_level_max_deg)
+    out = balance_sides(right, DEFAULT_SETTINGS.one_sided_level_max_deg, two_legged_hold)
     assert out[0].kind == "glute_bridge" and out[0].form == {"roll_deg": -2.5}
     assert out[1:] == right[1:]
 
 
 def test_one_sided_bridges_stay_where_the_run_gives_no_reason() -> None:
-    limit = DEFAULT_SETTINGS.hold_level_max_deg
+    limit = DEFAULT_SETTINGS.one_sided_level_max_deg
     # one side only: a person working the weaker side alone
     one_side = [_bridge("single_leg_bridge_left", 400.0 + 70 * i, drop=2.5) for i in range(3)]
-    assert balance_sides(one_side, limit) == one_side
+    assert balance_sides(one_side, limit, two_legged_hold) == one_side
     # balanced sides
     both = [_bridge("single_leg_bridge_left", 400.0, drop=2.2),
             _bridge("single_leg_bridge_right", 470.0, drop=2.8)]
-    assert balance_sides(both, limit) == both
+    assert balance_sides(both, limit, two_legged_hold) == both
     # the surplus hold drops clearly: not level
     clear = [_bridge("single_leg_bridge_left", 400.0, drop=limit + 1.0),
              _bridge("single_leg_bridge_right", 470.0, drop=4.0),
              _bridge("single_leg_bridge_left", 540.0, drop=limit + 2.0)]
-    assert balance_sides(clear, limit) == clear
+    assert balance_sides(clear, limit, two_legged_hold) == clear
     # the sides are in different runs (an hour apart): each run is balanced by itself
     apart = [_bridge("single_leg_bridge_left", 400.0, drop=2.5),
              _bridge("single_leg_bridge_right", 4000.0, drop=4.0),
              _bridge("single_leg_bridge_left", 4070.0, drop=5.0)]
-    assert balance_sides(apart, limit) == apart
+    assert balance_sides(apart, limit, two_legged_hold) == apart
     # a two-legged bridge already named, and other holds, pass unchanged
     other = [_bridge("glute_bridge", 300.0, roll=1.0),
              Hold("plank", 350.0, 380.0, "rest", {"score": 50}, (), 0.0)]
-    assert balance_sides(other + both, limit) == other + both
+    assert balance_sides(other + both, limit, two_legged_hold) == other + both
 
 
 def test_the_analyzer_balances_sides_when_the_stream_ends() -> None:
@@ -244,6 +244,19 @@ def test_the_analyzer_balances_sides_when_the_stream_ends() -> None:
     an.holds = [_bridge("single_leg_bridge_left", 400.0, drop=2.7),
                 _bridge("single_leg_bridge_right", 470.0, drop=4.0),
                 _bridge("single_leg_bridge_left", 540.0, drop=5.3)]
+    from sensorcoach.core.rep_sets import Rep, RepSet
+
+    def bridge_set(kind: str, t0: float, drop: float) -> RepSet:
+        reps = tuple(Rep(t0 + 4 * k, t0 + 4 * k + 1.5, t0 + 4 * k + 3.5, 25.0, 1.5, 1.5, None,
+                         {"pelvic_drop_deg": drop}) for k in range(10))
+        return RepSet(kind, reps, kind.rsplit("_", 1)[1])
+
+    sets = [bridge_set("single_leg_bridge_right", 1000.0, -2.5),
+            bridge_set("single_leg_bridge_right", 1080.0, -11.2),
+            bridge_set("single_leg_bridge_left", 1150.0, 5.9)]
+    an.rep_counter._done = [(r, []) for r in sets]
     an.finish()
     assert [h.kind for h in an.holds] == ["glute_bridge", "single_leg_bridge_right",
                                         "single_leg_bridge_left"]
+    assert [r.kind for r in an.rep_sets] == ["glute_bridge", "single_leg_bridge_right",
+                                             "single_leg_bridge_left"]

@@ -265,3 +265,31 @@ def test_without_calibration_a_leaning_persons_single_leg_sets_are_told_after_a_
     assert [s.kind for s in sets] == ["deadlift", "single_leg_deadlift_left",
                                       "single_leg_deadlift_right"]
     assert c.front_az == pytest.approx(-40.0, abs=2.0)
+
+
+def test_a_surplus_level_single_leg_deadlift_set_in_a_run_with_both_sides_is_a_deadlift() -> None:
+    """A deadlift set whose pelvis rotated 2.3 deg read as single-leg left beside single-leg
+    sets left and right (seeds 9119 and 9502): the side seen once too often in the run
+    gives up its most level set (core.side_balance)."""
+    from sensorcoach.core.rep_sets import Rep, RepSet
+    from sensorcoach.core.settings import DEFAULT_SETTINGS
+    from sensorcoach.core.side_balance import balance_sides, two_legged_set
+
+    def sldl(kind: str, t0: float, rot: float) -> RepSet:
+        reps = tuple(Rep(t0 + 4 * k, t0 + 4 * k + 2, t0 + 4 * k + 3.5, 60.0, 2.0, 1.5, 0.5,
+                         {"pelvic_rotation_deg": rot}) for k in range(8))
+        return RepSet(kind, reps, kind.rsplit("_", 1)[1] if "single" in kind else None)
+
+    run = [sldl("single_leg_deadlift_left", 580.0, -2.3),
+           sldl("single_leg_deadlift_right", 641.0, 5.4),
+           sldl("single_leg_deadlift_left", 709.0, -11.3)]
+    limit = DEFAULT_SETTINGS.one_sided_level_max_deg
+    out = balance_sides(run, limit, two_legged_set)
+    assert [(r.kind, r.side) for r in out] == [("deadlift", None),
+                                               ("single_leg_deadlift_right", "right"),
+                                               ("single_leg_deadlift_left", "left")]
+    assert out[0].reps == run[0].reps
+    # only one side in the run, or the surplus set clearly rotated: unchanged
+    assert balance_sides([run[0], run[2]], limit, two_legged_set) == [run[0], run[2]]
+    clear = [sldl("single_leg_deadlift_left", 580.0, -limit - 1.0), *run[1:]]
+    assert balance_sides(clear, limit, two_legged_set) == clear

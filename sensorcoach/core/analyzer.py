@@ -32,13 +32,14 @@ from sensorcoach.core.events import ActivitySpan, Alert, Hold, SlumpEpisode
 from sensorcoach.core.framing import Framer, Frames, gaps_before
 from sensorcoach.core.gyro_check import GyroCheck, GyroVerdict
 from sensorcoach.core.height import HeightTracker, vertical_g
-from sensorcoach.core.hold_sides import balance_sides, name_holds
+from sensorcoach.core.hold_sides import name_holds
 from sensorcoach.core.holds import HoldDetector, HoldSpan
 from sensorcoach.core.motion import MotionAnalyser
 from sensorcoach.core.orientation import AccelGravity, GyroGravity
 from sensorcoach.core.reps import REP_SHOWN_S, RepCounter, RepSet
 from sensorcoach.core.sedentary import SedentaryTracker
 from sensorcoach.core.settings import DEFAULT_SETTINGS, Settings
+from sensorcoach.core.side_balance import balance_sides, two_legged_hold, two_legged_set
 from sensorcoach.core.slumps import SlumpDetector
 from sensorcoach.core.stability import stability
 from sensorcoach.core.stretches import StretchDetector, StretchSpan
@@ -293,7 +294,10 @@ class StreamAnalyzer:
                 sorted(self.holds, key=lambda h: h.start_s),
                 None if fwd is None or self.calibration.forward_known
                 else float(np.degrees(np.arctan2(fwd[1], fwd[0]))))
-            self.holds = balance_sides(self.holds, self.settings.hold_level_max_deg)
+            # single-leg forms nearly level, one side too many in their run: two-legged
+            level = self.settings.one_sided_level_max_deg
+            self.holds = balance_sides(self.holds, level, two_legged_hold)
+            self.rep_sets = balance_sides(self.rep_sets, level, two_legged_set)
         self._trim_raw()
         return events
 

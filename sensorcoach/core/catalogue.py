@@ -52,6 +52,9 @@ class Exercise:
     down) of this row; None: any roll (the row recognised from the posture)."""
     target_s: tuple[float, float] | None = None
     """Hold target range, s (a stretch is marked when it reaches the lower end)."""
+    one_leg_of: str | None = None
+    """The two-legged exercise this is the single-leg form of (core.side_balance tells a
+    nearly level one from it by the sides around it)."""
 
     @property
     def mode(self) -> str:
@@ -88,10 +91,12 @@ _HOLDS: tuple[Exercise, ...] = (
     # named by the supporting leg: the pelvis drops toward the free side
     Exercise("single_leg_bridge_left", ("hold", "reps"), 180.0, (-60.0, -8.0), "left",
              "the pelvis drops toward the free (right) side", "single_leg_bridge_right",
-             ("pelvic_drop",), "10-30 s, or 6-12 reps, per side", roll_deg=(0.0, 45.0)),
+             ("pelvic_drop",), "10-30 s, or 6-12 reps, per side", roll_deg=(0.0, 45.0),
+             one_leg_of="glute_bridge"),
     Exercise("single_leg_bridge_right", ("hold", "reps"), 180.0, (-60.0, -8.0), "right",
              "the pelvis drops toward the free (left) side", "single_leg_bridge_left",
-             ("pelvic_drop",), "10-30 s, or 6-12 reps, per side", roll_deg=(-45.0, 0.0)),
+             ("pelvic_drop",), "10-30 s, or 6-12 reps, per side", roll_deg=(-45.0, 0.0),
+             one_leg_of="glute_bridge"),
 )
 #: Rows counted as repetitions only (rows held or counted are in ``_HOLDS``).
 _REPS: tuple[Exercise, ...] = (
@@ -101,11 +106,11 @@ _REPS: tuple[Exercise, ...] = (
     Exercise("single_leg_deadlift_left", ("reps",), 0.0, (0.0, 90.0), "left",
              "the standing leg: the pelvis rotates with its side down as the free hip opens",
              "single_leg_deadlift_right", ("pelvic_rotation", "lateral_lean"),
-             "5-10 reps per side"),
+             "5-10 reps per side", one_leg_of="deadlift"),
     Exercise("single_leg_deadlift_right", ("reps",), 0.0, (0.0, 90.0), "right",
              "the standing leg: the pelvis rotates with its side down as the free hip opens",
              "single_leg_deadlift_left", ("pelvic_rotation", "lateral_lean"),
-             "5-10 reps per side"),
+             "5-10 reps per side", one_leg_of="deadlift"),
     # slow flexion-extension cycles on hands and knees (front down, near horizontal)
     Exercise("cat_cow", ("reps",), 0.0, (-30.0, 35.0), None, "", None, (), "6-12 slow cycles"),
 )

@@ -24,7 +24,6 @@ from dataclasses import replace
 
 from sensorcoach.core import catalogue
 from sensorcoach.core.events import Hold
-from sensorcoach.core.holds import roll_variants
 
 #: deg: holds whose side-down azimuths differ by less than this share a cluster; two
 #: clusters are opposite (or square) within it. Half of the 90 deg between sides.
@@ -140,68 +139,3 @@ def name_holds(holds: list[Hold], forward_deg: float | None = None
         for j in g:
             out[idx[j]] = replace(unnamed[j], kind=names[k])
     return out, note
-
-
-#: s: holds of one posture's variants (a two-legged bridge and the single-leg ones) this
-#: close together are one run of that exercise.
-RUN_GAP_S = 180.0
-
-
-def _one_sided_rows(exercises: tuple[catalogue.Exercise, ...]
-                    ) -> dict[str, tuple[catalogue.Exercise, catalogue.Exercise]]:
-    """One-sided row name -> (its two-sided posture row, the row itself), for rows told
-    from a posture row by their roll (single-leg bridges from the glute bridge)."""
-    out: dict[str, tuple[catalogue.Exercise, catalogue.Exercise]] = {}
-    for row in catalogue.holds(exercises):
-        if row.roll_deg is None:
-            for v in roll_variants(row, exercises):
-                if v.pair is not None:
-                    out[v.name] = (row, v)
-    return out
-
-
-def balance_sides(holds: list[Hold], level_max_deg: float,
-                  exercises: tuple[catalogue.Exercise, ...] = catalogue.CATALOGUE
-                  ) -> list[Hold]:
-    """Tell a nearly level two-legged hold from a one-sided one by the run it is in.
-
-    A single-leg bridge is named by its pelvic drop toward the free side, but a good one
-    drops only 2-3 deg and a two-legged bridge may roll as much: the roll alone cannot
-    tell them apart there. One-sided exercises are done on both sides, so in a run of
-    holds of one posture (gaps under ``RUN_GAP_S``) where both sides appear and one side
-    appears more often than the other, its surplus holds that are the most level, if
-    within ``level_max_deg``, are the two-legged exercise (a bridge on both legs before
-    the single-leg ones). Where only one side appears nothing changes (a person may work
-    the weaker side alone)."""
-    rows = _one_sided_rows(exercises)
-    if not any(h.kind in rows for h in holds):
-        return holds
-    out = list(holds)
-    for base in {b.name for b, _ in rows.values()}:
-        members = [i for i, h in enumerate(out)
-                   if h.kind == base or (h.kind in rows and rows[h.kind][0].name == base)]
-        runs: list[list[int]] = []
-        for i in members:
-            if runs and out[i].start_s - out[runs[-1][-1]].end_s <= RUN_GAP_S:
-                runs[-1].append(i)
-            else:
-                runs.append([i])
-        for run in runs:
-            by_side: dict[str, list[int]] = {}
-            for i in run:
-                if out[i].kind in rows:
-                    by_side.setdefault(out[i].kind, []).append(i)
-            if len(by_side) < 2:
-                continue
-            counts = sorted(((len(v), k) for k, v in by_side.items()), reverse=True)
-            (n_more, more), (n_less, _) = counts[0], counts[1]
-            level = sorted(by_side[more], key=lambda i: out[i].form.get("pelvic_drop_deg", 0.0))
-            for i in level[:n_more - n_less]:
-                drop = out[i].form.get("pelvic_drop_deg")
-                if drop is None or drop > level_max_deg:
-                    break
-                row, side_row = rows[out[i].kind]
-                assert side_row.roll_deg is not None
-                roll = drop if side_row.roll_deg[0] >= 0.0 else -drop
-                out[i] = replace(out[i], kind=row.name, form={"roll_deg": roll})
-    return out

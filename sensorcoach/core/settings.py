@@ -372,12 +372,11 @@ class Settings:
         "variant of its exercise (a single-leg bridge drops the pelvis toward the free side, "
         "2-15 deg; a two-legged bridge stays level within about 3 deg; design choice)."
     )
-    hold_level_max_deg: float = _setting(
-        4.0, "deg", "largest pelvic drop of a one-sided hold that may still be the two-legged "
-        "exercise when its run of holds shows that side once too often (a glute bridge before "
-        "single-leg bridges left and right): the roll alone cannot tell a good single-leg "
-        "bridge (2-3 deg) from a two-legged one rolled as much (design choice: twice "
-        "hold_roll_side_deg)."
+    one_sided_level_max_deg: float = _setting(
+        4.0, "deg", "largest pelvic drop (bridge) or rotation (deadlift) of a single-leg hold "
+        "or set that may still be the two-legged exercise, when its run shows that side once "
+        "too often (core.side_balance): a good single-leg bridge drops 2-3 deg and a "
+        "two-legged one may roll as much (design choice: twice hold_roll_side_deg)."
     )
     bird_dog_roll_deg: float = _setting(
         1.5, "deg", "least roll of the pelvis from a bout's midpoint toward each side that makes "

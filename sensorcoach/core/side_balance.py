@@ -1,0 +1,104 @@
+"""Telling a nearly level single-leg exercise from its two-legged form by the sides
+around it.
+
+A single-leg bridge is named by its pelvic drop toward the free side, a single-leg
+deadlift by its pelvic rotation; a good one shows only 2-3 deg, and a two-legged bridge
+or deadlift may roll or rotate as much: the measure alone cannot tell them apart there.
+One-sided exercises are done on both sides, so in a run of one exercise's holds or sets
+(gaps under ``RUN_GAP_S``) where both sides appear and one side appears more often than
+the other, its surplus ones that are the most level, if within the setting
+``one_sided_level_max_deg``, are the two-legged exercise (a glute bridge before the
+single-leg bridges left and right). Where only one side appears nothing changes: a
+person may work the weaker side alone. The catalogue says which row is the single-leg
+form of which (``Exercise.one_leg_of``) and the first of its form measures is the one
+compared (``pelvic_drop`` for bridges, ``pelvic_rotation`` for deadlifts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Protocol, TypeVar
+
+from sensorcoach.core import catalogue
+from sensorcoach.core.events import Hold
+from sensorcoach.core.rep_sets import RepSet
+
+#: s: holds or sets of one exercise (its two-legged and single-leg forms) this close
+#: together are one run of it.
+RUN_GAP_S = 180.0
+
+
+class _Item(Protocol):
+    @property
+    def kind(self) -> str: ...
+    @property
+    def start_s(self) -> float: ...
+    @property
+    def end_s(self) -> float: ...
+    @property
+    def form(self) -> dict[str, float]: ...
+
+
+T = TypeVar("T", bound=_Item)
+
+
+def one_sided_rows(exercises: tuple[catalogue.Exercise, ...] = catalogue.CATALOGUE
+                   ) -> dict[str, catalogue.Exercise]:
+    """Single-leg rows by name (those with ``one_leg_of``)."""
+    return {e.name: e for e in exercises if e.one_leg_of is not None and e.form}
+
+
+def balance_sides(items: Sequence[T], level_max_deg: float,
+                  two_legged: Callable[[T, catalogue.Exercise, float], T],
+                  exercises: tuple[catalogue.Exercise, ...] = catalogue.CATALOGUE
+                  ) -> list[T]:
+    """``items`` (holds or sets, in time order) with the surplus most level single-leg
+    ones of each run renamed by ``two_legged(item, row, measure)``: ``row`` the item's
+    single-leg row, ``measure`` its level measure (deg, magnitude)."""
+    rows = one_sided_rows(exercises)
+    out = list(items)
+    if not any(x.kind in rows for x in out):
+        return out
+    for base in sorted({r.one_leg_of for r in rows.values() if r.one_leg_of}):
+        members = [i for i, x in enumerate(out)
+                   if x.kind == base or (x.kind in rows and rows[x.kind].one_leg_of == base)]
+        runs: list[list[int]] = []
+        for i in members:
+            if runs and out[i].start_s - out[runs[-1][-1]].end_s <= RUN_GAP_S:
+                runs[-1].append(i)
+            else:
+                runs.append([i])
+        for run in runs:
+            by_side: dict[str, list[int]] = {}
+            for i in run:
+                if out[i].kind in rows:
+                    by_side.setdefault(out[i].kind, []).append(i)
+            if len(by_side) < 2:
+                continue
+            (n_more, more), (n_less, _) = sorted(((len(v), k) for k, v in by_side.items()),
+                                                 reverse=True)[:2]
+            key = f"{rows[more].form[0]}_deg"
+
+            def measure(i: int, key: str = key) -> float:
+                return abs(out[i].form.get(key, float("inf")))
+
+            for i in sorted(by_side[more], key=measure)[:n_more - n_less]:
+                if measure(i) > level_max_deg:
+                    break
+                out[i] = two_legged(out[i], rows[more], measure(i))
+    return out
+
+
+def two_legged_hold(h: Hold, row: catalogue.Exercise, drop: float) -> Hold:
+    """A single-leg hold as its two-legged row: the drop becomes a signed roll (+ right
+    side down, the side the ``row``'s roll band leans to)."""
+    assert row.one_leg_of is not None and row.roll_deg is not None
+    roll = drop if row.roll_deg[0] >= 0.0 else -drop
+    return replace(h, kind=row.one_leg_of, form={"roll_deg": round(roll, 1)})
+
+
+def two_legged_set(rs: RepSet, row: catalogue.Exercise, _measure: float) -> RepSet:
+    """A single-leg set as its two-legged row (no side)."""
+    assert row.one_leg_of is not None
+    return RepSet(row.one_leg_of, rs.reps, None, rs.note)
