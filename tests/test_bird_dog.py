@@ -127,3 +127,15 @@ def test_a_side_whose_roll_wanders_back_to_the_middle_for_two_seconds_stays_one(
     assert [k for k, _, _ in found] == ["bird_dog_right", "bird_dog_left"]
     (_, start, end) = found[0]
     assert abs(start - 13.0) < 1.0 and abs(end - 22.0) < 1.0
+
+
+def test_a_steady_side_without_visible_effort_counts_in_a_worked_bout_facing_down() -> None:
+    """A steady person's tremor stayed under the noise floor for a whole side (13 s at
+    200 Hz, seeds 9500, 9504, 9112) while the lifts between sides showed effort: with
+    the front known to face down the bout vouches for the side; without it (a lying
+    stretch alternates too) each side must show its own."""
+    quiet = [(a, b, c, d if i != 4 else False) for i, (a, b, c, d) in enumerate(SET)]
+    assert [k for k, _, _ in detect(quiet)] == ["bird_dog_right", "bird_dog_left"] * 2
+    assert len(detect(quiet, sides_known=False)) == 3  # the quiet side is not reported
+    lazy = [(a, b, c, d if i != 2 else False) for i, (a, b, c, d) in enumerate(quiet)]
+    assert len(detect(lazy)) == 4  # a third of the bout's frames still show effort

@@ -51,6 +51,12 @@ SIDE_EFFORT = 0.3
 #: 12.5 Hz the tremor that shows effort is not sampled (a whole bird dog set of 8 sides,
 #: each side's roll 3-5 deg, showed effort in 0-33 % of its frames; design choice).
 SIDE_EFFORT_FRONT_DOWN = 0.1
+#: With the front known to face down, share of a whole bout's frames showing effort that
+#: vouches for its sides: a steady person's tremor stays under the noise floor while a
+#: side is held (none in 13 s, at 200 Hz too) but the lifts between sides show it.
+#: Without the front (a lying stretch alternates too, its moves between sides show
+#: effort) every side shows its own.
+BOUT_EFFORT = 0.3
 #: s: runs of one side this close together are one side (a sway back across the
 #: hysteresis is not a new side; design choice: a shaky person's roll wandered back to the
 #: middle for 1.5-2 s within one side, and each piece alone was too short a side).
@@ -111,7 +117,8 @@ class BirdDogDetector:
         if b is None or not b.t:
             return None
         sides = sides_of(np.asarray(b.t), np.asarray(b.az), np.asarray(b.active), self.s,
-                         (self.left, self.right), self.frame_s, self._effort_share)
+                         (self.left, self.right), self.frame_s, self._effort_share,
+                         self._bout_effort)
         if not sides or sides[-1].end_s < b.t[-1] - SMOOTH_S:
             return None
         return sides[-1].kind, sides[-1].start_s
@@ -161,18 +168,25 @@ class BirdDogDetector:
         self.bout = None
         assert b is not None
         return sides_of(np.asarray(b.t), np.asarray(b.az), np.asarray(b.active),
-                        self.s, (self.left, self.right), self.frame_s, self._effort_share)
+                        self.s, (self.left, self.right), self.frame_s, self._effort_share,
+                        self._bout_effort)
 
     @property
     def _effort_share(self) -> float:
         return SIDE_EFFORT if not self.sides_known else SIDE_EFFORT_FRONT_DOWN
 
+    @property
+    def _bout_effort(self) -> float | None:
+        return BOUT_EFFORT if self.sides_known else None
+
 
 def sides_of(t: FloatArray, az: FloatArray, active: NDArray[np.bool_], s: Settings,
              rows: tuple[Exercise, Exercise], frame_s: float,
-             effort_share: float = SIDE_EFFORT) -> list[BirdDogSide]:
+             effort_share: float = SIDE_EFFORT, bout_effort: float | None = None
+             ) -> list[BirdDogSide]:
     """The bird dog sides of one bout (none unless both sides appear); ``effort_share``:
-    the share of a side's frames that must show effort."""
+    the share of a side's frames that must show effort, unless the whole bout shows it
+    in ``bout_effort`` of its frames (None: a side must show its own)."""
     left, right = rows
     min_s = min(left.min_s or s.hold_min_s, right.min_s or s.hold_min_s)
     if t.size == 0 or t[-1] - t[0] < 2.0 * min_s:
@@ -201,6 +215,7 @@ def sides_of(t: FloatArray, az: FloatArray, active: NDArray[np.bool_], s: Settin
         if (value == 0 and 0 < a and z < state.size and state[a - 1] == state[z] != 0
                 and n * frame_s <= MERGE_GAP_S):
             state[a:z] = state[z]
+    worked = float(np.mean(active))
     sides: list[BirdDogSide] = []
     for sign, a, n in zip(*runs(state), strict=True):
         z = a + n
@@ -214,7 +229,9 @@ def sides_of(t: FloatArray, az: FloatArray, active: NDArray[np.bool_], s: Settin
             a, z = a + int(near[0]), a + int(near[-1]) + 1
         start, end = float(t[a]) - frame_s / 2, float(t[z - 1]) + frame_s / 2
         row = left if sign > 0 else right  # right side down: the left leg is lifted
-        if end - start < (row.min_s or s.hold_min_s) or np.mean(active[a:z]) < effort_share:
+        if end - start < (row.min_s or s.hold_min_s) or (
+                np.mean(active[a:z]) < effort_share
+                and (bout_effort is None or worked < bout_effort)):
             continue
         seg = roll[a:z] - mid
         sides.append(BirdDogSide(row.name, round(start, 3), round(end, 3),
