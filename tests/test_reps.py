@@ -293,3 +293,19 @@ def test_a_surplus_level_single_leg_deadlift_set_in_a_run_with_both_sides_is_a_d
     assert balance_sides([run[0], run[2]], limit, two_legged_set) == [run[0], run[2]]
     clear = [sldl("single_leg_deadlift_left", 580.0, -limit - 1.0), *run[1:]]
     assert balance_sides(clear, limit, two_legged_set) == clear
+
+
+def test_a_set_of_good_single_leg_bridges_dropping_2_5_deg_is_single_leg() -> None:
+    """Sets of single-leg bridges whose pelvis dropped 2.4-2.7 deg at the top were named
+    two-legged (seeds 9115, 9121, 9609): a set is single-leg from the held bridge's 2 deg."""
+    from sensorcoach.core.rep_sets import BRIDGE, Candidate, floor_set
+
+    def cands(drop: float) -> list[Candidate]:
+        # back down, a roll toward smaller azimuth puts the right side down: the left leg
+        # supports and the pelvis drops to the free right side
+        return [Candidate(BRIDGE, 10.0 * k, 10.0 * k + 1.5, 10.0 * k + 3.5, 25.0, 1.5, 1.5,
+                          None, {}, 180.0, -drop, True) for k in range(8)]
+
+    assert floor_set(cands(2.4), BRIDGE, None).kind == "single_leg_bridge_left"
+    assert floor_set(cands(-2.6), BRIDGE, None).kind == "single_leg_bridge_right"
+    assert floor_set(cands(1.2), BRIDGE, None).kind == "glute_bridge"

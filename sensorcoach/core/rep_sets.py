@@ -22,8 +22,10 @@ HINGE, BRIDGE, CAT_COW = "hinge", "bridge", "cat_cow"
 #: routine_body; a two-legged hinge does not rotate).
 SLDL_ROTATION_DEG = 2.0
 #: deg: a bridge set whose pelvis rolls this much (median) is single-leg (2-15 deg toward
-#: the unsupported side; a two-legged bridge stays level within a few degrees).
-SLB_DROP_DEG = 2.5
+#: the unsupported side), as a held bridge (``hold_roll_side_deg``): sets of good
+#: single-leg bridges dropping 2.4-2.7 deg were two-legged at 2.5; a two-legged set rolled
+#: as much beside both sides' sets is told by core.side_balance.
+SLB_DROP_DEG = 2.0
 
 
 @dataclass(frozen=True)
