@@ -349,3 +349,17 @@ def test_a_10_s_hold_is_reported_but_not_a_fall_like_lie(held_s: float, found: b
     spans, _ = det.push(t, up, mot, jit)
     kinds = [s.kind for s in spans + det.flush()]
     assert kinds == (["side_plank_right"] if found else [])
+
+
+def test_a_bridge_facing_down_is_dropped_once_forward_is_known() -> None:
+    """Without calibration an arched back on all fours (8-9 deg head end down, between
+    bird dog sides) read as a glute bridge held 84 s, the rest on all fours before it
+    taken for lying flat (seeds 9705, 9305). Once the forward direction is inferred, a
+    bridge facing down is dropped; one facing up stays, and stretches are not touched."""
+    holds = [hold("glute_bridge", 54.7, 138.5, -58.0),
+             hold("single_leg_bridge_left", 400.0, 430.0, 122.0),
+             Hold("knee_to_belly_left", 500.0, 525.0, "rest", {"score": 50}, (), -58.0,
+                  target_s=20.0)]
+    named, note = name_holds(holds, forward_deg=60.0)
+    assert [h.kind for h in named] == ["single_leg_bridge_left", "knee_to_belly_left"]
+    assert note is None

@@ -55,17 +55,20 @@ def _clusters(holds: list[Hold]) -> list[list[int]]:
 #: down, between the two sides' 90): a supine rest read 12 deg above horizontal without a
 #: calibration was a "side plank"; halfway between a side (90) and the back (180).
 BACK_DOWN_DEG = 135.0
-#: Named holds that face down by their catalogue row (bird dog sides: named by their
-#: alternation, which a single-leg bridge's drops left and right show too).
-FRONT_DOWN = frozenset(e.name for e in catalogue.holds() if e.down_az_deg == 0.0)
+#: Side facing the floor of each named hold row (catalogue): without the forward
+#: direction, bird dog sides are named by their alternation, which single-leg bridges
+#: held right then left show too, and a bridge by its long axis head end down, which
+#: an arched back on all fours shows too.
+ROW_DOWN_AZ = {e.name: e.down_az_deg for e in catalogue.holds()}
 #: Side-down azimuth relative to front down, deg, of each hold posture.
 _BY_AZIMUTH = (("plank", 0.0), ("side_plank_left", -90.0), ("side_plank_right", 90.0))
 
 
 def name_holds(holds: list[Hold], forward_deg: float | None = None
                ) -> tuple[list[Hold], str | None]:
-    """Rename holds of kind ``hold``; others pass unchanged, but for front-down ones
-    (bird dog sides) found facing up once ``forward_deg`` is known. Returns (holds, note).
+    """Rename holds of kind ``hold``; others pass unchanged, but for those found facing
+    the other way than their row once ``forward_deg`` is known (a bird dog side facing
+    up, a bridge facing down). Returns (holds, note).
 
     ``forward_deg``: the body's forward direction in the holds' frame, where it was
     inferred from something else (core.stretches learns it from the trunk's forward
@@ -74,17 +77,18 @@ def name_holds(holds: list[Hold], forward_deg: float | None = None
     if forward_deg is not None:
         out: list[Hold] = []
         for h in holds:
-            if h.kind != "hold" and h.kind not in FRONT_DOWN:
+            if h.kind != "hold" and (h.kind not in ROW_DOWN_AZ or h.target_s is not None):
                 out.append(h)
                 continue
             # the body frame turns the holds' frame by the forward direction: an azimuth
             # there is the azimuth here plus forward's angle
             d = _wrap(h.azimuth_deg + forward_deg)
-            if abs(d) > BACK_DOWN_DEG:
-                continue  # facing up: lying back, reclining or bridging, not on all fours
             if h.kind != "hold":
-                out.append(h)
+                if abs(_wrap(d - ROW_DOWN_AZ[h.kind])) <= BACK_DOWN_DEG:
+                    out.append(h)  # else facing the other way: a bridge on all fours
                 continue
+            if abs(d) > BACK_DOWN_DEG:
+                continue  # facing up: lying back or reclining, not a plank or side plank
             name = min(_BY_AZIMUTH, key=lambda r: abs(_wrap(d - r[1])))[0]
             out.append(replace(h, kind=name))
         if not any(h.kind == "hold" for h in holds):
