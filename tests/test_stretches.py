@@ -279,3 +279,16 @@ def test_breathing_flicker_does_not_cut_the_look_back() -> None:
         out = _detect([KNEEL, (2.0, 40.0, 0.0, 0.45, False), *child, KNEEL])
         assert [s.kind for s in out] == ["child_pose"]
         assert abs(out[0].duration_s - 28.0) < 1.0
+
+
+def test_easing_deeper_faster_for_a_moment_stays_one_stretch() -> None:
+    """A simulated hamstring stretch eased from 36 to 24 deg over 23 s, at up to 1.2 deg/s
+    near its end: followed over 5 s, the posture fell more than 4 deg behind and the
+    stretch was cut at 16 s (timed 7.7 s short, seed 9722); followed over 2.5 s it stays
+    one stretch (faster still is a movement, MOVE_DPS)."""
+    ease = [*_ramp((36.0, 0.0), (27.0, 0.0), 15.0), *_ramp((27.0, 0.0), (23.4, 0.0), 3.0),
+            *_ramp((23.4, 0.0), (21.0, 0.0), 5.0)]
+    fold = [(dt, e, az, 0.92, True) for dt, e, az, _, _ in ease]
+    out = _detect([STAND, (2.0, 50.0, 0.0, 0.93, False), *fold, STAND])
+    assert [s.kind for s in out] == ["stretch_hamstring"]
+    assert abs(out[0].duration_s - 23.0) < 1.0

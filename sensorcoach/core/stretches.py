@@ -118,7 +118,10 @@ DEPART_DEG = 4.0
 #: deg: the long axis this far below the flat lying level, back down, is a bridge (15-35
 #: deg; knee to belly tilts 5-20): the flat level before it no longer holds after it.
 BRIDGE_DEG = 12.0
-TRACK_S = 5.0
+#: s: time constant of following the stretch's posture (design choice: a hamstring
+#: stretch eased 12 deg deeper in 23 s, at up to 1.2 deg/s, fell behind a 5 s follower by
+#: more than DEPART_DEG and was cut; a leg switch or a new posture turns faster).
+TRACK_S = 2.5
 #: deg/s and s: turning faster than this for this long in a stretch is a movement that
 #: ends it (breathing turns the lower back under 2 deg/s; switching legs in knee to belly
 #: turned it 4-5 deg/s for 1-1.5 s in the simulated routine; design choice).
