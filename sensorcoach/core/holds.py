@@ -148,6 +148,22 @@ LYING_BEFORE_S = 20.0
 LYING_DEG = 8.0
 #: m: a pelvis higher than this is not lying on the floor (on all fours it is about 0.55).
 LYING_MAX_M = 0.35
+#: deg: a plank or side plank held this far below the band's lower edge (nearly flat,
+#: like lying prone) is still a hold when the effort is strong, ``LOW_HOLD_EFFORT`` times
+#: ``hold_effort_min_g`` (design choice: planks held 5-6 deg above horizontal showed 7-20
+#: mg of effort on simulated routines, prone rests that low 0.5-3.5 mg).
+LOW_HOLD_DEG = 3.0
+LOW_HOLD_EFFORT = 1.5
+#: s: ...in three quarters of the frames of this long after the posture's first
+#: ``hold_confirm_s`` (the effort of the movement into it, smoothed, takes seconds to fade:
+#: lowering from a side plank to lie on that side showed 40 mg fading to 6 mg over 6 s).
+LOW_HOLD_EFFORT_S = 3.0
+#: ...and not fading: its last second at least this share of its first (a hold's effort
+#: is steady or grows with fatigue; the movement's fades).
+LOW_HOLD_FADE = 0.7
+#: ...and the trunk steadier than this share of ``hold_busy_g`` (planks held that low moved
+#: 5-8 mg above 1 Hz; a bend while seated, hands at work, 34 mg with strong effort).
+LOW_HOLD_BUSY = 0.5
 #: Excursions out of a held posture and back that make it repetitions, not a hold.
 REPS_EXCURSIONS = 3
 #: deg: distance from a posture that counts as having left it (end timing).
@@ -196,6 +212,7 @@ class _Candidate:
     az0: float
     rates: list[float] = field(default_factory=list)
     active: list[bool] = field(default_factory=list)
+    effort: list[float] = field(default_factory=list)
     motion: list[float] = field(default_factory=list)
     turn: list[float] = field(default_factory=list)
     t: list[float] = field(default_factory=list)
@@ -213,6 +230,8 @@ class _Open:
     """Slowly following posture (elevation, azimuth): drift moves it, an exit does not."""
     lying_az: float | None = None
     """Azimuth lying flat on the same side just before (the roll a bridge is compared with)."""
+    low_deg: float = 0.0
+    """How far below its band's lower edge the hold may sit (a low plank held hard)."""
     motion: list[float] = field(default_factory=list)
     t: list[float] = field(default_factory=list)
     elev: list[float] = field(default_factory=list)
@@ -344,7 +363,8 @@ class HoldDetector:
         self._recent = np.concatenate([self._recent, np.vstack([t, elev, az, hgt, rate])],
                                       axis=1)
         turn = self._turn(up_body)
-        active = self._active(t, motion_g, jitter_g)
+        effort = self._effort(t, motion_g, jitter_g)
+        active = effort >= self.s.hold_effort_min_g
         if self.sway_from_gyro:
             moving = self._not_still(rate)
             active &= moving if gyro_used is None else (moving | ~gyro_used)
@@ -375,7 +395,7 @@ class HoldDetector:
             if self.open is None:
                 self._step_idle(ti, k_i, float(rate[i]), bool(active[i]),
                                 float(motion_g[i]), float(az[i]), float(turn[i]),
-                                float(elev[i]))
+                                float(elev[i]), float(effort[i]))
             i += 1
         self.last_t = float(t[-1])
         self._recent = self._recent[:, self._recent[0] >= self.last_t - RECENT_S]
@@ -454,8 +474,7 @@ class HoldDetector:
         rest only breathes: its up vector turns slower than ``hold_rest_rate_dps``."""
         return np.asarray(self._slow_ema(rate[None])[0] >= self.s.hold_rest_rate_dps)
 
-    def _active(self, t: FloatArray, motion: FloatArray, jitter: FloatArray
-                ) -> NDArray[np.bool_]:
+    def _effort(self, t: FloatArray, motion: FloatArray, jitter: FloatArray) -> FloatArray:
         """Effort: micro-motion of a working body, above the sensor's own noise. Slow
         components come from the frame means above 1 Hz (``motion``), muscle tremor
         (8-12 Hz) from the spread within frames (``jitter``); the noise of both (which
@@ -472,9 +491,8 @@ class HoldDetector:
         self.floor_g = float(learnt[-1])
         floor = np.where(np.isfinite(learnt), learnt, smooth)
         esq1 = self._jit_ema(esq[None])[0]
-        effort = np.sqrt(np.maximum(esq1 - floor, 0.0))
-        need = self.s.hold_effort_min_g
-        return np.asarray(effort >= need)
+        out: FloatArray = np.sqrt(np.maximum(esq1 - floor, 0.0))
+        return out
 
     # ------------------------------------------------------------------ states
     def _lying_before(self, start: float, az: float) -> float | None:
@@ -493,7 +511,7 @@ class HoldDetector:
         return float(az + np.median(wrap_deg(a[sel] - az)))
 
     def _step_idle(self, t: float, kind: int, rate: float, active: bool, motion: float,
-                   az: float, turn: float, elev: float) -> None:
+                   az: float, turn: float, elev: float, effort: float = 0.0) -> None:
         """Recognise a hold: ``hold_confirm_s`` in one hold posture, held (the trunk not
         busy: median motion under ``hold_busy_g`` and turning slower than
         ``hold_turn_dps``, unlike a bend to the floor with the hands at work) and with
@@ -511,6 +529,7 @@ class HoldDetector:
             c = self._cand = _Candidate(kind, t, az)
         c.rates.append(rate)
         c.active.append(active)
+        c.effort.append(effort)
         c.motion.append(motion)
         c.turn.append(turn)
         c.t.append(t)
@@ -534,8 +553,22 @@ class HoldDetector:
             return  # resting on an incline, or busy: not yet
         lo = (self.rows[kind - 1].elevation_band(s)[0] if kind != self.unnamed
               else s.hold_elev_min_deg)
+        low = 0.0
         if float(np.median(c.elev[-n:])) < lo:
-            return  # mostly below the band (lying, a low bend): frames may dip, not the posture
+            # mostly below the band (lying, a low bend): frames may dip, not the posture,
+            # unless a plank or side plank is held hard that low
+            plank_band = kind == self.unnamed or self.rows[kind - 1].elev_deg is None
+            m = round(LOW_HOLD_EFFORT_S / self.frame_s)
+            sec = round(1.0 / self.frame_s)
+            if (not plank_band or float(np.median(c.elev[-n:])) < lo - LOW_HOLD_DEG
+                    or float(np.median(motions)) >= LOW_HOLD_BUSY * s.hold_busy_g
+                    or len(c.effort) < m + n
+                    or float(np.percentile(c.effort[-m:], 25.0))
+                    < LOW_HOLD_EFFORT * s.hold_effort_min_g
+                    or float(np.median(c.effort[-sec:]))
+                    < LOW_HOLD_FADE * float(np.median(c.effort[-m:-m + sec]))):
+                return
+            low = LOW_HOLD_DEG
         settled = [i for i, r in enumerate(c.rates) if r < s.hold_settle_dps]
         start = c.t0 + (settled[0] if settled else 0) * self.frame_s - self.frame_s / 2
         centre = (self.rows[kind - 1].down_az_deg if kind != self.unnamed and self.sides_known
@@ -543,7 +576,8 @@ class HoldDetector:
         lying = self._lying_before(start, az)
         if lying is None and kind != self.unnamed and self.rows[kind - 1].elevation_band(s)[1] < 0:
             return  # head-end down but not up from lying flat: child's pose, not a bridge
-        h = self.open = _Open(kind=kind, start_s=start, centre_az=centre, lying_az=lying)
+        h = self.open = _Open(kind=kind, start_s=start, centre_az=centre, lying_az=lying,
+                              low_deg=low)
         # the frames since the start belong to the hold (its reference and start use them)
         first = settled[0] if settled else 0
         h.t, h.elev, h.az = c.t[first:], c.elev[first:], c.az[first:]
@@ -566,6 +600,7 @@ class HoldDetector:
         h.motion.append(motion)
         lo, hi = (self.rows[h.kind - 1].elevation_band(s) if h.kind != self.unnamed
                   else (s.hold_elev_min_deg, s.hold_elev_max_deg))
+        lo -= h.low_deg
         in_place = (abs(float(wrap_deg(az - h.centre_az))) <= s.hold_side_half_width_deg
                     and elev <= hi + s.hold_drift_margin_deg)
         if h.track is None:
@@ -729,7 +764,7 @@ class HoldDetector:
         if inside.any() and float(np.median(np.asarray(h.motion)[inside])) >= self.s.hold_busy_g:
             return []  # the trunk was busy most of the time: a bend or a task, not a hold
         lo = (self.rows[h.kind - 1].elevation_band(self.s)[0] if h.kind != self.unnamed
-              else self.s.hold_elev_min_deg)
+              else self.s.hold_elev_min_deg) - h.low_deg
         if inside.any() and float(np.median(np.asarray(h.elev)[inside])) < lo:
             # mostly below the band: lying with the front down, not a plank, unless it
             # was a plank first and went down a few degrees to lie prone
