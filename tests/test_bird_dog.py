@@ -139,3 +139,23 @@ def test_a_steady_side_without_visible_effort_counts_in_a_worked_bout_facing_dow
     assert len(detect(quiet, sides_known=False)) == 3  # the quiet side is not reported
     lazy = [(a, b, c, d if i != 2 else False) for i, (a, b, c, d) in enumerate(quiet)]
     assert len(detect(lazy)) == 4  # a third of the bout's frames still show effort
+
+
+def test_without_calibration_a_bout_facing_down_by_the_inferred_forward_uses_its_rules() -> None:
+    """Without calibration, once the forward direction has been inferred, a bout facing
+    down gets the front-down rules (a worked bout vouches for a steady side; seed 9305),
+    and one facing up is no bird dog (lying stretches alternate too)."""
+    assert ROWS[0] is not None and ROWS[1] is not None
+    quiet = [(a, b, c, d if i != 4 else False) for i, (a, b, c, d) in enumerate(SET)]
+    t, elev, az, act = frames(quiet)
+
+    def found(forward: float | None, turn: float) -> int:
+        assert ROWS[0] is not None and ROWS[1] is not None
+        det = BirdDogDetector(DEFAULT_SETTINGS, (ROWS[0], ROWS[1]), False, 0.1)
+        det.forward_deg = forward
+        return len(det.push(t, elev, az + turn, act) + det.flush())
+
+    # the frame's front-down azimuth is -forward: 30 deg forward puts front down at -30
+    assert found(30.0, -30.0) == 4
+    assert found(30.0, 150.0) == 0  # facing up
+    assert found(None, -30.0) == 3  # not known yet: each side shows its own effort

@@ -542,6 +542,10 @@ class StreamAnalyzer:
         alerts = alerts + self.sedentary.push(fs.t, fs.activity)
         up_hold = fs.up_body if fs.up_body is not None else fs.up_hold
         height = self._height(fs, up_hold)
+        dog = self.hold_detector.bird_dog
+        fwd = self.stretch_detector.forward_xy
+        if dog is not None and not self.calibration.forward_known and fwd is not None:
+            dog.forward_deg = float(np.degrees(np.arctan2(fwd[1], fwd[0])))
         spans, hold_alerts = self.hold_detector.push(fs.t, up_hold, fs.motion_g,
                                                      fs.jitter_g, fs.gyro_used,
                                                      None if height is None else height[1])

@@ -57,6 +57,11 @@ SIDE_EFFORT_FRONT_DOWN = 0.1
 #: Without the front (a lying stretch alternates too, its moves between sides show
 #: effort) every side shows its own.
 BOUT_EFFORT = 0.3
+#: deg: a bout further than this from front down faces up, one within FACING_DOWN_DEG
+#: faces down (halfway between a side, 90, and the back or the front; as core.hold_sides'
+#: BACK_DOWN_DEG).
+FACING_UP_DEG = 135.0
+FACING_DOWN_DEG = 45.0
 #: s: runs of one side this close together are one side (a sway back across the
 #: hysteresis is not a new side; design choice: a shaky person's roll wandered back to the
 #: middle for 1.5-2 s within one side, and each piece alone was too short a side).
@@ -103,6 +108,11 @@ class BirdDogDetector:
         self.sides_known = sides_known
         self.frame_s = frame_s
         self.bout: _Bout | None = None
+        self.forward_deg: float | None = None
+        """Without the forward direction known from the start: the forward direction in
+        the detector's frame once inferred (core.stretches learns it from the trunk's
+        forward tilts), deg. A bout is then known to face down (front-down rules) or up
+        (a lying stretch, not a bird dog)."""
 
     @property
     def open_since(self) -> float | None:
@@ -116,9 +126,7 @@ class BirdDogDetector:
         b = self.bout
         if b is None or not b.t:
             return None
-        sides = sides_of(np.asarray(b.t), np.asarray(b.az), np.asarray(b.active), self.s,
-                         (self.left, self.right), self.frame_s, self._effort_share,
-                         self._bout_effort)
+        sides = self._sides(b)
         if not sides or sides[-1].end_s < b.t[-1] - SMOOTH_S:
             return None
         return sides[-1].kind, sides[-1].start_s
@@ -167,17 +175,28 @@ class BirdDogDetector:
         b = self.bout
         self.bout = None
         assert b is not None
-        return sides_of(np.asarray(b.t), np.asarray(b.az), np.asarray(b.active),
-                        self.s, (self.left, self.right), self.frame_s, self._effort_share,
-                        self._bout_effort)
+        return self._sides(b)
 
-    @property
-    def _effort_share(self) -> float:
-        return SIDE_EFFORT if not self.sides_known else SIDE_EFFORT_FRONT_DOWN
+    def _sides(self, b: _Bout) -> list[BirdDogSide]:
+        az = np.asarray(b.az)
+        facing = self._facing(az)
+        if facing == "up":
+            return []  # lying on the back: a stretch's alternation, not a bird dog
+        down = self.sides_known or facing == "down"
+        return sides_of(np.asarray(b.t), az, np.asarray(b.active), self.s,
+                        (self.left, self.right), self.frame_s,
+                        SIDE_EFFORT_FRONT_DOWN if down else SIDE_EFFORT,
+                        BOUT_EFFORT if down else None)
 
-    @property
-    def _bout_effort(self) -> float | None:
-        return BOUT_EFFORT if self.sides_known else None
+    def _facing(self, az: FloatArray) -> str | None:
+        """``down`` or ``up`` for a bout whose front is known (from the start, or
+        inferred since), else None."""
+        if self.sides_known:
+            return "down"
+        if self.forward_deg is None or az.size == 0:
+            return None
+        d = float(wrap_deg(float(np.median(az)) + self.forward_deg))
+        return "up" if abs(d) > FACING_UP_DEG else "down" if abs(d) < FACING_DOWN_DEG else None
 
 
 def sides_of(t: FloatArray, az: FloatArray, active: NDArray[np.bool_], s: Settings,
