@@ -159,3 +159,27 @@ def test_without_calibration_a_bout_facing_down_by_the_inferred_forward_uses_its
     assert found(30.0, -30.0) == 4
     assert found(30.0, 150.0) == 0  # facing up
     assert found(None, -30.0) == 3  # not known yet: each side shows its own effort
+
+
+def test_a_bout_before_the_forward_direction_was_known_is_looked_at_again() -> None:
+    """Without calibration the routine begins with bird dog, before any forward tilt has
+    shown the forward direction: a steady side was dropped for its missing effort (seed
+    9711, three sides). Once the forward direction is known, the bouts closed before it
+    are looked at again with the front-down rules, and the sides found now are reported."""
+    assert ROWS[0] is not None and ROWS[1] is not None
+    quiet = [(a, b, c, d if i != 4 else False) for i, (a, b, c, d) in enumerate(SET)]
+    t, elev, az, act = frames(quiet)
+    det = BirdDogDetector(DEFAULT_SETTINGS, (ROWS[0], ROWS[1]), False, 0.1)
+    first = det.push(t, elev, az - 30.0, act)
+    first += det.push(t + 100.0, np.full(t.size, 85.0), az, act)  # standing: bout closed
+    assert len(first) == 3
+    det.forward_deg = 30.0  # front down at -30 in this frame: the bout faced down
+    later = det.push(t + 200.0, np.full(t.size, 85.0), az, act) + det.flush()
+    assert [(s.kind, round(s.start_s)) for s in later] == [("bird_dog_left", 23)]
+    assert det.push(t + 300.0, np.full(t.size, 85.0), az, act) + det.flush() == []
+    # facing up once known: nothing more (a lying stretch's alternation)
+    det = BirdDogDetector(DEFAULT_SETTINGS, (ROWS[0], ROWS[1]), False, 0.1)
+    det.push(t, elev, az + 150.0, act)
+    det.push(t + 100.0, np.full(t.size, 85.0), az, act)
+    det.forward_deg = 30.0
+    assert det.flush() == []

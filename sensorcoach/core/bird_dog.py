@@ -62,6 +62,8 @@ BOUT_EFFORT = 0.3
 #: BACK_DOWN_DEG).
 FACING_UP_DEG = 135.0
 FACING_DOWN_DEG = 45.0
+#: Bouts kept, without the forward direction, to look at again once it is known.
+UNSURE_BOUTS = 8
 #: s: runs of one side this close together are one side (a sway back across the
 #: hysteresis is not a new side; design choice: a shaky person's roll wandered back to the
 #: middle for 1.5-2 s within one side, and each piece alone was too short a side).
@@ -113,6 +115,9 @@ class BirdDogDetector:
         the detector's frame once inferred (core.stretches learns it from the trunk's
         forward tilts), deg. A bout is then known to face down (front-down rules) or up
         (a lying stretch, not a bird dog)."""
+        self._unsure: list[tuple[_Bout, list[BirdDogSide]]] = []
+        """Bouts closed before the forward direction was known, with the sides they gave
+        (at most ``UNSURE_BOUTS``): looked at again once it is."""
 
     @property
     def open_since(self) -> float | None:
@@ -137,7 +142,7 @@ class BirdDogDetector:
         band = (elev >= lo) & (elev <= hi)
         if self.sides_known:
             band &= np.abs(wrap_deg(az - self.left.down_az_deg)) <= self.s.hold_side_half_width_deg
-        out: list[BirdDogSide] = []
+        out = self._revisit()
         idx = np.flatnonzero(band)
         if self.bout is None and idx.size == 0:
             return out
@@ -169,13 +174,33 @@ class BirdDogDetector:
         return out
 
     def flush(self) -> list[BirdDogSide]:
-        return self._close() if self.bout is not None else []
+        return self._revisit() + (self._close() if self.bout is not None else [])
 
     def _close(self) -> list[BirdDogSide]:
         b = self.bout
         self.bout = None
         assert b is not None
-        return self._sides(b)
+        sides = self._sides(b)
+        min_s = min(self.left.min_s or self.s.hold_min_s, self.right.min_s or self.s.hold_min_s)
+        if (not self.sides_known and self.forward_deg is None
+                and b.t[-1] - b.t[0] >= 2.0 * min_s):  # long enough for both sides
+            self._unsure = [*self._unsure, (b, sides)][-UNSURE_BOUTS:]
+        return sides
+
+    def _revisit(self) -> list[BirdDogSide]:
+        """Sides of the bouts closed before the forward direction was known that its
+        front-down rules find now, beyond those reported then (the routine begins with
+        bird dog, before any forward tilt has shown the forward direction)."""
+        if self.forward_deg is None or not self._unsure:
+            return []
+        out: list[BirdDogSide] = []
+        for b, old in self._unsure:
+            if self._facing(np.asarray(b.az)) != "down":
+                continue
+            out += [x for x in self._sides(b)
+                    if not any(min(x.end_s, o.end_s) > max(x.start_s, o.start_s) for o in old)]
+        self._unsure = []
+        return out
 
     def _sides(self, b: _Bout) -> list[BirdDogSide]:
         az = np.asarray(b.az)
