@@ -309,3 +309,22 @@ def test_a_set_of_good_single_leg_bridges_dropping_2_5_deg_is_single_leg() -> No
     assert floor_set(cands(2.4), BRIDGE, None).kind == "single_leg_bridge_left"
     assert floor_set(cands(-2.6), BRIDGE, None).kind == "single_leg_bridge_right"
     assert floor_set(cands(1.2), BRIDGE, None).kind == "glute_bridge"
+
+
+def test_a_shallower_hinge_inside_a_set_is_one_of_its_reps() -> None:
+    """Without calibration a deadlift read 29 deg beside its set's 34-38 deg: under the 30
+    deg a lone hinge needs, it was dropped and the set cut in two by the gap it left (seeds
+    9305, 9608). Inside a set under way, 70 % of its median range counts; alone, a hinge
+    that shallow is still no repetition."""
+    depths = [37.0, 36.0, 38.0, 37.0, 27.0, 36.0, 37.0, 38.0]
+    parts = [np.zeros(int(5.0 / FRAME_S))]
+    for d in depths:
+        parts += [d * mj(int(2.0 / FRAME_S)), np.full(int(0.3 / FRAME_S), d),
+                  d * (1 - mj(int(1.4 / FRAME_S))), np.zeros(int(1.0 / FRAME_S))]
+    parts.append(np.zeros(int(10.0 / FRAME_S)))
+    flex = np.concatenate(parts) - 5.0
+    t = (np.arange(flex.size) + 0.5) * FRAME_S
+    sets, _ = run(t, up_of(flex, np.zeros_like(flex), np.zeros_like(flex)))
+    assert [(r.kind, len(r.reps)) for r in sets] == [("deadlift", 8)]
+    t2, up2 = hinges(count=3, depth=27.0)
+    assert run(t2, up2)[0] == []
