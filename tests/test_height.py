@@ -151,3 +151,44 @@ def test_a_set_of_hinges_ending_22_deg_from_its_start_keeps_the_level() -> None:
     flags[:walk.size] = walk
     _, h = HeightTracker(DEFAULT_SETTINGS).push(a3, norm, up, flags, np.zeros(m, bool))
     assert abs(h[-1] - STANDING_M) < 1e-9
+
+
+def test_a_counted_set_of_hinges_anchors_an_upright_rest_at_standing_height() -> None:
+    """The level lost on the floor had no walk to anchor it before single-leg deadlifts,
+    and a standing fold after them read 0.5 m: "not standing", so a plank (seeds 9506,
+    9701). Hinges are done standing: once a set is counted, an upright rest is standing."""
+    acc, walk, lie = _frames([("rest", 6.0)])
+    up = np.tile(np.array([[0.0], [0.0], [1.0]]), acc.shape[1])
+    tr = HeightTracker(DEFAULT_SETTINGS)
+    tr.push(acc, acc[2], up, walk, lie)
+    assert tr.h is None  # no anchor yet
+    tr.hinges_counted()
+    assert tr.h == STANDING_M
+    _, h = tr.push(acc, acc[2], up, walk, lie)
+    assert np.allclose(h, STANDING_M)
+    # a trunk at rest that is not upright (a fold, lying) is not anchored
+    flat = np.tile(np.array([[1.0], [0.0], [0.0]]), acc.shape[1])
+    tr = HeightTracker(DEFAULT_SETTINGS)
+    tr.push(acc, acc[2], flat, walk, lie)
+    tr.hinges_counted()
+    assert tr.h is None
+
+
+def test_the_analyzer_anchors_standing_when_a_deadlift_set_is_counted() -> None:
+    from sensorcoach.core.analyzer import StreamAnalyzer
+    from sensorcoach.core.calibration import Calibration
+    from sensorcoach.core.rep_sets import Rep, RepSet
+
+    cal = Calibration("header", np.array([0.0, 0.0, 1.0]), np.array([1.0, 0.0, 0.0]))
+    reps = tuple(Rep(1.0 + 4 * k, 2.0 + 4 * k, 4.0 + 4 * k, 60.0, 1.0, 2.0, 0.0)
+                 for k in range(3))
+    for kind, called in (("deadlift", [1]), ("cat_cow", [])):
+        an = StreamAnalyzer(cal, has_gyro=False, sample_rate_hz=50.0)
+        calls: list[int] = []
+        an.height.hinges_counted = lambda calls=calls: calls.append(1)  # type: ignore[method-assign]
+        once = [[RepSet(kind, reps)]]
+        an.rep_counter.push = lambda *a, once=once: once.pop() if once else []  # type: ignore[method-assign]
+        t = np.arange(0, 20, 0.02)
+        acc = np.vstack([np.zeros(t.size), np.zeros(t.size), np.ones(t.size)])
+        an.push(t, acc, None)
+        assert calls == called

@@ -561,6 +561,11 @@ class StreamAnalyzer:
                 if not self._in_a_hold(r.start_s, r.end_s)]
         for r in sets:
             self._drop_holds_over(r)
+            if "deadlift" in r.kind and self.calibration.forward_known:
+                # (without the forward direction the tracker has no lying anchor above a
+                # kneeling height: standing then could hold the level up through the floor
+                # exercises after)
+                self.height.hinges_counted()
         self.rep_sets += sets
         events += sets
         events += self._release_holds(float(fs.t[-1]))

@@ -256,6 +256,15 @@ class HeightTracker:
             self._moved(float(norm[i]), up[:, i])
         out[i] = np.nan if self.h is None else self.h
 
+    def hinges_counted(self) -> None:
+        """A set of hip hinges (deadlifts) was just counted: they are done standing, so an
+        upright trunk at rest now is at standing height (the set's own movements are not
+        integrated, and a level lost on the floor before had no walk to anchor it: a
+        standing fold after single-leg deadlifts read 0.5 m, "not standing")."""
+        if (self._run >= self._min_still and self._rest_up is not None
+                and self._rest_up[2] >= UPRIGHT_SIN):
+            self.h = STANDING_M
+
     def _window_sd(self, both: FloatArray, m: int) -> FloatArray:
         """(k, m): per row, the SD over the last window of each frame of the block (inf
         where the window is not full yet)."""
