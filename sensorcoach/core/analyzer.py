@@ -289,11 +289,8 @@ class StreamAnalyzer:
                              if not self._in_a_hold(r.start_s, r.end_s)]
             events += self._release_holds(None)
             # holds and stretches in time order (a block's holds are found before its stretches)
-            fwd = self.stretch_detector.forward_xy
             self.holds, self.hold_note = name_holds(
-                sorted(self.holds, key=lambda h: h.start_s),
-                None if fwd is None or self.calibration.forward_known
-                else float(np.degrees(np.arctan2(fwd[1], fwd[0]))))
+                sorted(self.holds, key=lambda h: h.start_s), self._inferred_forward_deg())
             # single-leg forms nearly level, one side too many in their run: two-legged
             level = self.settings.one_sided_level_max_deg
             self.holds = balance_sides(self.holds, level, two_legged_hold)
@@ -383,6 +380,15 @@ class StreamAnalyzer:
         if any(isinstance(h, Hold) and h.kind in alternating for h in out):
             self._drop_stretches_in_bird_dog_sets()
         return out
+
+    def _inferred_forward_deg(self) -> float | None:
+        """Without a forward calibration, the forward direction the stretch detector has
+        inferred from the trunk's forward tilts, deg in the holds' frame; None when
+        calibrated (the holds' frame is the body's) or not inferred yet."""
+        fwd = self.stretch_detector.forward_xy
+        if fwd is None or self.calibration.forward_known:
+            return None
+        return float(np.degrees(np.arctan2(fwd[1], fwd[0])))
 
     def _release_holds(self, now: float | None) -> list[Event]:
         """Report the held-back holds no set of repetitions can cover any more (``now``
@@ -543,9 +549,9 @@ class StreamAnalyzer:
         up_hold = fs.up_body if fs.up_body is not None else fs.up_hold
         height = self._height(fs, up_hold)
         dog = self.hold_detector.bird_dog
-        fwd = self.stretch_detector.forward_xy
-        if dog is not None and not self.calibration.forward_known and fwd is not None:
-            dog.forward_deg = float(np.degrees(np.arctan2(fwd[1], fwd[0])))
+        forward = self._inferred_forward_deg()
+        if dog is not None and forward is not None:
+            dog.forward_deg = forward
         spans, hold_alerts = self.hold_detector.push(fs.t, up_hold, fs.motion_g,
                                                      fs.jitter_g, fs.gyro_used,
                                                      None if height is None else height[1])

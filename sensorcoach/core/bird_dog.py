@@ -34,6 +34,7 @@ from numpy.typing import NDArray
 from sensorcoach.core.activity import runs
 from sensorcoach.core.catalogue import Exercise
 from sensorcoach.core.frames import wrap_deg
+from sensorcoach.core.hold_sides import BACK_DOWN_DEG
 from sensorcoach.core.settings import Settings
 
 FloatArray = NDArray[np.float64]
@@ -58,10 +59,9 @@ SIDE_EFFORT_FRONT_DOWN = 0.1
 #: effort) every side shows its own.
 BOUT_EFFORT = 0.3
 #: deg: a bout further than this from front down faces up, one within FACING_DOWN_DEG
-#: faces down (halfway between a side, 90, and the back or the front; as core.hold_sides'
-#: BACK_DOWN_DEG).
-FACING_UP_DEG = 135.0
-FACING_DOWN_DEG = 45.0
+#: faces down (halfway between a side, 90, and the back or the front), as named holds.
+FACING_UP_DEG = BACK_DOWN_DEG
+FACING_DOWN_DEG = 180.0 - BACK_DOWN_DEG
 #: Bouts kept, without the forward direction, to look at again once it is known.
 UNSURE_BOUTS = 8
 #: s: runs of one side this close together are one side (a sway back across the
@@ -181,9 +181,9 @@ class BirdDogDetector:
         self.bout = None
         assert b is not None
         sides = self._sides(b)
-        min_s = min(self.left.min_s or self.s.hold_min_s, self.right.min_s or self.s.hold_min_s)
         if (not self.sides_known and self.forward_deg is None
-                and b.t[-1] - b.t[0] >= 2.0 * min_s):  # long enough for both sides
+                and b.t[-1] - b.t[0] >= 2.0 * shortest_side_s((self.left, self.right), self.s)):
+            # long enough for both sides
             self._unsure = [*self._unsure, (b, sides)][-UNSURE_BOUTS:]
         return sides
 
@@ -224,6 +224,11 @@ class BirdDogDetector:
         return "up" if abs(d) > FACING_UP_DEG else "down" if abs(d) < FACING_DOWN_DEG else None
 
 
+def shortest_side_s(rows: tuple[Exercise, Exercise], s: Settings) -> float:
+    """The shortest side either row reports, s (its ``min_s``, else ``hold_min_s``)."""
+    return min(r.min_s or s.hold_min_s for r in rows)
+
+
 def sides_of(t: FloatArray, az: FloatArray, active: NDArray[np.bool_], s: Settings,
              rows: tuple[Exercise, Exercise], frame_s: float,
              effort_share: float = SIDE_EFFORT, bout_effort: float | None = None
@@ -232,8 +237,7 @@ def sides_of(t: FloatArray, az: FloatArray, active: NDArray[np.bool_], s: Settin
     the share of a side's frames that must show effort, unless the whole bout shows it
     in ``bout_effort`` of its frames (None: a side must show its own)."""
     left, right = rows
-    min_s = min(left.min_s or s.hold_min_s, right.min_s or s.hold_min_s)
-    if t.size == 0 or t[-1] - t[0] < 2.0 * min_s:
+    if t.size == 0 or t[-1] - t[0] < 2.0 * shortest_side_s(rows, s):
         return []
     centre = float(np.median(az))
     roll = wrap_deg(az - centre)

@@ -554,13 +554,14 @@ class HoldDetector:
         lo = (self.rows[kind - 1].elevation_band(s)[0] if kind != self.unnamed
               else s.hold_elev_min_deg)
         low = 0.0
-        if float(np.median(c.elev[-n:])) < lo:
+        elev_med = float(np.median(c.elev[-n:]))
+        if elev_med < lo:
             # mostly below the band (lying, a low bend): frames may dip, not the posture,
             # unless a plank or side plank is held hard that low
             plank_band = kind == self.unnamed or self.rows[kind - 1].elev_deg is None
             m = round(LOW_HOLD_EFFORT_S / self.frame_s)
             sec = round(1.0 / self.frame_s)
-            if (not plank_band or float(np.median(c.elev[-n:])) < lo - LOW_HOLD_DEG
+            if (not plank_band or elev_med < lo - LOW_HOLD_DEG
                     or float(np.median(motions)) >= LOW_HOLD_BUSY * s.hold_busy_g
                     or len(c.effort) < m + n
                     or float(np.percentile(c.effort[-m:], 25.0))
