@@ -143,3 +143,21 @@ def test_public_api_of_spec_section_5(tmp_path: Path) -> None:
     result = sensorcoach.analyze(sensorcoach.Recording.read(tmp_path / "r.csv"))
     assert isinstance(result, sensorcoach.Analysis)
     assert SPEC_KEYS <= set(result.to_dict())
+
+
+@pytest.mark.parametrize("name", ["routine_100hz", "routine_nocal_25hz"])
+def test_a_routine_streamed_in_random_blocks_equals_offline(name: str) -> None:
+    """Holds, stretches and sets, like slumps, do not depend on where the blocks end (a
+    set of hip hinges once anchored the pelvis height at the end of whatever block it
+    was counted in: offline, up to 300 s late)."""
+    rec = Recording.read(Path(__file__).parent.parent / "fixtures" / "recordings"
+                         / f"{name}.csv.gz")
+    full = analyze(rec)
+    an = stream(rec, np.random.default_rng(7))
+
+    def key(xs: list) -> list[tuple[str, float, float]]:
+        return [(x.kind, round(x.start_s, 6), round(x.end_s, 6)) for x in xs]
+
+    assert key(an.holds) == key(full.holds)
+    assert key(an.rep_sets) == key(full.reps)
+    assert len(full.holds) > 10 and len(full.reps) >= 3

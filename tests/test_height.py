@@ -156,39 +156,52 @@ def test_a_set_of_hinges_ending_22_deg_from_its_start_keeps_the_level() -> None:
 def test_a_counted_set_of_hinges_anchors_an_upright_rest_at_standing_height() -> None:
     """The level lost on the floor had no walk to anchor it before single-leg deadlifts,
     and a standing fold after them read 0.5 m: "not standing", so a plank (seeds 9506,
-    9701). Hinges are done standing: once a set is counted, an upright rest is standing."""
-    acc, walk, lie = _frames([("rest", 6.0)])
-    up = np.tile(np.array([[0.0], [0.0], [1.0]]), acc.shape[1])
-    tr = HeightTracker(DEFAULT_SETTINGS)
-    tr.push(acc, acc[2], up, walk, lie)
-    assert tr.h is None  # no anchor yet
-    tr.hinges_counted()
-    assert tr.h == STANDING_M
-    _, h = tr.push(acc, acc[2], up, walk, lie)
-    assert np.allclose(h, STANDING_M)
+    9701). Hinges are done standing: from the frame a set is counted at, an upright rest
+    is standing, whatever blocks the frames come in."""
+    acc, walk, lie = _frames([("rest", 12.0)])
+    m = acc.shape[1]
+    t = (np.arange(m) + 0.5) * DT
+    up = np.tile(np.array([[0.0], [0.0], [1.0]]), m)
+    for block in (7, 33, m):
+        tr = HeightTracker(DEFAULT_SETTINGS)
+        hs = []
+        for lo in range(0, m, block):
+            sl = slice(lo, lo + block)
+            at = [x for x in (6.0,) if t[sl][0] <= x <= t[sl][-1] + DT / 2]
+            hs.append(tr.push(acc[:, sl], acc[2, sl], up[:, sl], walk[sl], lie[sl], None,
+                              t[sl], at)[1])
+        h = np.concatenate(hs)
+        assert np.isnan(h[t < 6.0]).all()  # no anchor before it
+        assert np.allclose(h[t >= 6.0], STANDING_M)
     # a trunk at rest that is not upright (a fold, lying) is not anchored
-    flat = np.tile(np.array([[1.0], [0.0], [0.0]]), acc.shape[1])
+    flat = np.tile(np.array([[1.0], [0.0], [0.0]]), m)
     tr = HeightTracker(DEFAULT_SETTINGS)
-    tr.push(acc, acc[2], flat, walk, lie)
-    tr.hinges_counted()
-    assert tr.h is None
+    _, h = tr.push(acc, acc[2], flat, walk, lie, None, t, [6.0])
+    assert np.isnan(h).all()
 
 
-def test_the_analyzer_anchors_standing_when_a_deadlift_set_is_counted() -> None:
+def test_the_analyzer_anchors_standing_when_a_set_of_hinges_is_counted() -> None:
     from sensorcoach.core.analyzer import StreamAnalyzer
     from sensorcoach.core.calibration import Calibration
-    from sensorcoach.core.rep_sets import Rep, RepSet
 
-    cal = Calibration("header", np.array([0.0, 0.0, 1.0]), np.array([1.0, 0.0, 0.0]))
-    reps = tuple(Rep(1.0 + 4 * k, 2.0 + 4 * k, 4.0 + 4 * k, 60.0, 1.0, 2.0, 0.0)
-                 for k in range(3))
-    for kind, called in (("deadlift", [1]), ("cat_cow", [])):
+    for forward, at in ((np.array([1.0, 0.0, 0.0]), [7.5]), (None, [])):
+        cal = Calibration("header", np.array([0.0, 0.0, 1.0]), forward)
         an = StreamAnalyzer(cal, has_gyro=False, sample_rate_hz=50.0)
-        calls: list[int] = []
-        an.height.hinges_counted = lambda calls=calls: calls.append(1)  # type: ignore[method-assign]
-        once = [[RepSet(kind, reps)]]
-        an.rep_counter.push = lambda *a, once=once: once.pop() if once else []  # type: ignore[method-assign]
+        seen: list[object] = []
+        push = an.height.push
+
+        def spy(*a: object, push=push, seen=seen) -> object:  # type: ignore[no-untyped-def]
+            seen.extend(a[7])  # type: ignore[call-overload]
+            return push(*a)  # type: ignore[arg-type]
+
+        an.height.push = spy  # type: ignore[method-assign]
+
+        def counted(*a: object, an=an) -> list[object]:
+            an.rep_counter.hinges_closed_s = [7.5]
+            return []
+
+        an.rep_counter.push = counted  # type: ignore[method-assign]
         t = np.arange(0, 20, 0.02)
         acc = np.vstack([np.zeros(t.size), np.zeros(t.size), np.ones(t.size)])
         an.push(t, acc, None)
-        assert calls == called
+        assert seen == at  # without the forward direction, no hinge anchor

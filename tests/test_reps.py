@@ -328,3 +328,33 @@ def test_a_shallower_hinge_inside_a_set_is_one_of_its_reps() -> None:
     assert [(r.kind, len(r.reps)) for r in sets] == [("deadlift", 8)]
     t2, up2 = hinges(count=3, depth=27.0)
     assert run(t2, up2)[0] == []
+
+
+def test_a_set_of_hinges_is_closed_at_the_same_frame_time_in_any_blocks() -> None:
+    """The pelvis-height tracker anchors standing where a set of hip hinges closes
+    (core.height): that time must not depend on where the blocks end."""
+    t, up = hinges(6)
+    tt = np.concatenate([t, t[-1] + 30 + t])
+    uu = np.concatenate([up, up], axis=1)
+    tilt = np.degrees(np.arccos(np.clip(uu[2], -1, 1)))
+    seen = []
+    for block in (3, 13, 101, 10_000):
+        c = RepCounter(DEFAULT_SETTINGS)
+        closed: list[float] = []
+        for lo in range(0, tt.size, block):
+            sl = slice(lo, lo + block)
+            n = len(c.push(tt[sl], uu[:, sl], tilt[sl]))
+            assert len(c.hinges_closed_s) == n
+            assert all(x <= tt[sl][-1] for x in c.hinges_closed_s)  # (or in a gap before)
+            closed += c.hinges_closed_s
+        c.hinges_closed_s = []
+        assert len(c.flush()) == 1  # the last set, at the end of the stream
+        seen.append(closed + c.hinges_closed_s)
+    assert len(seen[0]) == 2 and seen[0][0] > t[-1]  # 20.5 s after the last: in the gap
+    assert all(s == pytest.approx(seen[0], abs=1e-9) for s in seen)
+    # bridges are no hinges
+    t3, up3 = bridges(9, 22.0)
+    c = RepCounter(DEFAULT_SETTINGS)
+    assert len(c.push(t3, up3, np.degrees(np.arccos(np.clip(up3[2], -1, 1))))
+               + c.flush()) == 1
+    assert c.hinges_closed_s == []

@@ -12,6 +12,7 @@ frame's activity is settled up to ``activity_min_bout_s`` after it arrives.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
@@ -469,14 +470,16 @@ class StreamAnalyzer:
         acc = np.concatenate(self._raw_acc, axis=1) if self._raw_acc else np.zeros((3, 0))
         return t, acc
 
-    def _height(self, fs: FrameSeries, up: FloatArray | None
+    def _height(self, fs: FrameSeries, up: FloatArray | None, standing_at: Sequence[float]
                 ) -> tuple[NDArray[np.bool_], FloatArray] | None:
-        """Quiet frames and the pelvis height (core.height) of settled frames."""
+        """Quiet frames and the pelvis height (core.height) of settled frames; standing at
+        rest from each of the times ``standing_at`` (sets of hip hinges counted)."""
         if up is None or fs.acc_g is None or fs.vert_g is None:
             return None
         walking = np.isin(fs.activity, ON_FOOT)
         lying, flat = self.stretch_detector.observe(up)
-        return self.height.push(fs.acc_g, fs.vert_g, up, walking, lying, flat, fs.t)
+        return self.height.push(fs.acc_g, fs.vert_g, up, walking, lying, flat, fs.t,
+                                standing_at)
 
     def _stretches(self, fs: FrameSeries, up: FloatArray | None,
                    height: tuple[NDArray[np.bool_], FloatArray] | None) -> list[Event]:
@@ -547,7 +550,13 @@ class StreamAnalyzer:
         eps, alerts = self.slumps.push(fs.t, fs.flexion_deg, seated, fs.activity == MOVING)
         alerts = alerts + self.sedentary.push(fs.t, fs.activity)
         up_hold = fs.up_body if fs.up_body is not None else fs.up_hold
-        height = self._height(fs, up_hold)
+        # repetitions before the height: a counted set of hip hinges anchors it at
+        # standing (not without the forward direction: the tracker then has no lying
+        # anchor above a kneeling height, and standing could hold the level up through the
+        # floor exercises after)
+        counted = self.rep_counter.push(fs.t, up_hold, fs.tilt_deg)
+        height = self._height(fs, up_hold, self.rep_counter.hinges_closed_s
+                              if self.calibration.forward_known else ())
         dog = self.hold_detector.bird_dog
         forward = self._inferred_forward_deg()
         if dog is not None and forward is not None:
@@ -563,15 +572,9 @@ class StreamAnalyzer:
         # stretch that ended within these frames is no longer under way
         events += self._stretches(fs, up_hold, height)
         events += self._finish_holds(spans)
-        sets = [r for r in self.rep_counter.push(fs.t, up_hold, fs.tilt_deg)
-                if not self._in_a_hold(r.start_s, r.end_s)]
+        sets = [r for r in counted if not self._in_a_hold(r.start_s, r.end_s)]
         for r in sets:
             self._drop_holds_over(r)
-            if "deadlift" in r.kind and self.calibration.forward_known:
-                # (without the forward direction the tracker has no lying anchor above a
-                # kneeling height: standing then could hold the level up through the floor
-                # exercises after)
-                self.height.hinges_counted()
         self.rep_sets += sets
         events += sets
         events += self._release_holds(float(fs.t[-1]))

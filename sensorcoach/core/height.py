@@ -46,6 +46,8 @@ all fours +0.28 (+0.25), floor sitting to kneeling +0.52 (+0.47), kneeling to st
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -155,8 +157,13 @@ class HeightTracker:
         ``t`` pushed)."""
 
     def push(self, acc: FloatArray, vert: FloatArray, up: FloatArray, walking: BoolArray,
-             lying: BoolArray, flat: BoolArray | None = None, t: FloatArray | None = None
-             ) -> tuple[BoolArray, FloatArray]:
+             lying: BoolArray, flat: BoolArray | None = None, t: FloatArray | None = None,
+             standing_at: Sequence[float] = ()) -> tuple[BoolArray, FloatArray]:
+        """``standing_at``: times (s, with ``t``) a set of hip hinges (deadlifts) was
+        counted: hinges are done standing, so an upright trunk at rest from the first frame
+        at or after each is at standing height (the set's own movements are not
+        integrated, and a level lost on the floor before had no walk to anchor it: a
+        standing fold after single-leg deadlifts read 0.5 m, "not standing")."""
         m = acc.shape[1]
         if m == 0:
             return np.zeros(0, bool), np.zeros(0)
@@ -171,11 +178,18 @@ class HeightTracker:
         # where a rest goes on (still, its arrival applied) only the anchors can change the
         # level: those frames are taken in bulk (most of a desk day)
         breaks = np.flatnonzero(~still)
+        marks = (np.unique(np.searchsorted(t, np.asarray(standing_at, float)))
+                 if t is not None and len(standing_at) else np.zeros(0, np.int64))
         i = 0
         while i < m:
+            if marks.size and i == marks[0]:
+                marks = marks[1:]
+                self._hinges_counted()
             if still[i] and self._run >= self._min_still:
                 k = int(np.searchsorted(breaks, i))
                 j = int(breaks[k]) if k < breaks.size else m
+                if marks.size:
+                    j = min(j, int(marks[0]))
                 self._rest(norm[i:j], up[:, i:j], lying[i:j],
                            None if flat is None else flat[i:j], out[i:j])
                 i = j
@@ -256,11 +270,8 @@ class HeightTracker:
             self._moved(float(norm[i]), up[:, i])
         out[i] = np.nan if self.h is None else self.h
 
-    def hinges_counted(self) -> None:
-        """A set of hip hinges (deadlifts) was just counted: they are done standing, so an
-        upright trunk at rest now is at standing height (the set's own movements are not
-        integrated, and a level lost on the floor before had no walk to anchor it: a
-        standing fold after single-leg deadlifts read 0.5 m, "not standing")."""
+    def _hinges_counted(self) -> None:
+        """A set of hip hinges was counted (see ``push``)."""
         if (self._run >= self._min_still and self._rest_up is not None
                 and self._rest_up[2] >= UPRIGHT_SIN):
             self.h = STANDING_M

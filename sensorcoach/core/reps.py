@@ -136,6 +136,7 @@ KEEP_FRAMES = 600
 class _Open:
     cat: str
     cands: list[Candidate] = field(default_factory=list)
+    added_s: float = float("-inf")  # frame time its last repetition was counted at
 
 
 class RepCounter:
@@ -155,6 +156,10 @@ class RepCounter:
         self._bu: list[FloatArray] = []
         self._b0 = 0  # absolute index of the buffer's first frame
         self._done: list[tuple[RepSet, list[Candidate]]] = []
+        self._now = float("-inf")  # frame time of the event being handled
+        self.hinges_closed_s: list[float] = []
+        """Frame times at which the last ``push`` closed counted sets of hip hinges: the
+        person stands then (hinges are done standing); the same times for any blocks."""
 
     # ------------------------------------------------------------------ input
     def push(self, t: FloatArray, up: FloatArray | None, tilt_deg: FloatArray) -> list[RepSet]:
@@ -166,6 +171,7 @@ class RepCounter:
             return []
         first = self._n
         self._n += m
+        self.hinges_closed_s = []
         self._bt.append(np.asarray(t, np.float64))
         self._bu.append(np.asarray(up, np.float64))
         uz = np.clip(up[2], -1.0, 1.0)
@@ -183,6 +189,7 @@ class RepCounter:
         out: list[RepSet] = []
         for at, _, name, tn in events:
             out += self._close_due(float(t[at - first]))
+            self._now = float(t[at - first])
             out += self._turn(name, tn)
         out += self._close_due(float(t[-1]))
         self._trim()
@@ -217,18 +224,22 @@ class RepCounter:
         s = self.settings
         out: list[RepSet] = []
         for name, o in self._open.items():
-            if o is not None and o.cands and now - o.cands[-1].end_s > \
-                    s.rep_gap_s + CAT_COW_MAX_S + SETTLE_S:
-                out += self._close(name)
+            due = s.rep_gap_s + CAT_COW_MAX_S + SETTLE_S
+            if o is not None and o.cands and now - o.cands[-1].end_s > due:
+                # (closed when it fell due, whenever a block's end or a turn saw it)
+                out += self._close(name, max(o.cands[-1].end_s + due, o.added_s))
         return out
 
-    def _close(self, name: str) -> list[RepSet]:
+    def _close(self, name: str, at_s: float | None = None) -> list[RepSet]:
+        """Close the set under way in ``name`` at frame time ``at_s`` (default: the event
+        being handled)."""
         o = self._open[name]
         self._open[name] = None
         if o is None or len(o.cands) < self.settings.rep_min_count:
             return []
         if o.cat == HINGE:
             self._learn_front(o.cands)
+            self.hinges_closed_s.append(self._now if at_s is None else at_s)
         rs = self._name(o.cands, final=False)
         self._done.append((rs, o.cands))
         return [rs]
@@ -250,6 +261,7 @@ class RepCounter:
             o = _Open(c.cat)
             self._open[name] = o
         o.cands.append(c)
+        o.added_s = self._now
         return out
 
     # ------------------------------------------------------------------ turning points
