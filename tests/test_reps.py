@@ -9,7 +9,7 @@ import pytest
 from sensorcoach.core import catalogue
 from sensorcoach.core.frames import rot_z, trunk_rotation
 from sensorcoach.core.rep_swing import Swing
-from sensorcoach.core.reps import RepCounter, RepSet
+from sensorcoach.core.reps import SETTLE_S, RepCounter, RepSet
 from sensorcoach.core.settings import DEFAULT_SETTINGS
 
 FRAME_S = 0.1
@@ -350,7 +350,13 @@ def test_a_set_of_hinges_is_closed_at_the_same_frame_time_in_any_blocks() -> Non
         c.hinges_closed_s = []
         assert len(c.flush()) == 1  # the last set, at the end of the stream
         seen.append(closed + c.hinges_closed_s)
-    assert len(seen[0]) == 2 and seen[0][0] > t[-1]  # 20.5 s after the last: in the gap
+    assert len(seen[0]) == 2 and seen[0][0] > t[-1]  # in the gap
+    # closed once no repetition can follow: the gap, the longest repetition and its
+    # settling after the last (a standing fold 16 s after single-leg deadlifts was under
+    # way when they closed 20.5 s after, with the cat-cow's longest repetition)
+    s = DEFAULT_SETTINGS
+    last = run(t, up)[0][0].reps[-1].end_s
+    assert seen[0][0] == pytest.approx(last + s.rep_gap_s + s.rep_max_s + SETTLE_S)
     assert all(s == pytest.approx(seen[0], abs=1e-9) for s in seen)
     # bridges are no hinges
     t3, up3 = bridges(9, 22.0)

@@ -224,8 +224,12 @@ class RepCounter:
         s = self.settings
         out: list[RepSet] = []
         for name, o in self._open.items():
-            due = s.rep_gap_s + CAT_COW_MAX_S + SETTLE_S
-            if o is not None and o.cands and now - o.cands[-1].end_s > due:
+            if o is None or not o.cands:
+                continue
+            # no repetition can follow any more: the gap, the longest repetition, and
+            # the settling that confirms its end
+            due = s.rep_gap_s + (s.rep_max_s if o.cat == HINGE else CAT_COW_MAX_S) + SETTLE_S
+            if now - o.cands[-1].end_s > due:
                 # (closed when it fell due, whenever a block's end or a turn saw it)
                 out += self._close(name, max(o.cands[-1].end_s + due, o.added_s))
         return out
