@@ -180,11 +180,29 @@ def test_a_counted_set_of_hinges_anchors_an_upright_rest_at_standing_height() ->
     assert np.isnan(h).all()
 
 
+def test_without_the_forward_direction_hinges_only_fill_an_unknown_level() -> None:
+    """Without calibration the tracker has no lying anchor above kneeling height: a
+    standing level set over a known one held up through the floor exercises after (seed
+    9111); where the level is unknown, a standing fold after single-leg deadlifts read as
+    lying on the floor, a child's pose (seed 9905)."""
+    acc, walk, lie = _frames([("rest", 12.0)])
+    m = acc.shape[1]
+    t = (np.arange(m) + 0.5) * DT
+    up = np.tile(np.array([[0.0], [0.0], [1.0]]), m)
+    tr = HeightTracker(DEFAULT_SETTINGS, hinges_fill_unknown_only=True)
+    _, h = tr.push(acc, acc[2], up, walk, lie, None, t, [6.0])
+    assert np.isnan(h[t < 6.0]).all() and np.allclose(h[t >= 6.0], STANDING_M)
+    tr = HeightTracker(DEFAULT_SETTINGS, hinges_fill_unknown_only=True)
+    tr.h = 0.6  # known (kneeling, say): kept
+    _, h = tr.push(acc, acc[2], up, walk, lie, None, t, [6.0])
+    assert np.allclose(h, 0.6)
+
+
 def test_the_analyzer_anchors_standing_when_a_set_of_hinges_is_counted() -> None:
     from sensorcoach.core.analyzer import StreamAnalyzer
     from sensorcoach.core.calibration import Calibration
 
-    for forward, at in ((np.array([1.0, 0.0, 0.0]), [7.5]), (None, [])):
+    for forward, only_unknown in ((np.array([1.0, 0.0, 0.0]), False), (None, True)):
         cal = Calibration("header", np.array([0.0, 0.0, 1.0]), forward)
         an = StreamAnalyzer(cal, has_gyro=False, sample_rate_hz=50.0)
         seen: list[object] = []
@@ -204,4 +222,5 @@ def test_the_analyzer_anchors_standing_when_a_set_of_hinges_is_counted() -> None
         t = np.arange(0, 20, 0.02)
         acc = np.vstack([np.zeros(t.size), np.zeros(t.size), np.ones(t.size)])
         an.push(t, acc, None)
-        assert seen == at  # without the forward direction, no hinge anchor
+        assert seen == [7.5]
+        assert an.height.hinges_fill_unknown_only is only_unknown
