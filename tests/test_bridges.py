@@ -16,8 +16,15 @@ from sensorcoach.analysis import Analysis, analyze
 from sensorcoach.core import catalogue
 from sensorcoach.core.events import Hold
 from sensorcoach.core.holds import by_roll, roll_right_deg
+from sensorcoach.core.rep_sets import Rep, RepSet
 from sensorcoach.core.settings import DEFAULT_SETTINGS
-from sensorcoach.core.side_balance import balance_sides, two_legged_hold
+from sensorcoach.core.side_balance import (
+    balance_sides,
+    one_legged_hold,
+    one_legged_set,
+    two_legged_hold,
+    two_legged_set,
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "recordings"
 BRIDGE = catalogue.by_name("glute_bridge")
@@ -233,6 +240,63 @@ def test_one_sided_bridges_stay_where_the_run_gives_no_reason() -> None:
     other = [_bridge("glute_bridge", 300.0, roll=1.0),
              Hold("plank", 350.0, 380.0, "rest", {"score": 50}, (), 0.0)]
     assert balance_sides(other + both, limit, two_legged_hold) == other + both
+
+
+def _bridge_set(kind: str, t0: float, drop: float) -> RepSet:
+    reps = tuple(Rep(t0 + 4 * k, t0 + 4 * k + 1.5, t0 + 4 * k + 3.5, 25.0, 1.5, 1.5, None,
+                     {"pelvic_drop_deg": drop}) for k in range(10))
+    side = kind.rsplit("_", 1)[1] if kind.startswith("single") else None
+    return RepSet(kind, reps, side)
+
+
+def test_a_two_legged_item_leaning_to_a_missing_side_is_that_side() -> None:
+    """A single-leg bridge set dropping 1.9 deg, just under the 2 deg that names one,
+    read as a glute bridge between a level glute bridge and the right side's set (seed
+    9929; single-leg deadlifts rotating too little without a gyro: 9507, 9707, 9719)."""
+    limit = DEFAULT_SETTINGS.one_sided_level_max_deg
+    run = [_bridge_set("glute_bridge", 340.0, 0.8), _bridge_set("glute_bridge", 420.0, 1.9),
+           _bridge_set("single_leg_bridge_right", 480.0, -2.8)]
+    out = balance_sides(run, limit, two_legged_set, one_legged=one_legged_set)
+    assert [(r.kind, r.side) for r in out] == [
+        ("glute_bridge", None), ("single_leg_bridge_left", "left"),
+        ("single_leg_bridge_right", "right")]
+    assert out[1].reps == run[1].reps
+    # holds: the roll's sign by the catalogue row's roll band
+    holds = [_bridge("glute_bridge", 300.0, roll=0.4), _bridge("glute_bridge", 370.0, roll=-1.6),
+             _bridge("single_leg_bridge_left", 440.0, drop=3.5)]
+    out_h = balance_sides(holds, limit, two_legged_hold, one_legged=one_legged_hold)
+    assert [h.kind for h in out_h] == ["glute_bridge", "single_leg_bridge_right",
+                                       "single_leg_bridge_left"]
+    assert out_h[1].form == {"pelvic_drop_deg": 1.6}
+
+
+def test_a_missing_side_is_not_filled_without_reason() -> None:
+    limit = DEFAULT_SETTINGS.one_sided_level_max_deg
+
+    def kinds(run: list[RepSet]) -> list[str]:
+        return [r.kind for r in balance_sides(run, limit, two_legged_set,
+                                              one_legged=one_legged_set)]
+
+    right = _bridge_set("single_leg_bridge_right", 480.0, -2.8)
+    # one two-legged set: it stays (a person working the weaker side after it)
+    assert kinds([_bridge_set("glute_bridge", 420.0, 1.9), right]) == [
+        "glute_bridge", "single_leg_bridge_right"]
+    # leaning toward the side that is there, or less than DEFICIT_MIN_DEG the other way
+    for drop in (-1.9, 0.9):
+        assert kinds([_bridge_set("glute_bridge", 340.0, 0.2),
+                      _bridge_set("glute_bridge", 420.0, drop), right])[:2] == [
+            "glute_bridge", "glute_bridge"]
+    # both leaning that way: only the furthest, one two-legged set always left
+    assert kinds([_bridge_set("glute_bridge", 340.0, 1.2),
+                  _bridge_set("glute_bridge", 420.0, 1.7), right]) == [
+        "glute_bridge", "single_leg_bridge_left", "single_leg_bridge_right"]
+    # one side alone
+    alone = [_bridge_set("single_leg_bridge_right", 340.0 + 70 * i, -2.5) for i in range(3)]
+    assert kinds(alone) == [r.kind for r in alone]
+    # not without the deficit rule's callable (as before)
+    run = [_bridge_set("glute_bridge", 340.0, 0.2), _bridge_set("glute_bridge", 420.0, 1.9),
+           right]
+    assert balance_sides(run, limit, two_legged_set) == run
 
 
 def test_the_analyzer_balances_sides_when_the_stream_ends() -> None:

@@ -40,7 +40,13 @@ from sensorcoach.core.orientation import AccelGravity, GyroGravity
 from sensorcoach.core.reps import REP_SHOWN_S, RepCounter, RepSet
 from sensorcoach.core.sedentary import SedentaryTracker
 from sensorcoach.core.settings import DEFAULT_SETTINGS, Settings
-from sensorcoach.core.side_balance import balance_sides, two_legged_hold, two_legged_set
+from sensorcoach.core.side_balance import (
+    balance_sides,
+    one_legged_hold,
+    one_legged_set,
+    two_legged_hold,
+    two_legged_set,
+)
 from sensorcoach.core.slumps import SlumpDetector
 from sensorcoach.core.stability import stability
 from sensorcoach.core.stretches import StretchDetector, StretchSpan
@@ -294,8 +300,10 @@ class StreamAnalyzer:
                 sorted(self.holds, key=lambda h: h.start_s), self._inferred_forward_deg())
             # single-leg forms nearly level, one side too many in their run: two-legged
             level = self.settings.one_sided_level_max_deg
-            self.holds = balance_sides(self.holds, level, two_legged_hold)
-            self.rep_sets = balance_sides(self.rep_sets, level, two_legged_set)
+            self.holds = balance_sides(self.holds, level, two_legged_hold,
+                                       one_legged=one_legged_hold)
+            self.rep_sets = balance_sides(self.rep_sets, level, two_legged_set,
+                                          one_legged=one_legged_set)
         self._trim_raw()
         return events
 

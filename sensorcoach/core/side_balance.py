@@ -5,13 +5,22 @@ A single-leg bridge is named by its pelvic drop toward the free side, a single-l
 deadlift by its pelvic rotation; a good one shows only 2-3 deg, and a two-legged bridge
 or deadlift may roll or rotate as much: the measure alone cannot tell them apart there.
 One-sided exercises are done on both sides, so in a run of one exercise's holds or sets
-(gaps under ``RUN_GAP_S``) where both sides appear and one side appears more often than
-the other, its surplus ones that are the most level, if within the setting
-``one_sided_level_max_deg``, are the two-legged exercise (a glute bridge before the
-single-leg bridges left and right). Where only one side appears nothing changes: a
-person may work the weaker side alone. The catalogue says which row is the single-leg
-form of which (``Exercise.one_leg_of``) and the first of its form measures is the one
-compared (``pelvic_drop`` for bridges, ``pelvic_rotation`` for deadlifts).
+(gaps under ``RUN_GAP_S``):
+
+- *surplus*: where both sides appear and one side appears more often than the other, its
+  surplus ones that are the most level, if within the setting
+  ``one_sided_level_max_deg``, are the two-legged exercise (a glute bridge before the
+  single-leg bridges left and right);
+- *deficit*: where one side appears and the other not, beside two or more two-legged
+  items, the two-legged item leaning furthest toward the missing side, at least
+  ``DEFICIT_MIN_DEG``, is that side (a single-leg bridge dropping 1.9 deg, just under the
+  2 deg that names one, between a level glute bridge and the other side's bridges: seed
+  9929). One two-legged item always stays, and a run of one side alone, or one side with
+  a single two-legged item, is left as it is: a person may work the weaker side alone.
+
+The catalogue says which row is the single-leg form of which (``Exercise.one_leg_of``)
+and the first of its form measures is the one compared (``pelvic_drop`` for bridges,
+``pelvic_rotation`` for deadlifts).
 """
 
 from __future__ import annotations
@@ -20,6 +29,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Protocol, TypeVar
 
+import numpy as np
+
 from sensorcoach.core import catalogue
 from sensorcoach.core.events import Hold
 from sensorcoach.core.rep_sets import RepSet
@@ -27,6 +38,11 @@ from sensorcoach.core.rep_sets import RepSet
 #: s: holds or sets of one exercise (its two-legged and single-leg forms) this close
 #: together are one run of it.
 RUN_GAP_S = 180.0
+#: deg: a two-legged item must lean this far toward the missing side to be taken for it
+#: (design choice: half the 2 deg that names a single-leg bridge or deadlift; level
+#: two-legged bridges and deadlifts read 0-1 deg, single-leg ones just under the limit
+#: 1.8-2.0).
+DEFICIT_MIN_DEG = 1.0
 
 
 class _Item(Protocol):
@@ -51,11 +67,15 @@ def one_sided_rows(exercises: tuple[catalogue.Exercise, ...] = catalogue.CATALOG
 
 def balance_sides(items: Sequence[T], level_max_deg: float,
                   two_legged: Callable[[T, catalogue.Exercise, float], T],
-                  exercises: tuple[catalogue.Exercise, ...] = catalogue.CATALOGUE
-                  ) -> list[T]:
+                  exercises: tuple[catalogue.Exercise, ...] = catalogue.CATALOGUE,
+                  one_legged: Callable[[T, catalogue.Exercise, list[T]], T | None]
+                  | None = None) -> list[T]:
     """``items`` (holds or sets, in time order) with the surplus most level single-leg
     ones of each run renamed by ``two_legged(item, row, measure)``: ``row`` the item's
-    single-leg row, ``measure`` its level measure (deg, magnitude)."""
+    single-leg row, ``measure`` its level measure (deg, magnitude); and for a missing
+    side, ``one_legged(item, row, others)``: the two-legged ``item`` as the single-leg
+    ``row`` if it leans toward that side at least ``DEFICIT_MIN_DEG`` (``others``: the
+    run's items of the other side, whose lean shows which way is which), else None."""
     rows = one_sided_rows(exercises)
     out = list(items)
     if not any(x.kind in rows for x in out):
@@ -74,6 +94,8 @@ def balance_sides(items: Sequence[T], level_max_deg: float,
             for i in run:
                 if out[i].kind in rows:
                     by_side.setdefault(out[i].kind, []).append(i)
+            if len(by_side) == 1 and one_legged is not None:
+                _fill_missing_side(out, run, rows, by_side, one_legged)
             if len(by_side) < 2:
                 continue
             (n_more, more), (n_less, _) = sorted(((len(v), k) for k, v in by_side.items()),
@@ -90,6 +112,25 @@ def balance_sides(items: Sequence[T], level_max_deg: float,
     return out
 
 
+def _fill_missing_side(out: list[T], run: list[int], rows: dict[str, catalogue.Exercise],
+                       by_side: dict[str, list[int]],
+                       one_legged: Callable[[T, catalogue.Exercise, list[T]], T | None]
+                       ) -> None:
+    """The deficit rule (module docstring) on one run, in place."""
+    (side, seen), = by_side.items()
+    missing = [r for r in rows.values()
+               if r.one_leg_of == rows[side].one_leg_of and r.name != side]
+    pairs = [i for i in run if out[i].kind not in rows]
+    if len(missing) != 1 or len(pairs) < 2:
+        return
+    others = [out[i] for i in seen]
+    named = {i: x for i in pairs if (x := one_legged(out[i], missing[0], others)) is not None}
+    # the furthest leaning first, as many as the side seen has, one two-legged item left
+    order = sorted(named, key=lambda i: -max(named[i].form.values(), default=0.0))
+    for i in order[:min(len(seen), len(pairs) - 1)]:
+        out[i] = named[i]
+
+
 def two_legged_hold(h: Hold, row: catalogue.Exercise, drop: float) -> Hold:
     """A single-leg hold as its two-legged row: the drop becomes a signed roll (+ right
     side down, the side the ``row``'s roll band leans to)."""
@@ -102,3 +143,30 @@ def two_legged_set(rs: RepSet, row: catalogue.Exercise, _measure: float) -> RepS
     """A single-leg set as its two-legged row (no side)."""
     assert row.one_leg_of is not None
     return RepSet(row.one_leg_of, rs.reps, None, rs.note)
+
+
+def one_legged_hold(h: Hold, row: catalogue.Exercise, _others: list[Hold]) -> Hold | None:
+    """A two-legged hold as the single-leg ``row`` if its roll leans that way (the
+    ``row``'s roll band says which) at least ``DEFICIT_MIN_DEG``, else None."""
+    roll = h.form.get("roll_deg")
+    if roll is None or row.roll_deg is None:
+        return None
+    lean = roll if row.roll_deg[0] >= 0.0 else -roll
+    if lean < DEFICIT_MIN_DEG:
+        return None
+    return replace(h, kind=row.name, form={f"{row.form[0]}_deg": round(lean, 1)})
+
+
+def one_legged_set(rs: RepSet, row: catalogue.Exercise, others: list[RepSet]
+                   ) -> RepSet | None:
+    """A two-legged set as the single-leg ``row`` if its repetitions' median measure
+    leans away from the other side's sets (``others``) at least ``DEFICIT_MIN_DEG``."""
+    key = f"{row.form[0]}_deg"
+    mine = [r.form[key] for r in rs.reps if key in r.form]
+    theirs = [r.form[key] for o in others for r in o.reps if key in r.form]
+    if not mine or not theirs or row.side is None:
+        return None
+    lean = float(np.median(mine)) * -float(np.sign(np.median(theirs)))
+    if lean < DEFICIT_MIN_DEG:
+        return None
+    return RepSet(row.name, rs.reps, row.side, rs.note)
