@@ -324,3 +324,44 @@ def test_the_analyzer_balances_sides_when_the_stream_ends() -> None:
                                         "single_leg_bridge_left"]
     assert [r.kind for r in an.rep_sets] == ["glute_bridge", "single_leg_bridge_right",
                                              "single_leg_bridge_left"]
+
+
+def test_a_rest_in_a_hold_posture_is_not_made_a_hold_by_getting_up() -> None:
+    """Lying prone 16 s after a plank with no effort, in the plank band (a nocal session's
+    up 8 deg off): the effort of getting up filled the last seconds of the window that
+    recognises a hold, and the whole rest became a "plank" (seed 9914). A candidate
+    posture held QUIET_RESTART_S without effort is a rest: a hold begins after it."""
+    import numpy as np
+
+    from sensorcoach.core.holds import QUIET_RESTART_S, HoldDetector
+
+    def frames(parts: list[tuple[float, float, float, float]]) -> tuple[np.ndarray, ...]:
+        rng = np.random.default_rng(2)
+        ts, ups, mot, jit = [], [], [], []
+        t0 = 0.0
+        for seconds, elev, motion, jitter in parts:
+            n = int(seconds * 10)
+            e = np.radians(elev)
+            u = np.array([-np.cos(e), 0.0, np.sin(e)])
+            up = u[:, None] + rng.normal(0, 0.002, (3, n))
+            ups.append(up / np.linalg.norm(up, axis=0))
+            ts.append(t0 + (np.arange(n) + 0.5) * 0.1)
+            mot.append(np.full(n, motion))
+            jit.append(np.full(n, jitter) + rng.normal(0, 0.0003, n))
+            t0 += seconds
+        return tuple(np.concatenate(x, axis=-1) for x in (ts, ups, mot, jit))
+
+    def found(parts: list[tuple[float, float, float, float]]) -> list[tuple[str, int, int]]:
+        t, up, mot, jit = frames(parts)
+        det = HoldDetector(DEFAULT_SETTINGS, sway_from_gyro=False, sides_known=True)
+        spans, _ = det.push(t, up, mot, jit)
+        spans += det.flush()
+        return [(s.kind, round(s.start_s), round(s.end_s)) for s in spans]
+
+    stand, up = (10, 80, 0.002, 0.003), (2.5, 10, 0.03, 0.02)
+    got = found([stand, (40, 25, 0.012, 0.012), (16, 10, 0.001, 0.003), up, stand])
+    assert [k for k, _, _ in got] == ["plank"]  # the plank, not the rest after it
+    # a steady person's plank whose effort starts a few seconds in starts where it began
+    got = found([stand, (QUIET_RESTART_S - 1.0, 25, 0.001, 0.003), (30, 25, 0.012, 0.012),
+                 stand])
+    assert [k for k, _, _ in got] == ["plank"] and got[0][1] <= 11  # (not 14: restarted)

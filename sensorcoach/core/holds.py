@@ -164,6 +164,12 @@ LOW_HOLD_FADE = 0.7
 #: ...and the trunk steadier than this share of ``hold_busy_g`` (planks held that low moved
 #: 5-8 mg above 1 Hz; a bend while seated, hands at work, 34 mg with strong effort).
 LOW_HOLD_BUSY = 0.5
+#: s: a candidate hold posture held this long in a row without effort is a rest: a hold
+#: recognised later in it begins after that (lying prone 16 s after a plank, the effort of
+#: getting up was taken for a hold's and the whole rest became a "plank", seed 9914;
+#: design choice: a hold's effort dips below ``hold_effort_min_g`` for a second or two
+#: when a steady person nears the sensor's noise).
+QUIET_RESTART_S = 5.0
 #: Excursions out of a held posture and back that make it repetitions, not a hold.
 REPS_EXCURSIONS = 3
 #: deg: distance from a posture that counts as having left it (end timing).
@@ -218,6 +224,7 @@ class _Candidate:
     t: list[float] = field(default_factory=list)
     elev: list[float] = field(default_factory=list)
     az: list[float] = field(default_factory=list)
+    quiet: int = 0  # frames in a row without effort, up to now
 
 
 @dataclass
@@ -526,6 +533,10 @@ class HoldDetector:
         if (c is None or c.kind != kind
                 or ((kind == self.unnamed or not self.sides_known)
                     and abs(float(wrap_deg(az - c.az0))) > s.hold_side_half_width_deg)):
+            c = self._cand = _Candidate(kind, t, az)
+        c.quiet = 0 if active else c.quiet + 1
+        if c.quiet * self.frame_s >= QUIET_RESTART_S:
+            # resting in the posture: a hold recognised later begins after this
             c = self._cand = _Candidate(kind, t, az)
         c.rates.append(rate)
         c.active.append(active)
