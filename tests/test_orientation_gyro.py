@@ -125,3 +125,25 @@ def test_seed_starts_from_a_given_up_vector() -> None:
     out = gg(np.array([[0.0], [1.0], [0.0]]), np.zeros((3, 1)))
     # one frame later: near the seed, not the accelerometer (pulled a little per frame)
     assert tilt_deg(out, np.array([[0.0], [0.0], [1.0]]))[0] < 5.0
+
+
+def test_a_slow_turn_that_looks_still_is_not_taken_for_bias() -> None:
+    """Lying down turns the trunk 90 deg in 2-3 s with nothing above 1 Hz, so the
+    accelerometer's stillness test passed it: averaged in, the turn moved the bias 3 deg/s
+    and the up vector 8 deg for a minute (seed 9933, a knee-to-belly stretch missed). At
+    rest the gyro reads a steady bias; a turning one is not rest."""
+    m = 400  # 10 s sitting, 3 s lying down, 27 s lying (frames of 0.1 s)
+    t = np.arange(m) * FRAME_S
+    ang = np.clip((t - 10.0) / 3.0, 0.0, 1.0)
+    ang = np.radians(90.0) * (10 * ang**3 - 15 * ang**4 + 6 * ang**5)  # minimum jerk
+    acc = np.vstack([np.sin(ang), np.cos(ang), np.zeros(m)])
+    rate = np.gradient(np.degrees(ang), FRAME_S)
+    rng = np.random.default_rng(3)
+    bias = np.array([0.4, -0.3, 0.2])
+    gyro = np.vstack([np.zeros(m), np.zeros(m), rate]) + bias[:, None] \
+        + rng.normal(0, 0.07, (3, m))
+    gg = make()
+    up = gg(acc, gyro, np.ones(m, bool))  # the accelerometer called every frame still
+    assert np.abs(gg.bias_dps - bias).max() < 0.3
+    lying = t >= 14.0
+    assert tilt_deg(up[:, lying], acc[:, lying]).max() < 1.5

@@ -240,6 +240,7 @@ class _Open:
     low_deg: float = 0.0
     """How far below its band's lower edge the hold may sit (a low plank held hard)."""
     motion: list[float] = field(default_factory=list)
+    effort: list[float] = field(default_factory=list)
     t: list[float] = field(default_factory=list)
     elev: list[float] = field(default_factory=list)
     az: list[float] = field(default_factory=list)
@@ -398,7 +399,7 @@ class HoldDetector:
                 self._cand = None
             if self.open is not None:
                 holds += self._step_open(ti, float(elev[i]), float(az[i]), float(rate[i]),
-                                         float(motion_g[i]), alerts)
+                                         float(motion_g[i]), alerts, float(effort[i]))
             if self.open is None:
                 self._step_idle(ti, k_i, float(rate[i]), bool(active[i]),
                                 float(motion_g[i]), float(az[i]), float(turn[i]),
@@ -593,11 +594,11 @@ class HoldDetector:
         # the frames since the start belong to the hold (its reference and start use them)
         first = settled[0] if settled else 0
         h.t, h.elev, h.az = c.t[first:], c.elev[first:], c.az[first:]
-        h.rate, h.motion = c.rates[first:], c.motion[first:]
+        h.rate, h.motion, h.effort = c.rates[first:], c.motion[first:], c.effort[first:]
         self._cand = None
 
     def _step_open(self, t: float, elev: float, az: float, rate: float, motion: float,
-                   alerts: list[Alert]) -> list[HoldSpan]:
+                   alerts: list[Alert], effort: float = 0.0) -> list[HoldSpan]:
         """A hold lasts while the posture holds: it ends when the trunk leaves the hold band
         (``hold_exit_s``) or moves away from where it has been (beyond ``hold_exit_deg``
         for ``hold_depart_s``: dropping to the knees or the floor), not when effort fades
@@ -610,6 +611,7 @@ class HoldDetector:
         h.az.append(az)
         h.rate.append(rate)
         h.motion.append(motion)
+        h.effort.append(effort)
         lo, hi = (self.rows[h.kind - 1].elevation_band(s) if h.kind != self.unnamed
                   else (s.hold_elev_min_deg, s.hold_elev_max_deg))
         lo -= h.low_deg
@@ -746,6 +748,28 @@ class HoldDetector:
             return None  # drifted below the band in place: a low plank tiring, not lying
         return end
 
+    def _held_low(self, h: _Open, inside: NDArray[np.bool_], lo: float) -> bool:
+        """Whether a hold mostly below its band (``lo``) was a plank or side plank held
+        hard that low, as one recognised there (``LOW_HOLD_*``): recognised at the band's
+        edge, a plank at 5.8 deg was dropped for lying prone (truth 6.3 deg)."""
+        s = self.s
+        if h.kind != self.unnamed and self.rows[h.kind - 1].elev_deg is not None:
+            return False  # not a plank's band
+        e = np.asarray(h.elev)[inside]
+        eff, mot = np.asarray(h.effort)[inside], np.asarray(h.motion)[inside]
+        return bool(eff.size and float(np.median(e)) >= lo - LOW_HOLD_DEG
+                    and float(np.percentile(eff, 25.0)) >= LOW_HOLD_EFFORT * s.hold_effort_min_g
+                    and float(np.median(mot)) < LOW_HOLD_BUSY * s.hold_busy_g)
+
+    def _sagged(self, h: _Open, inside: NDArray[np.bool_], lo: float) -> bool:
+        """Whether a hold mostly below its band (``lo``), with no drop to lying found
+        (``_before_sinking``), was in the band for its first ``hold_min_s``: a plank or
+        side plank sagging slowly below it as it tires, not lying prone (a side plank
+        sagging 7 to -2 deg over 60 s was dropped whole, workout_wide_steady_25hz)."""
+        t, e = np.asarray(h.t)[inside], np.asarray(h.elev)[inside]
+        first = t < t[0] + self.s.hold_min_s
+        return bool(first.any() and float(np.median(e[first])) >= lo)
+
     @staticmethod
     def _close_break(h: _Open, end_s: float | None = None) -> None:
         """Record the open break. At the end of a hold (``end_s``) its size is taken over
@@ -781,11 +805,12 @@ class HoldDetector:
             # mostly below the band: lying with the front down, not a plank, unless it
             # was a plank first and went down a few degrees to lie prone
             cut = self._before_sinking(h, lo, end_s)
-            if cut is None:
+            if cut is not None:
+                end_s, ended_by = cut, "rest"
+                breaks = tuple(b for b in breaks if b.t_s < end_s)
+                inside = (t >= h.start_s) & (t <= end_s)
+            elif not (self._held_low(h, inside, lo) or self._sagged(h, inside, lo)):
                 return []
-            end_s, ended_by = cut, "rest"
-            breaks = tuple(b for b in breaks if b.t_s < end_s)
-            inside = (t >= h.start_s) & (t <= end_s)
         if (h.kind != self.unnamed and "reps" in self.rows[h.kind - 1].modes
                 and excursions(np.asarray(h.elev)[inside], self.s.hold_exit_deg)
                 >= REPS_EXCURSIONS):

@@ -43,6 +43,14 @@ def normalise(v: FloatArray) -> FloatArray:
     return v / np.where(n > 0, n, 1.0)
 
 
+#: deg/s: a frame whose gyro varied more than this (SD over ``REST_GYRO_TAU_S``) is
+#: turning, not at rest, whatever the accelerometer shows: a bias is steady (design
+#: choice: gyro noise is 0.05-0.1 deg/s RMS, BIOMECHANICS; posture changes turn the trunk
+#: at 20-90 deg/s and back to zero within seconds; VQF's rest threshold is 2 deg/s).
+REST_GYRO_DPS = 2.0
+REST_GYRO_TAU_S = 1.0
+
+
 class AccelGravity:
     """Up direction = low-passed accelerometer, normalised."""
 
@@ -75,6 +83,8 @@ class GyroGravity:
         self.transform = np.eye(3)
         self.bias_dps = np.zeros(3)
         """Current gyro-bias estimate, deg/s, in the corrected frame."""
+        self._g_mean = Ema(frame_s, REST_GYRO_TAU_S)  # the gyro's recent mean and square
+        self._g_sq = Ema(frame_s, REST_GYRO_TAU_S)
         self._x: FloatArray | None = None
 
     def apply_verdict(self, verdict: GyroVerdict) -> None:
@@ -104,6 +114,11 @@ class GyroGravity:
         dt = self.frame_s
         g = self.transform @ gyro
         still = np.zeros(m, bool) if still is None else still
+        # at rest the gyro reads a steady bias: a slow turn (lying down, 30-45 deg/s, no
+        # motion above 1 Hz) is not rest, and averaged in it moved the bias 3 deg/s and
+        # the up vector 8 deg for a minute (bias x tau_s)
+        var = self._g_sq(g * g) - self._g_mean(g) ** 2
+        still = still & (np.sqrt(np.maximum(var, 0.0).sum(axis=0)) < REST_GYRO_DPS)
         omega = np.radians(g - self._bias(g, still))  # rad/s, corrected frame
         # A world-fixed vector seen from a sensor turning by w*dt turns by -w*dt.
         rot = rotation_from_vector(-(omega * dt).T)
