@@ -167,7 +167,7 @@ def test_a_counted_set_of_hinges_anchors_an_upright_rest_at_standing_height() ->
         hs = []
         for lo in range(0, m, block):
             sl = slice(lo, lo + block)
-            at = [x for x in (6.0,) if t[sl][0] <= x <= t[sl][-1] + DT / 2]
+            at = [(x, 1.0) for x in (6.0,) if t[sl][0] <= x <= t[sl][-1] + DT / 2]
             hs.append(tr.push(acc[:, sl], acc[2, sl], up[:, sl], walk[sl], lie[sl], None,
                               t[sl], at)[1])
         h = np.concatenate(hs)
@@ -176,7 +176,7 @@ def test_a_counted_set_of_hinges_anchors_an_upright_rest_at_standing_height() ->
     # a trunk at rest that is not upright (a fold, lying) is not anchored
     flat = np.tile(np.array([[1.0], [0.0], [0.0]]), m)
     tr = HeightTracker(DEFAULT_SETTINGS)
-    _, h = tr.push(acc, acc[2], flat, walk, lie, None, t, [6.0])
+    _, h = tr.push(acc, acc[2], flat, walk, lie, None, t, [(6.0, 1.0)])
     assert np.isnan(h).all()
 
 
@@ -190,11 +190,11 @@ def test_without_the_forward_direction_hinges_only_fill_an_unknown_level() -> No
     t = (np.arange(m) + 0.5) * DT
     up = np.tile(np.array([[0.0], [0.0], [1.0]]), m)
     tr = HeightTracker(DEFAULT_SETTINGS, hinges_fill_unknown_only=True)
-    _, h = tr.push(acc, acc[2], up, walk, lie, None, t, [6.0])
+    _, h = tr.push(acc, acc[2], up, walk, lie, None, t, [(6.0, 1.0)])
     assert np.isnan(h[t < 6.0]).all() and np.allclose(h[t >= 6.0], STANDING_M)
     tr = HeightTracker(DEFAULT_SETTINGS, hinges_fill_unknown_only=True)
     tr.h = 0.6  # known (kneeling, say): kept
-    _, h = tr.push(acc, acc[2], up, walk, lie, None, t, [6.0])
+    _, h = tr.push(acc, acc[2], up, walk, lie, None, t, [(6.0, 1.0)])
     assert np.allclose(h, 0.6)
 
 
@@ -215,12 +215,37 @@ def test_the_analyzer_anchors_standing_when_a_set_of_hinges_is_counted() -> None
         an.height.push = spy  # type: ignore[method-assign]
 
         def counted(*a: object, an=an) -> list[object]:
-            an.rep_counter.hinges_closed_s = [7.5]
+            an.rep_counter.hinges_closed = [(7.5, 3.0)]
             return []
 
         an.rep_counter.push = counted  # type: ignore[method-assign]
         t = np.arange(0, 20, 0.02)
         acc = np.vstack([np.zeros(t.size), np.zeros(t.size), np.ones(t.size)])
         an.push(t, acc, None)
-        assert seen == [7.5]
+        assert seen == [(7.5, 3.0)]
         assert an.height.hinges_fill_unknown_only is only_unknown
+
+
+def test_a_set_of_hinges_counted_during_a_fold_shifts_the_level_from_the_rest_after_it(
+        ) -> None:
+    """A set is counted 14.5 s after its last repetition; a standing fold begun 12 s after
+    single-leg deadlifts was under way then, so the level, 0.72 m after their bottom pauses
+    were integrated, stayed and the fold read a child's pose (seed 9500). The first upright
+    rest after the set was standing: the level since then moves with it."""
+    acc, walk, lie = _frames([("walk", 5.0), ("rest", 3.0), ("move", -0.3), ("rest", 4.0)])
+    # the fold: the pelvis moves back and forth, 0.1 m out and back, as the trunk turns
+    fold = np.concatenate([_descent(0.1, 1.0), _descent(-0.1, 1.0), np.ones(80)])
+    acc = np.concatenate([acc, np.vstack([np.zeros((2, fold.size)), fold])], axis=1)
+    walk = np.concatenate([walk, np.zeros(fold.size, bool)])
+    lie = np.concatenate([lie, np.zeros(fold.size, bool)])
+    m = acc.shape[1]
+    t = (np.arange(m) + 0.5) * DT
+    up = np.tile(np.array([[0.0], [0.0], [1.0]]), m)
+    up[:, m - fold.size:] = np.array([[1.0], [0.0], [0.0]])
+    for hinges, after in (([(19.0, 9.5)], STANDING_M), ([(19.0, 13.0)], STANDING_M - 0.3),
+                          ([], STANDING_M - 0.3)):
+        tr = HeightTracker(DEFAULT_SETTINGS)
+        _, h = tr.push(acc, acc[2], up, walk, lie, None, t, hinges)
+        assert abs(h[t < 19.0][-1] - (STANDING_M - 0.3)) < 0.03  # the chain's level
+        # (the set ended after that upright rest began: it is no rest after the set)
+        assert abs(h[-1] - after) < 0.03

@@ -341,15 +341,17 @@ def test_a_set_of_hinges_is_closed_at_the_same_frame_time_in_any_blocks() -> Non
     for block in (3, 13, 101, 10_000):
         c = RepCounter(DEFAULT_SETTINGS)
         closed: list[float] = []
+        ends: list[float] = []
         for lo in range(0, tt.size, block):
             sl = slice(lo, lo + block)
             n = len(c.push(tt[sl], uu[:, sl], tilt[sl]))
-            assert len(c.hinges_closed_s) == n
-            assert all(x <= tt[sl][-1] for x in c.hinges_closed_s)  # (or in a gap before)
-            closed += c.hinges_closed_s
-        c.hinges_closed_s = []
+            assert len(c.hinges_closed) == n
+            assert all(x <= tt[sl][-1] for x, _ in c.hinges_closed)  # (or in a gap before)
+            closed += [x for x, _ in c.hinges_closed]
+            ends += [e for _, e in c.hinges_closed]
+        c.hinges_closed = []
         assert len(c.flush()) == 1  # the last set, at the end of the stream
-        seen.append(closed + c.hinges_closed_s)
+        seen.append(closed + [x for x, _ in c.hinges_closed])
     assert len(seen[0]) == 2 and seen[0][0] > t[-1]  # in the gap
     # closed once no repetition can follow: the gap, the longest repetition and its
     # settling after the last (a standing fold 16 s after single-leg deadlifts was under
@@ -357,10 +359,11 @@ def test_a_set_of_hinges_is_closed_at_the_same_frame_time_in_any_blocks() -> Non
     s = DEFAULT_SETTINGS
     last = run(t, up)[0][0].reps[-1].end_s
     assert seen[0][0] == pytest.approx(last + s.rep_gap_s + s.rep_max_s + SETTLE_S)
+    assert ends == pytest.approx([last])  # with the end of its last repetition
     assert all(s == pytest.approx(seen[0], abs=1e-9) for s in seen)
     # bridges are no hinges
     t3, up3 = bridges(9, 22.0)
     c = RepCounter(DEFAULT_SETTINGS)
     assert len(c.push(t3, up3, np.degrees(np.arccos(np.clip(up3[2], -1, 1))))
                + c.flush()) == 1
-    assert c.hinges_closed_s == []
+    assert c.hinges_closed == []

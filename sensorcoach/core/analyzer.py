@@ -478,16 +478,16 @@ class StreamAnalyzer:
         acc = np.concatenate(self._raw_acc, axis=1) if self._raw_acc else np.zeros((3, 0))
         return t, acc
 
-    def _height(self, fs: FrameSeries, up: FloatArray | None, standing_at: Sequence[float]
+    def _height(self, fs: FrameSeries, up: FloatArray | None,
+                hinges: Sequence[tuple[float, float]]
                 ) -> tuple[NDArray[np.bool_], FloatArray] | None:
-        """Quiet frames and the pelvis height (core.height) of settled frames; standing at
-        rest from each of the times ``standing_at`` (sets of hip hinges counted)."""
+        """Quiet frames and the pelvis height (core.height) of settled frames, anchored at
+        standing after the sets of hip hinges counted (``hinges``: closed at, ended at)."""
         if up is None or fs.acc_g is None or fs.vert_g is None:
             return None
         walking = np.isin(fs.activity, ON_FOOT)
         lying, flat = self.stretch_detector.observe(up)
-        return self.height.push(fs.acc_g, fs.vert_g, up, walking, lying, flat, fs.t,
-                                standing_at)
+        return self.height.push(fs.acc_g, fs.vert_g, up, walking, lying, flat, fs.t, hinges)
 
     def _stretches(self, fs: FrameSeries, up: FloatArray | None,
                    height: tuple[NDArray[np.bool_], FloatArray] | None) -> list[Event]:
@@ -562,7 +562,7 @@ class StreamAnalyzer:
         # standing (without the forward direction only where it is unknown: see
         # HeightTracker)
         counted = self.rep_counter.push(fs.t, up_hold, fs.tilt_deg)
-        height = self._height(fs, up_hold, self.rep_counter.hinges_closed_s)
+        height = self._height(fs, up_hold, self.rep_counter.hinges_closed)
         dog = self.hold_detector.bird_dog
         forward = self._inferred_forward_deg()
         if dog is not None and forward is not None:

@@ -150,6 +150,8 @@ class HeightTracker:
         self._tail = np.zeros((3, 0))  # the last window-1 frames of the previous block
         self._vtail = np.zeros(0)
         self.h: float | None = None
+        self._upright_rest: tuple[float, float] | None = None
+        """(time, level) of the last upright rest arrived at, since the last anchor."""
         self._anchor: float | None = None  # an anchor seen since the last still span
         self._run = 0  # length of the current still run, frames
         self._rest_norm: float | None = None  # |a| of the last still span
@@ -163,12 +165,15 @@ class HeightTracker:
 
     def push(self, acc: FloatArray, vert: FloatArray, up: FloatArray, walking: BoolArray,
              lying: BoolArray, flat: BoolArray | None = None, t: FloatArray | None = None,
-             standing_at: Sequence[float] = ()) -> tuple[BoolArray, FloatArray]:
-        """``standing_at``: times (s, with ``t``) a set of hip hinges (deadlifts) was
-        counted: hinges are done standing, so an upright trunk at rest from the first frame
-        at or after each is at standing height (the set's own movements are not
-        integrated, and a level lost on the floor before had no walk to anchor it: a
-        standing fold after single-leg deadlifts read 0.5 m, "not standing")."""
+             hinges: Sequence[tuple[float, float]] = ()) -> tuple[BoolArray, FloatArray]:
+        """``hinges``: (time counted, end of the last repetition), s with ``t``, of each set
+        of hip hinges (deadlifts) counted: hinges are done standing, so from the first frame
+        at or after the time counted, an upright trunk at rest is at standing height, and
+        so was the first upright rest after the set (the level since then is shifted to
+        match): the set's own movements are not integrated, and a level lost on the floor
+        before had no walk to anchor it (a standing fold after single-leg deadlifts read
+        0.5 m, "not standing"); a set is counted 14.5 s after its last repetition, and a
+        fold begun 12 s after it was under way then."""
         m = acc.shape[1]
         if m == 0:
             return np.zeros(0, bool), np.zeros(0)
@@ -183,13 +188,16 @@ class HeightTracker:
         # where a rest goes on (still, its arrival applied) only the anchors can change the
         # level: those frames are taken in bulk (most of a desk day)
         breaks = np.flatnonzero(~still)
-        marks = (np.unique(np.searchsorted(t, np.asarray(standing_at, float)))
-                 if t is not None and len(standing_at) else np.zeros(0, np.int64))
+        at = (np.searchsorted(t, np.asarray([c for c, _ in hinges], float))
+              if t is not None and len(hinges) else np.zeros(0, np.int64))
+        ended = [e for _, e in hinges]
+        marks = np.unique(at)
         i = 0
         while i < m:
             if marks.size and i == marks[0]:
                 marks = marks[1:]
-                self._hinges_counted()
+                for k in np.flatnonzero(at == i).tolist():
+                    self._hinges_counted(ended[k])
             if still[i] and self._run >= self._min_still:
                 k = int(np.searchsorted(breaks, i))
                 j = int(breaks[k]) if k < breaks.size else m
@@ -235,6 +243,7 @@ class HeightTracker:
                 break
             # the frame at k + step applies its anchor (the floor first, as frame by frame)
             self.h = FLOOR_M if to_floor <= to_stand else STANDING_M
+            self._upright_rest = None  # anchored since
             out[k + step] = self.h
             k += step + 1
         r0 = self._rest_norm
@@ -253,6 +262,7 @@ class HeightTracker:
             # walking is standing height, and its mean vertical velocity is zero:
             # the movement after it is integrated from its last frame
             self.h, self._anchor = STANDING_M, None
+            self._upright_rest = None  # anchored since
             self._run = 0
             self._move = []
             self._rest_norm = 1.0 if self._rest_norm is None else self._rest_norm
@@ -275,12 +285,22 @@ class HeightTracker:
             self._moved(float(norm[i]), up[:, i])
         out[i] = np.nan if self.h is None else self.h
 
-    def _hinges_counted(self) -> None:
-        """A set of hip hinges was counted (see ``push``)."""
+    def _hinges_counted(self, ended_s: float) -> None:
+        """A set of hip hinges whose last repetition ended at ``ended_s`` was counted (see
+        ``push``)."""
+        if self.hinges_fill_unknown_only and self.h is not None:
+            return
         if (self._run >= self._min_still and self._rest_up is not None
-                and (self.h is None or not self.hinges_fill_unknown_only)
                 and self._rest_up[2] >= UPRIGHT_SIN):
-            self.h = STANDING_M
+            self.h, self._upright_rest = STANDING_M, None
+            return
+        r = self._upright_rest
+        if r is not None and r[0] >= ended_s - 1.0 and self.h is not None:
+            # standing at the first upright rest after the set: the level since then moves
+            # with it
+            h = self.h + STANDING_M - r[1]
+            self.h = min(max(h, FLOOR_M), STANDING_M + HIGHEST_ABOVE_M)
+            self._upright_rest = None
 
     def _window_sd(self, both: FloatArray, m: int) -> FloatArray:
         """(k, m): per row, the SD over the last window of each frame of the block (inf
@@ -308,7 +328,14 @@ class HeightTracker:
 
     def _arrive(self, norm_now: float, up_now: FloatArray, t_now: float | None = None
                 ) -> None:
-        """A still span has lasted long enough: apply the movement before it."""
+        """A still span has lasted long enough: apply the movement before it, and note
+        an upright rest (a set of hinges just before it makes it standing)."""
+        self._arrive_level(norm_now, up_now, t_now)
+        if t_now is not None and up_now[2] >= UPRIGHT_SIN and self.h is not None:
+            self._upright_rest = (t_now, self.h)
+
+    def _arrive_level(self, norm_now: float, up_now: FloatArray, t_now: float | None
+                      ) -> None:
         # the still run's first frames were buffered as movement; they are rest
         move = np.asarray(self._move[:max(0, len(self._move) - (self._min_still - 1))])
         self._move = []

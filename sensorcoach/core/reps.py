@@ -157,9 +157,10 @@ class RepCounter:
         self._b0 = 0  # absolute index of the buffer's first frame
         self._done: list[tuple[RepSet, list[Candidate]]] = []
         self._now = float("-inf")  # frame time of the event being handled
-        self.hinges_closed_s: list[float] = []
-        """Frame times at which the last ``push`` closed counted sets of hip hinges: the
-        person stands then (hinges are done standing); the same times for any blocks."""
+        self.hinges_closed: list[tuple[float, float]] = []
+        """(frame time it closed at, end of its last repetition) of each counted set of hip
+        hinges the last ``push`` closed: the person stood after it (hinges are done
+        standing); the same times for any blocks."""
 
     # ------------------------------------------------------------------ input
     def push(self, t: FloatArray, up: FloatArray | None, tilt_deg: FloatArray) -> list[RepSet]:
@@ -171,7 +172,7 @@ class RepCounter:
             return []
         first = self._n
         self._n += m
-        self.hinges_closed_s = []
+        self.hinges_closed = []
         self._bt.append(np.asarray(t, np.float64))
         self._bu.append(np.asarray(up, np.float64))
         uz = np.clip(up[2], -1.0, 1.0)
@@ -243,7 +244,8 @@ class RepCounter:
             return []
         if o.cat == HINGE:
             self._learn_front(o.cands)
-            self.hinges_closed_s.append(self._now if at_s is None else at_s)
+            self.hinges_closed.append((self._now if at_s is None else at_s,
+                                       o.cands[-1].end_s))
         rs = self._name(o.cands, final=False)
         self._done.append((rs, o.cands))
         return [rs]
