@@ -404,3 +404,35 @@ def test_a_side_plank_sagging_slowly_below_its_band_is_kept() -> None:
     got = found(6.6)
     assert [k for k, _ in got] == ["plank"] and got[0][1] >= DEFAULT_SETTINGS.hold_min_s
     assert found(4.5) == []  # never in the band: lying prone, not a plank
+
+
+def _ktb(kind: str, start: float, roll: float) -> Hold:
+    return Hold(kind, start, start + 25.0, "rest", {"score": 90}, (), 0.0,
+                {"roll_deg": roll}, target_s=20.0)
+
+
+def test_the_second_of_a_pair_of_stretches_barely_rolled_is_the_other_side() -> None:
+    """Knee to belly right, then left read +0.9 deg with no flat lying level before it to
+    measure against (seeds 9908, 9932, 9703): both named right. The barely rolled one of a
+    same-side run is the other side; clearly rolled ones, or a run with both sides, stay."""
+    from sensorcoach.core.side_balance import PAIR_UNSURE_DEG, balance_pairs
+
+    run = [_ktb("knee_to_belly_right", 1585.0, 3.2), _ktb("knee_to_belly_right", 1614.0, 0.9)]
+    assert [h.kind for h in balance_pairs(run)] == ["knee_to_belly_right",
+                                                    "knee_to_belly_left"]
+    left = [_ktb("knee_to_belly_left", 1585.0, -0.4), _ktb("knee_to_belly_left", 1614.0, -2.0)]
+    assert [h.kind for h in balance_pairs(left)] == ["knee_to_belly_right",
+                                                     "knee_to_belly_left"]
+    # one side stretched twice, clearly rolled both times
+    twice = [_ktb("knee_to_belly_right", 1585.0, 2.5),
+             _ktb("knee_to_belly_right", 1614.0, PAIR_UNSURE_DEG + 0.5)]
+    assert balance_pairs(twice) == twice
+    # both sides already; a single one; far apart
+    both = [_ktb("knee_to_belly_right", 1585.0, 0.3), _ktb("knee_to_belly_left", 1614.0, -0.2)]
+    assert balance_pairs(both) == both
+    assert balance_pairs(run[1:]) == run[1:]
+    apart = [run[0], _ktb("knee_to_belly_right", 4000.0, 0.9)]
+    assert balance_pairs(apart) == apart
+    # no more than half of a run changes side
+    three = [_ktb("knee_to_belly_right", 1500.0 + 30 * k, r) for k, r in enumerate((0.2, 0.5, 0.8))]
+    assert [h.kind[14:] for h in balance_pairs(three)] == ["left", "right", "right"]

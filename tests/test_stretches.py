@@ -125,6 +125,8 @@ def test_knee_to_belly_tilts_the_pelvis_below_the_persons_own_lying_level(
     az = 180.0 + roll
     out = _detect([SUPINE, (2.0, -3.0, az, 0.13, False), (25.0, -7.0, az, 0.14, True), SUPINE])
     assert [s.kind for s in out] == [kind]
+    # the roll it was told by, against the lying level (its form; core.side_balance)
+    assert out[0].form["roll_deg"] == pytest.approx(roll, abs=0.3)
 
 
 def test_a_short_rest_still_settling_is_the_lying_level_for_knee_to_belly() -> None:

@@ -41,6 +41,7 @@ from sensorcoach.core.reps import REP_SHOWN_S, RepCounter, RepSet
 from sensorcoach.core.sedentary import SedentaryTracker
 from sensorcoach.core.settings import DEFAULT_SETTINGS, Settings
 from sensorcoach.core.side_balance import (
+    balance_pairs,
     balance_sides,
     one_legged_hold,
     one_legged_set,
@@ -302,6 +303,9 @@ class StreamAnalyzer:
             level = self.settings.one_sided_level_max_deg
             self.holds = balance_sides(self.holds, level, two_legged_hold,
                                        one_legged=one_legged_hold)
+            # a stretch of one side done twice in a row, one of them barely rolled: the
+            # other side
+            self.holds = balance_pairs(self.holds)
             self.rep_sets = balance_sides(self.rep_sets, level, two_legged_set,
                                           one_legged=one_legged_set)
         self._trim_raw()
@@ -509,7 +513,7 @@ class StreamAnalyzer:
                 continue  # a bird dog set there (see _drop_stretches_in_bird_dog_sets)
             stab = stability(t, acc, self.sample_rate_hz, sp.start_s, sp.end_s, 0.0, "sag", ())
             hold = Hold(sp.kind, sp.start_s, sp.end_s, sp.ended_by, stab, (),
-                        target_s=sp.target_s)
+                        form=dict(sp.form), target_s=sp.target_s)
             self.holds.append(hold)
             self._drop_holds_under(hold)
             out.append(hold)

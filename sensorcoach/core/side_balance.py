@@ -18,6 +18,13 @@ One-sided exercises are done on both sides, so in a run of one exercise's holds 
   9929). One two-legged item always stays, and a run of one side alone, or one side with
   a single two-legged item, is left as it is: a person may work the weaker side alone.
 
+- *pairs*: a sided stretch told by its roll (knee to belly) is done on both sides in
+  turn; in a run showing one side only, twice or more, the items rolled less than
+  ``PAIR_UNSURE_DEG`` toward that side, least rolled first, are the other side, up to
+  half of the run (seed 9908: right then left, the left knee's roll read +0.9 deg with
+  no flat lying level before it to measure against). Clearly rolled items stay: a person
+  may stretch one side twice.
+
 The catalogue says which row is the single-leg form of which (``Exercise.one_leg_of``)
 and the first of its form measures is the one compared (``pelvic_drop`` for bridges,
 ``pelvic_rotation`` for deadlifts).
@@ -43,6 +50,11 @@ RUN_GAP_S = 180.0
 #: two-legged bridges and deadlifts read 0-1 deg, single-leg ones just under the limit
 #: 1.8-2.0).
 DEFICIT_MIN_DEG = 1.0
+#: deg: a sided stretch told by a roll this small (a knee to belly measured without a flat
+#: lying level before it, against zero: a mounting's roll of 1-3 deg shows) may be the
+#: other side (design choice: 4 of 239 knees to belly on the development seeds were named
+#: on the wrong side, all rolled 0.35-0.9 deg, the second of a pair named like the first).
+PAIR_UNSURE_DEG = 1.0
 
 
 class _Item(Protocol):
@@ -65,6 +77,18 @@ def one_sided_rows(exercises: tuple[catalogue.Exercise, ...] = catalogue.CATALOG
     return {e.name: e for e in exercises if e.one_leg_of is not None and e.form}
 
 
+def _runs(out: Sequence[_Item], members: list[int]) -> list[list[int]]:
+    """``members`` (indices into ``out``, in time order) split where a gap exceeds
+    ``RUN_GAP_S``."""
+    runs: list[list[int]] = []
+    for i in members:
+        if runs and out[i].start_s - out[runs[-1][-1]].end_s <= RUN_GAP_S:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
+
+
 def balance_sides(items: Sequence[T], level_max_deg: float,
                   two_legged: Callable[[T, catalogue.Exercise, float], T],
                   exercises: tuple[catalogue.Exercise, ...] = catalogue.CATALOGUE,
@@ -83,12 +107,7 @@ def balance_sides(items: Sequence[T], level_max_deg: float,
     for base in sorted({r.one_leg_of for r in rows.values() if r.one_leg_of}):
         members = [i for i, x in enumerate(out)
                    if x.kind == base or (x.kind in rows and rows[x.kind].one_leg_of == base)]
-        runs: list[list[int]] = []
-        for i in members:
-            if runs and out[i].start_s - out[runs[-1][-1]].end_s <= RUN_GAP_S:
-                runs[-1].append(i)
-            else:
-                runs.append([i])
+        runs = _runs(out, members)
         for run in runs:
             by_side: dict[str, list[int]] = {}
             for i in run:
@@ -129,6 +148,36 @@ def _fill_missing_side(out: list[T], run: list[int], rows: dict[str, catalogue.E
     order = sorted(named, key=lambda i: -max(named[i].form.values(), default=0.0))
     for i in order[:min(len(seen), len(pairs) - 1)]:
         out[i] = named[i]
+
+
+def balance_pairs(holds: Sequence[Hold],
+                  exercises: tuple[catalogue.Exercise, ...] = catalogue.CATALOGUE
+                  ) -> list[Hold]:
+    """``holds`` (in time order) with the *pairs* rule (module docstring) applied to the
+    catalogue's sided rows told apart by a roll band (knee to belly, cross)."""
+    rows = {e.name: e for e in exercises
+            if e.pair is not None and e.roll_deg is not None and e.side is not None}
+    out = list(holds)
+    pairs = {tuple(sorted((n, r.pair))) for n, r in rows.items() if r.pair in rows}
+    for pair in sorted(pairs):
+        members = [i for i, h in enumerate(out) if h.kind in pair]
+        runs = _runs(out, members)
+        for run in runs:
+            kinds = {out[i].kind for i in run}
+            if len(kinds) != 1 or len(run) < 2:
+                continue
+            (kind,) = kinds
+            row, other = rows[kind], rows[rows[kind].pair or ""]
+            assert row.roll_deg is not None and other.roll_deg is not None
+            sign = 1.0 if row.roll_deg[0] >= 0.0 else -1.0
+
+            def lean(i: int, sign: float = sign) -> float:
+                return sign * out[i].form.get("roll_deg", float("inf"))
+
+            unsure = sorted((i for i in run if lean(i) < PAIR_UNSURE_DEG), key=lean)
+            for i in unsure[:len(run) // 2]:
+                out[i] = replace(out[i], kind=other.name)
+    return out
 
 
 def two_legged_hold(h: Hold, row: catalogue.Exercise, drop: float) -> Hold:

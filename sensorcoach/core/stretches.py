@@ -179,6 +179,9 @@ class StretchSpan:
     end_s: float
     target_s: float
     ended_by: str
+    form: dict[str, float] = field(default_factory=dict)
+    """Knee to belly: ``roll_deg``, the pelvis' roll against the flat lying level (against
+    0 without one), + toward the right knee's side up (the row's ``roll_deg`` band)."""
 
     @property
     def duration_s(self) -> float:
@@ -609,11 +612,11 @@ class StretchDetector:
         end = float(all_t[idx[-1]]) + self.frame_s / 2
         if end - float(all_t[idx[0]]) < self.s.stretch_min_s:  # recognised in the band
             return []
-        kind = self._kind(r.code, med, r.base)
+        kind, form = self._kind(r.code, med, r.base)
         if kind is None:
             return []
         return [StretchSpan(kind, round(start, 3), round(end, 3), self.s.stretch_target_s,
-                            ended_by)]
+                            ended_by, form)]
 
     def _in_place(self, up: FloatArray) -> BoolArray:
         """Frames within ``START_DEG`` of the stretch's posture around them (the median
@@ -645,22 +648,24 @@ class StretchDetector:
         return np.asarray(speed < SETTLED_DPS)
 
     def _kind(self, code: int, med: FloatArray, base: tuple[float, float] | None
-              ) -> str | None:
+              ) -> tuple[str | None, dict[str, float]]:
+        """The stretch's kind and form measures (see ``StretchSpan.form``)."""
         _, az = angles(med[:, None])
         a = float(az[0])
         if code == FOLD:
-            return "stretch_hamstring"
+            return "stretch_hamstring", {}
         if code == CHILD:
-            return "child_pose"
+            return "child_pose", {}
         if code == CROSS:
-            return "cross_right" if a > 0 else "cross_left"
+            return ("cross_right" if a > 0 else "cross_left"), {}
         if code == KNEE:
-            roll = float(wrap_deg(a - 180.0))
             ref = base[1] if base is not None else 0.0
+            roll = float(wrap_deg(a - 180.0)) - ref
             # the pulled knee's side rolls up, the other down: right knee, left side
             # down, azimuth from 180 toward -90, which wraps to a positive roll
-            return "knee_to_belly_right" if roll - ref > 0 else "knee_to_belly_left"
-        return None
+            kind = "knee_to_belly_right" if roll > 0 else "knee_to_belly_left"
+            return kind, {"roll_deg": round(roll, 1)}
+        return None, {}
 
 
 __all__ = ["StretchDetector", "StretchSpan"]
