@@ -436,3 +436,47 @@ def test_the_second_of_a_pair_of_stretches_barely_rolled_is_the_other_side() -> 
     # no more than half of a run changes side
     three = [_ktb("knee_to_belly_right", 1500.0 + 30 * k, r) for k, r in enumerate((0.2, 0.5, 0.8))]
     assert [h.kind[14:] for h in balance_pairs(three)] == ["left", "right", "right"]
+
+
+def _hinge_set(kind: str, t0: float, rot: float) -> RepSet:
+    reps = tuple(Rep(t0 + 5 * k, t0 + 5 * k + 2.0, t0 + 5 * k + 4.0, 70.0, 2.0, 2.0, -2.0,
+                     {"pelvic_rotation_deg": rot}) for k in range(8))
+    side = kind.rsplit("_", 1)[1] if kind.startswith("single") else None
+    return RepSet(kind, reps, side)
+
+
+def test_a_run_of_sets_read_with_a_constant_offset_is_read_less_it() -> None:
+    """A calibrated forward direction turned ~2 deg added 2.8 deg to every set's pelvic
+    rotation: deadlift, single-leg right and left read single-leg right, right and
+    deadlift (seed 9904; accelerometer-only 9719). Less the run's median they name each
+    side once: read so. One side trained alone does not balance that way and stays."""
+    from sensorcoach.core.side_balance import balance_offset
+
+    limit = DEFAULT_SETTINGS.one_sided_level_max_deg
+    run = [_hinge_set("single_leg_deadlift_right", 690.0, 2.7),
+           _hinge_set("single_leg_deadlift_right", 780.0, 6.0),
+           _hinge_set("deadlift", 850.0, -0.1)]
+    out = balance_offset(run, limit)
+    assert [(r.kind, r.side) for r in out] == [
+        ("deadlift", None), ("single_leg_deadlift_right", "right"),
+        ("single_leg_deadlift_left", "left")]
+    assert out[2].reps == run[2].reps
+
+    def kinds(rots: list[tuple[str, float]]) -> list[str]:
+        sets = [_hinge_set(k, 600.0 + 80 * i, r) for i, (k, r) in enumerate(rots)]
+        return [r.kind for r in balance_offset(sets, limit)]
+
+    alone = [("deadlift", 0.3), ("single_leg_deadlift_right", 5.0),
+             ("single_leg_deadlift_right", 5.5)]
+    assert kinds(alone) == [k for k, _ in alone]
+    twice = [("deadlift", 0.3), ("single_leg_deadlift_right", 5.0), ("deadlift", -0.2)]
+    assert kinds(twice) == [k for k, _ in twice]
+    # an offset larger than one_sided_level_max_deg is no offset; two sets are too few
+    far = [("single_leg_deadlift_right", limit + 1.0), ("single_leg_deadlift_right", 9.0),
+           ("single_leg_deadlift_right", 3.0)]
+    assert kinds(far) == [k for k, _ in far]
+    assert kinds(alone[1:]) == [k for k, _ in alone[1:]]
+    # both sides already there: nothing to do
+    both = [("deadlift", 2.5), ("single_leg_deadlift_right", 6.0),
+            ("single_leg_deadlift_left", -3.0)]
+    assert kinds(both) == [k for k, _ in both]

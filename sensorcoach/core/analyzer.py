@@ -41,6 +41,7 @@ from sensorcoach.core.reps import REP_SHOWN_S, RepCounter, RepSet
 from sensorcoach.core.sedentary import SedentaryTracker
 from sensorcoach.core.settings import DEFAULT_SETTINGS, Settings
 from sensorcoach.core.side_balance import (
+    balance_offset,
     balance_pairs,
     balance_sides,
     one_legged_hold,
@@ -308,6 +309,7 @@ class StreamAnalyzer:
             self.holds = balance_pairs(self.holds)
             self.rep_sets = balance_sides(self.rep_sets, level, two_legged_set,
                                           one_legged=one_legged_set)
+            self.rep_sets = balance_offset(self.rep_sets, level)
         self._trim_raw()
         return events
 

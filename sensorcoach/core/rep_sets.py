@@ -26,6 +26,8 @@ SLDL_ROTATION_DEG = 2.0
 #: single-leg bridges dropping 2.4-2.7 deg were two-legged at 2.5; a two-legged set rolled
 #: as much beside both sides' sets is told by core.side_balance.
 SLB_DROP_DEG = 2.0
+#: The measure (median, deg) that names a single-leg set, by its two-legged kind.
+SINGLE_LEG_DEG = {"deadlift": SLDL_ROTATION_DEG, "glute_bridge": SLB_DROP_DEG}
 
 
 @dataclass(frozen=True)
