@@ -225,6 +225,7 @@ class _Candidate:
     elev: list[float] = field(default_factory=list)
     az: list[float] = field(default_factory=list)
     quiet: int = 0  # frames in a row without effort, up to now
+    seen_s: float = float("-inf")  # the last frame in (or near) its posture
 
 
 @dataclass
@@ -384,9 +385,15 @@ class HoldDetector:
         i = 0
         while i < t.size:
             k_i = int(kind[i])
-            if (k_i == NONE and self._cand is not None and self.open is None
-                    and int(near[i]) == self._cand.kind):
-                k_i = self._cand.kind
+            c = self._cand
+            if k_i == NONE and c is not None and self.open is None and (
+                    int(near[i]) == c.kind
+                    # a brief dip further out of a plank's band (a shaky body at its
+                    # edge: a side plank held at 6.3 deg swaying +-3.5 deg); not a
+                    # bridge's, which repetitions leave and enter again and again
+                    or (float(t[i]) - c.seen_s <= self.s.hold_exit_s
+                        and (c.kind == self.unnamed or self.rows[c.kind - 1].elev_deg is None))):
+                k_i = c.kind
             if self.open is None and k_i == NONE and not gap[i]:
                 self._cand = None
                 k = int(np.searchsorted(busy, i, side="right"))
@@ -404,6 +411,9 @@ class HoldDetector:
                 self._step_idle(ti, k_i, float(rate[i]), bool(active[i]),
                                 float(motion_g[i]), float(az[i]), float(turn[i]),
                                 float(elev[i]), float(effort[i]))
+                c = self._cand
+                if c is not None and c.kind in (int(kind[i]), int(near[i])):
+                    c.seen_s = ti
             i += 1
         self.last_t = float(t[-1])
         self._recent = self._recent[:, self._recent[0] >= self.last_t - RECENT_S]
