@@ -293,6 +293,17 @@ def test_a_missing_side_is_not_filled_without_reason() -> None:
     # one side alone
     alone = [_bridge_set("single_leg_bridge_right", 340.0 + 70 * i, -2.5) for i in range(3)]
     assert kinds(alone) == [r.kind for r in alone]
+    # the only two-legged set leaning to the missing side, beside two of the other side:
+    # a swap, the more level of those the two-legged one (seed 9723: a glute bridge rolled
+    # 2.1 deg read as single-leg right, the single-leg left dropping 1.4 as two-legged)
+    swap = [_bridge_set("single_leg_bridge_right", 400.0, -2.6),
+            _bridge_set("glute_bridge", 467.0, 1.42), right]
+    assert kinds(swap) == ["glute_bridge", "single_leg_bridge_left", "single_leg_bridge_right"]
+    # ...not when neither of those is level enough to be two-legged
+    steep = [_bridge_set("single_leg_bridge_right", 400.0, -(limit + 1.0)),
+             _bridge_set("glute_bridge", 467.0, 1.42),
+             _bridge_set("single_leg_bridge_right", 513.0, -(limit + 2.0))]
+    assert kinds(steep) == [r.kind for r in steep]
     # not without the deficit rule's callable (as before)
     run = [_bridge_set("glute_bridge", 340.0, 0.2), _bridge_set("glute_bridge", 420.0, 1.9),
            right]

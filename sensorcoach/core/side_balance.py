@@ -16,7 +16,11 @@ One-sided exercises are done on both sides, so in a run of one exercise's holds 
   ``DEFICIT_MIN_DEG``, is that side (a single-leg bridge dropping 1.9 deg, just under the
   2 deg that names one, between a level glute bridge and the other side's bridges: seed
   9929). One two-legged item always stays, and a run of one side alone, or one side with
-  a single two-legged item, is left as it is: a person may work the weaker side alone.
+  a single two-legged item, is left as it is: a person may work the weaker side alone;
+  but where the side seen appears twice or more beside a single two-legged item leaning
+  to the missing side, that item is the missing side and the surplus rule then takes
+  the most level of the side seen for the two-legged one (a swap: seed 9723, a glute
+  bridge rolled 2.1 deg read as single-leg right, the single-leg left as two-legged).
 
 - *offset*: a run of three or more sets showing one side only, whose measures, less
   their median (at most ``one_sided_level_max_deg``), name each side equally often, is
@@ -115,21 +119,26 @@ def balance_sides(items: Sequence[T], level_max_deg: float,
                    if x.kind == base or (x.kind in rows and rows[x.kind].one_leg_of == base)]
         runs = _runs(out, members)
         for run in runs:
-            by_side: dict[str, list[int]] = {}
-            for i in run:
-                if out[i].kind in rows:
-                    by_side.setdefault(out[i].kind, []).append(i)
+
+            def sides(run: list[int] = run) -> dict[str, list[int]]:
+                by_side: dict[str, list[int]] = {}
+                for i in run:
+                    if out[i].kind in rows:
+                        by_side.setdefault(out[i].kind, []).append(i)
+                return by_side
+
+            def measure(i: int) -> float:
+                return abs(out[i].form.get(f"{rows[out[i].kind].form[0]}_deg", float("inf")))
+
+            by_side = sides()
             if len(by_side) == 1 and one_legged is not None:
-                _fill_missing_side(out, run, rows, by_side, one_legged)
+                _fill_missing_side(out, run, rows, by_side, one_legged,
+                                   min(map(measure, *by_side.values())) <= level_max_deg)
+                by_side = sides()
             if len(by_side) < 2:
                 continue
             (n_more, more), (n_less, _) = sorted(((len(v), k) for k, v in by_side.items()),
                                                  reverse=True)[:2]
-            key = f"{rows[more].form[0]}_deg"
-
-            def measure(i: int, key: str = key) -> float:
-                return abs(out[i].form.get(key, float("inf")))
-
             for i in sorted(by_side[more], key=measure)[:n_more - n_less]:
                 if measure(i) > level_max_deg:
                     break
@@ -139,20 +148,23 @@ def balance_sides(items: Sequence[T], level_max_deg: float,
 
 def _fill_missing_side(out: list[T], run: list[int], rows: dict[str, catalogue.Exercise],
                        by_side: dict[str, list[int]],
-                       one_legged: Callable[[T, catalogue.Exercise, list[T]], T | None]
-                       ) -> None:
-    """The deficit rule (module docstring) on one run, in place."""
+                       one_legged: Callable[[T, catalogue.Exercise, list[T]], T | None],
+                       seen_level: bool) -> None:
+    """The deficit rule (module docstring) on one run, in place; ``seen_level``: the
+    side seen has an item level enough to be the two-legged one (the surplus rule)."""
     (side, seen), = by_side.items()
     missing = [r for r in rows.values()
                if r.one_leg_of == rows[side].one_leg_of and r.name != side]
     pairs = [i for i in run if out[i].kind not in rows]
-    if len(missing) != 1 or len(pairs) < 2:
+    if len(missing) != 1 or not pairs:
         return
+    # as many as the side seen has, one two-legged item left; the only one only where
+    # the surplus rule then takes a level one of the side seen for it (a swap)
+    n = len(pairs) - 1 if len(pairs) > 1 else int(len(seen) >= 2 and seen_level)
     others = [out[i] for i in seen]
     named = {i: x for i in pairs if (x := one_legged(out[i], missing[0], others)) is not None}
-    # the furthest leaning first, as many as the side seen has, one two-legged item left
     order = sorted(named, key=lambda i: -max(named[i].form.values(), default=0.0))
-    for i in order[:min(len(seen), len(pairs) - 1)]:
+    for i in order[:min(len(seen), n)]:
         out[i] = named[i]
 
 
