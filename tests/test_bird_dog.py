@@ -183,3 +183,17 @@ def test_a_bout_before_the_forward_direction_was_known_is_looked_at_again() -> N
     det.push(t + 100.0, np.full(t.size, 85.0), az, act)
     det.forward_deg = 30.0
     assert det.flush() == []
+
+
+def test_a_plank_and_the_rest_after_it_rolled_apart_are_not_two_sides() -> None:
+    """Without calibration a plank held 87 s and the prone rest after it, their rolls 7
+    deg apart, read as a right and a left bird dog side (seed 9926). A side longer than
+    MAX_SIDE_S is no bird dog side; alternating sides of 10 s still are."""
+    from sensorcoach.core.bird_dog import MAX_SIDE_S
+
+    plank = [(2.0, 5.0, 0.0, True), (87.0, 5.0, 3.5, True), (17.0, 5.0, -3.5, True),
+             (2.0, 60.0, 0.0, False)]
+    assert MAX_SIDE_S < 87.0 and detect(plank) == []
+    sides = [(2.0, 5.0, 0.0, True), (10.0, 5.0, 3.5, True), (2.0, 5.0, 0.0, True),
+             (10.0, 5.0, -3.5, True), (2.0, 60.0, 0.0, False)]
+    assert [k for k, _, _ in detect(sides)] == ["bird_dog_left", "bird_dog_right"]

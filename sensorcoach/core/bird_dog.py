@@ -72,6 +72,11 @@ MERGE_GAP_S = 2.0
 SIDE_LEVEL = 0.8
 #: s: a bout longer than this is analysed and a new one begun (bounded memory).
 MAX_BOUT_S = 1800.0
+#: s: a side held longer than this is not a bird dog side (design choice: three times
+#: the "5-10 s per side" of the routine; the simulated ones last 6-17 s): a plank held
+#: 87 s and the prone rest after it, their rolls 7 deg apart, read as two sides (seed 9926,
+#: without calibration).
+MAX_SIDE_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -277,6 +282,8 @@ def sides_of(t: FloatArray, az: FloatArray, active: NDArray[np.bool_], s: Settin
             a, z = a + int(near[0]), a + int(near[-1]) + 1
         start, end = float(t[a]) - frame_s / 2, float(t[z - 1]) + frame_s / 2
         row = left if sign > 0 else right  # right side down: the left leg is lifted
+        if end - start > MAX_SIDE_S:
+            continue  # a plank's roll against the rest after it, not a side
         if end - start < (row.min_s or s.hold_min_s) or (
                 np.mean(active[a:z]) < effort_share
                 and (bout_effort is None or worked < bout_effort)):
