@@ -197,3 +197,22 @@ def test_a_plank_and_the_rest_after_it_rolled_apart_are_not_two_sides() -> None:
     sides = [(2.0, 5.0, 0.0, True), (10.0, 5.0, 3.5, True), (2.0, 5.0, 0.0, True),
              (10.0, 5.0, -3.5, True), (2.0, 60.0, 0.0, False)]
     assert [k for k, _, _ in detect(sides)] == ["bird_dog_left", "bird_dog_right"]
+
+
+def test_a_front_down_hold_in_a_bird_dog_bout_before_its_first_side_is_no_plank() -> None:
+    """On all fours before lifting the first leg, held and worked, a 'plank' 3 s before the
+    first side and 5 s into it stayed beside the bird dog (seed 9913), and one over a side
+    seen only in part (9901): the set is the bouts its sides were found in."""
+    from sensorcoach.core.bird_dog import BirdDogSide
+    from sensorcoach.core.holds import HoldDetector, HoldSpan
+
+    det = HoldDetector(DEFAULT_SETTINGS, sway_from_gyro=False, sides_known=True)
+    bout = (968.0, 1010.0)
+    sides = [BirdDogSide("bird_dog_left", 976.6, 990.4, 4.0, 1.0, 0.0, bout),
+             BirdDogSide("bird_dog_right", 993.0, 1006.0, 4.0, 1.0, 0.0, bout)]
+    plank = HoldSpan("plank", 969.5, 981.7, "rest", (), 0.0, "sag", 8.0)
+    later = HoldSpan("plank", 1040.0, 1080.0, "rest", (), 0.0, "sag", 8.0)
+    out = det._resolve([plank, later], sides)
+    assert [h.kind for h in out] == ["bird_dog_left", "bird_dog_right", "plank"]
+    assert out[-1].start_s == 1040.0
+    assert det.bird_sets == [bout]

@@ -92,6 +92,8 @@ class BirdDogSide:
     """Side down of the bout as an azimuth in the detector's frame (its median): without
     the forward direction, a side facing up (a bridge, lying) is dropped once the forward
     direction is inferred (core.hold_sides)."""
+    bout_s: tuple[float, float] = (0.0, 0.0)
+    """The bout it was found in (on all fours), s: the bird dog set's extent."""
 
 
 @dataclass
@@ -291,7 +293,8 @@ def sides_of(t: FloatArray, az: FloatArray, active: NDArray[np.bool_], s: Settin
         seg = roll[a:z] - mid
         sides.append(BirdDogSide(row.name, round(start, 3), round(end, 3),
                                  round(abs(float(np.median(seg))), 2),
-                                 round(float(np.std(seg)), 2), round(centre, 2)))
+                                 round(float(np.std(seg)), 2), round(centre, 2),
+                                 (float(t[0]) - frame_s / 2, float(t[-1]) + frame_s / 2)))
     if len({x.kind for x in sides}) < 2:
         return []
     return sides

@@ -436,7 +436,9 @@ class HoldDetector:
             return holds
         out: list[HoldSpan] = []
         if sides:
-            self._bird_sets.append((sides[0].start_s, sides[-1].end_s))
+            # the set: the bouts on all fours its sides were found in (a front-down hold
+            # there, before, between or after the sides, is the set seen as one posture)
+            self._bird_sets += sorted({sd.bout_s for sd in sides} - set(self._bird_sets))
             for sd in sides:
                 out.append(HoldSpan(sd.kind, sd.start_s, sd.end_s, "rest", (), 0.0, "sag", 0.0,
                                     sd.azimuth_deg, {"hip_rotation_deg": sd.hip_rotation_deg,
