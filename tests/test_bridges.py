@@ -509,3 +509,27 @@ def test_a_shaky_plank_at_its_bands_edge_is_recognised_through_brief_dips() -> N
     spans, _ = det.push(t, up, mot, jit)
     got = [(sp.kind, sp.start_s) for sp in spans + det.flush()]
     assert [k for k, _ in got] == ["plank"] and got[0][1] < 14.0, got
+
+
+def test_a_bridge_hold_does_not_run_on_over_lying_flat() -> None:
+    """A glute bridge hold ran on over the rest lying flat after it (+1.5 deg) for 16 s,
+    within the sag margin above the band (seed 9918): a head-end-down band may sag half
+    way to flat, not to it. Here a bridge sinks slowly (the compared posture follows it)
+    to lying flat and stays there."""
+    from sensorcoach.core.holds import HoldDetector
+
+    def found(to_deg: float) -> list[tuple[str, int, int]]:
+        det = HoldDetector(DEFAULT_SETTINGS, sway_from_gyro=False, sides_known=True)
+        sink = [(0.1, -14.0 + (to_deg + 14.0) * (k + 1) / 200, 180) for k in range(200)]
+        ts, ups, mot, jit = _frames_for([(20, 1, 180), (10, -14, 180), *sink,
+                                         (20, to_deg, 180), (10, 80, 180)])
+        spans = []
+        for t, up, m, j in zip(ts, ups, mot, jit, strict=True):
+            spans += det.push(np.asarray(t), np.asarray(up), np.asarray(m), np.asarray(j))[0]
+        spans += det.flush()
+        return [(sp.kind, round(sp.start_s), round(sp.end_s)) for sp in spans]
+
+    flat = found(-1.0)  # the hold ends as it nears flat, not when the person sits up
+    assert [k for k, _, _ in flat] == ["glute_bridge"] and flat[0][2] < 45, flat
+    lifted = found(-6.0)  # sagged a little, still lifted: it goes on
+    assert [k for k, _, _ in lifted] == ["glute_bridge"] and lifted[0][2] > 65, lifted

@@ -627,8 +627,12 @@ class HoldDetector:
         lo, hi = (self.rows[h.kind - 1].elevation_band(s) if h.kind != self.unnamed
                   else (s.hold_elev_min_deg, s.hold_elev_max_deg))
         lo -= h.low_deg
+        # sagging may rise above the band, but a head-end-down band (a bridge) not to
+        # lying flat: half way there at most (a bridge hold recognised on the last
+        # repetition's way down ran on over the rest lying flat, seed 9918)
+        top = hi + s.hold_drift_margin_deg if hi >= 0.0 else hi / 2.0
         in_place = (abs(float(wrap_deg(az - h.centre_az))) <= s.hold_side_half_width_deg
-                    and elev <= hi + s.hold_drift_margin_deg)
+                    and elev <= top)
         if h.track is None:
             h.track = (elev, az)
         moved = max(abs(elev - h.track[0]), abs(float(wrap_deg(az - h.track[1]))))
