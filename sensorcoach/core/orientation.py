@@ -83,8 +83,7 @@ class GyroGravity:
         self.transform = np.eye(3)
         self.bias_dps = np.zeros(3)
         """Current gyro-bias estimate, deg/s, in the corrected frame."""
-        self._g_mean = Ema(frame_s, REST_GYRO_TAU_S)  # the gyro's recent mean and square
-        self._g_sq = Ema(frame_s, REST_GYRO_TAU_S)
+        self._g_moments = Ema(frame_s, REST_GYRO_TAU_S)  # the gyro's recent mean and square
         self._x: FloatArray | None = None
 
     def apply_verdict(self, verdict: GyroVerdict) -> None:
@@ -117,7 +116,8 @@ class GyroGravity:
         # at rest the gyro reads a steady bias: a slow turn (lying down, 30-45 deg/s, no
         # motion above 1 Hz) is not rest, and averaged in it moved the bias 3 deg/s and
         # the up vector 8 deg for a minute (bias x tau_s)
-        var = self._g_sq(g * g) - self._g_mean(g) ** 2
+        mom = self._g_moments(np.concatenate([g, g * g]))
+        var = mom[3:] - mom[:3] ** 2
         still = still & (np.sqrt(np.maximum(var, 0.0).sum(axis=0)) < REST_GYRO_DPS)
         omega = np.radians(g - self._bias(g, still))  # rad/s, corrected frame
         # A world-fixed vector seen from a sensor turning by w*dt turns by -w*dt.
