@@ -533,3 +533,17 @@ def test_a_bridge_hold_does_not_run_on_over_lying_flat() -> None:
     assert [k for k, _, _ in flat] == ["glute_bridge"] and flat[0][2] < 45, flat
     lifted = found(-6.0)  # sagged a little, still lifted: it goes on
     assert [k for k, _, _ in lifted] == ["glute_bridge"] and lifted[0][2] > 65, lifted
+
+
+def test_of_two_stretches_named_alike_the_one_rolled_much_less_is_the_other_side() -> None:
+    """Right then left read +5.2 and +2.3 deg against a flat lying level itself rolled
+    (seed 9908). Of two in a row named alike, one rolled PAIR_GAP_DEG less is the other
+    side; rolled alike, both stay (one side stretched twice)."""
+    from sensorcoach.core.side_balance import PAIR_GAP_DEG, balance_pairs
+
+    run = [_ktb("knee_to_belly_right", 1588.0, 5.2), _ktb("knee_to_belly_right", 1616.0, 2.3)]
+    assert [h.kind for h in balance_pairs(run)] == ["knee_to_belly_right",
+                                                    "knee_to_belly_left"]
+    alike = [_ktb("knee_to_belly_right", 1588.0, 3.5),
+             _ktb("knee_to_belly_right", 1616.0, 3.5 - PAIR_GAP_DEG + 0.5)]
+    assert balance_pairs(alike) == alike

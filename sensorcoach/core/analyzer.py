@@ -221,7 +221,7 @@ class StreamAnalyzer:
         self._hold_axes = axes_around(calibration.up)
         self.hold_note: str | None = None
         self.rep_counter = RepCounter(s, sides_known=calibration.forward_known)
-        self.height = HeightTracker(s, hinges_fill_unknown_only=not calibration.forward_known)
+        self.height = HeightTracker(s)
         self.stretch_detector = StretchDetector(s, sides_known=calibration.forward_known)
         self.stretch_detector.fall_times = self.height.falls
         self.rep_sets: list[RepSet] = []
@@ -565,8 +565,7 @@ class StreamAnalyzer:
         alerts = alerts + self.sedentary.push(fs.t, fs.activity)
         up_hold = fs.up_body if fs.up_body is not None else fs.up_hold
         # repetitions before the height: a counted set of hip hinges anchors it at
-        # standing (without the forward direction only where it is unknown: see
-        # HeightTracker)
+        # standing
         counted = self.rep_counter.push(fs.t, up_hold, fs.tilt_deg)
         height = self._height(fs, up_hold, self.rep_counter.hinges_closed)
         dog = self.hold_detector.bird_dog

@@ -132,13 +132,8 @@ class HeightTracker:
     applied at the first frame of the next still span that has lasted ``MIN_STILL_S``.
     """
 
-    def __init__(self, settings: Settings, hinges_fill_unknown_only: bool = False):
-        """``hinges_fill_unknown_only``: a set of hip hinges anchors standing only where
-        the level is unknown (without the forward direction the tracker has no lying
-        anchor above a kneeling height: a standing level set over a known one could hold
-        up through the floor exercises after)."""
+    def __init__(self, settings: Settings):
         s = settings
-        self.hinges_fill_unknown_only = hinges_fill_unknown_only
         self.frame_s = s.frame_s
         self.still_g = s.height_still_g
         self.quiet_g = s.stretch_quiet_g
@@ -288,8 +283,6 @@ class HeightTracker:
     def _hinges_counted(self, ended_s: float) -> None:
         """A set of hip hinges whose last repetition ended at ``ended_s`` was counted (see
         ``push``)."""
-        if self.hinges_fill_unknown_only and self.h is not None:
-            return
         if (self._run >= self._min_still and self._rest_up is not None
                 and self._rest_up[2] >= UPRIGHT_SIN):
             self.h, self._upright_rest = STANDING_M, None

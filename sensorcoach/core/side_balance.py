@@ -30,10 +30,10 @@ One-sided exercises are done on both sides, so in a run of one exercise's holds 
   a deadlift, does not balance that way and stays.
 - *pairs*: a sided stretch told by its roll (knee to belly) is done on both sides in
   turn; in a run showing one side only, twice or more, the items rolled less than
-  ``PAIR_UNSURE_DEG`` toward that side, least rolled first, are the other side, up to
-  half of the run (seed 9908: right then left, the left knee's roll read +0.9 deg with
-  no flat lying level before it to measure against). Clearly rolled items stay: a person
-  may stretch one side twice.
+  ``PAIR_UNSURE_DEG`` toward that side (or, of two, ``PAIR_GAP_DEG`` less than the
+  other), least rolled first, are the other side, up to half of the run (seed 9908:
+  right then left, the left knee's roll read +0.9 deg with no flat lying level before it
+  to measure against). Clearly rolled items stay: a person may stretch one side twice.
 
 The catalogue says which row is the single-leg form of which (``Exercise.one_leg_of``)
 and the first of its form measures is the one compared (``pelvic_drop`` for bridges,
@@ -65,6 +65,10 @@ DEFICIT_MIN_DEG = 1.0
 #: other side (design choice: 4 of 239 knees to belly on the development seeds were named
 #: on the wrong side, all rolled 0.35-0.9 deg, the second of a pair named like the first).
 PAIR_UNSURE_DEG = 1.0
+#: deg: ...or, of two in a row, rolled this much less than the other (against a flat
+#: lying level itself rolled: right then left read +5.2 and +2.3 deg, seed 9908; design
+#: choice: one person's two sides roll alike, 1-6 deg in the simulator).
+PAIR_GAP_DEG = 2.0
 
 
 class _Item(Protocol):
@@ -232,7 +236,9 @@ def balance_pairs(holds: Sequence[Hold],
             def lean(i: int, sign: float = sign) -> float:
                 return sign * out[i].form.get("roll_deg", float("inf"))
 
-            unsure = sorted((i for i in run if lean(i) < PAIR_UNSURE_DEG), key=lean)
+            top = max(map(lean, run))
+            unsure = sorted((i for i in run if lean(i) < PAIR_UNSURE_DEG
+                             or (len(run) == 2 and lean(i) <= top - PAIR_GAP_DEG)), key=lean)
             for i in unsure[:len(run) // 2]:
                 out[i] = replace(out[i], kind=other.name)
     return out
