@@ -547,3 +547,22 @@ def test_of_two_stretches_named_alike_the_one_rolled_much_less_is_the_other_side
     alike = [_ktb("knee_to_belly_right", 1588.0, 3.5),
              _ktb("knee_to_belly_right", 1616.0, 3.5 - PAIR_GAP_DEG + 0.5)]
     assert balance_pairs(alike) == alike
+
+
+def test_a_surplus_set_is_as_level_as_its_signed_median_says() -> None:
+    """A deadlift's repetitions rotated both ways (+7, -5, +2...): named single-leg right
+    by their median, 2.5 deg, but 5 deg by the median of magnitudes, over the level
+    limit, so the surplus right set of its run stayed single-leg (seed 9720)."""
+    from sensorcoach.core.side_balance import balance_sides
+
+    rots = (7.0, -5.0, 2.0, 6.5, -4.5, 2.5, 8.0)
+    reps = tuple(Rep(600.0 + 5 * k, 602.0 + 5 * k, 604.0 + 5 * k, 70.0, 2.0, 2.0, -2.0,
+                     {"pelvic_rotation_deg": r}) for k, r in enumerate(rots))
+    scattered = RepSet("single_leg_deadlift_right", reps, "right")
+    assert scattered.form["pelvic_rotation_deg"] > DEFAULT_SETTINGS.one_sided_level_max_deg
+    run = [scattered, _hinge_set("single_leg_deadlift_left", 700.0, -6.2),
+           _hinge_set("single_leg_deadlift_right", 800.0, 10.6)]
+    out = balance_sides(run, DEFAULT_SETTINGS.one_sided_level_max_deg, two_legged_set,
+                        one_legged=one_legged_set)
+    assert [r.kind for r in out] == ["deadlift", "single_leg_deadlift_left",
+                                     "single_leg_deadlift_right"]

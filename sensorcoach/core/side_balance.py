@@ -91,6 +91,17 @@ def one_sided_rows(exercises: tuple[catalogue.Exercise, ...] = catalogue.CATALOG
     return {e.name: e for e in exercises if e.one_leg_of is not None and e.form}
 
 
+def _level(item: _Item, key: str) -> float:
+    """How far from level a single-leg item is (deg): a set's signed median over its
+    repetitions, as it was named by (a two-legged set's repetitions scatter both ways: a
+    deadlift rotating 2.0 deg by median read 4.8 by the median of magnitudes, seed 9720);
+    a hold's measure."""
+    if isinstance(item, RepSet):
+        vals = [r.form[key] for r in item.reps if key in r.form]
+        return abs(float(np.median(vals))) if vals else float("inf")
+    return abs(item.form.get(key, float("inf")))
+
+
 def _runs(out: Sequence[_Item], members: list[int]) -> list[list[int]]:
     """``members`` (indices into ``out``, in time order) split where a gap exceeds
     ``RUN_GAP_S``."""
@@ -132,7 +143,7 @@ def balance_sides(items: Sequence[T], level_max_deg: float,
                 return by_side
 
             def measure(i: int) -> float:
-                return abs(out[i].form.get(f"{rows[out[i].kind].form[0]}_deg", float("inf")))
+                return _level(out[i], f"{rows[out[i].kind].form[0]}_deg")
 
             by_side = sides()
             if len(by_side) == 1 and one_legged is not None:
