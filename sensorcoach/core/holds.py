@@ -35,6 +35,7 @@ axis rising (``sag``: hips drop, so the shoulders sit relatively higher), fallin
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -392,7 +393,7 @@ class HoldDetector:
                     # edge: a side plank held at 6.3 deg swaying +-3.5 deg); not a
                     # bridge's, which repetitions leave and enter again and again
                     or (float(t[i]) - c.seen_s <= self.s.hold_exit_s
-                        and (c.kind == self.unnamed or self.rows[c.kind - 1].elev_deg is None))):
+                        and self._plank_band(c.kind))):
                 k_i = c.kind
             if self.open is None and k_i == NONE and not gap[i]:
                 self._cand = None
@@ -575,21 +576,16 @@ class HoldDetector:
                 return  # busy (a bend, tying shoes): not yet
         if np.mean(acts) < 0.5 or float(np.median(motions)) >= s.hold_busy_g:
             return  # resting on an incline, or busy: not yet
-        lo = (self.rows[kind - 1].elevation_band(s)[0] if kind != self.unnamed
-              else s.hold_elev_min_deg)
+        lo = self._band(kind)[0]
         low = 0.0
         elev_med = float(np.median(c.elev[-n:]))
         if elev_med < lo:
             # mostly below the band (lying, a low bend): frames may dip, not the posture,
-            # unless a plank or side plank is held hard that low
-            plank_band = kind == self.unnamed or self.rows[kind - 1].elev_deg is None
+            # unless a plank or side plank is held hard that low, its effort not fading
             m = round(LOW_HOLD_EFFORT_S / self.frame_s)
             sec = round(1.0 / self.frame_s)
-            if (not plank_band or elev_med < lo - LOW_HOLD_DEG
-                    or float(np.median(motions)) >= LOW_HOLD_BUSY * s.hold_busy_g
-                    or len(c.effort) < m + n
-                    or float(np.percentile(c.effort[-m:], 25.0))
-                    < LOW_HOLD_EFFORT * s.hold_effort_min_g
+            if (len(c.effort) < m + n
+                    or not self._held_hard_low(kind, elev_med, lo, c.effort[-m:], motions)
                     or float(np.median(c.effort[-sec:]))
                     < LOW_HOLD_FADE * float(np.median(c.effort[-m:-m + sec]))):
                 return
@@ -599,7 +595,7 @@ class HoldDetector:
         centre = (self.rows[kind - 1].down_az_deg if kind != self.unnamed and self.sides_known
                   else az)
         lying = self._lying_before(start, az)
-        if lying is None and kind != self.unnamed and self.rows[kind - 1].elevation_band(s)[1] < 0:
+        if lying is None and self._band(kind)[1] < 0:
             return  # head-end down but not up from lying flat: child's pose, not a bridge
         h = self.open = _Open(kind=kind, start_s=start, centre_az=centre, lying_az=lying,
                               low_deg=low)
@@ -624,8 +620,7 @@ class HoldDetector:
         h.rate.append(rate)
         h.motion.append(motion)
         h.effort.append(effort)
-        lo, hi = (self.rows[h.kind - 1].elevation_band(s) if h.kind != self.unnamed
-                  else (s.hold_elev_min_deg, s.hold_elev_max_deg))
+        lo, hi = self._band(h.kind)
         lo -= h.low_deg
         # sagging may rise above the band, but a head-end-down band (a bridge) not to
         # lying flat: half way there at most (a bridge hold recognised on the last
@@ -764,18 +759,26 @@ class HoldDetector:
             return None  # drifted below the band in place: a low plank tiring, not lying
         return end
 
-    def _held_low(self, h: _Open, inside: NDArray[np.bool_], lo: float) -> bool:
-        """Whether a hold mostly below its band (``lo``) was a plank or side plank held
-        hard that low, as one recognised there (``LOW_HOLD_*``): recognised at the band's
+    def _band(self, kind: int) -> tuple[float, float]:
+        """Elevation band of a hold posture (``unnamed``: the settings' hold band)."""
+        if kind == self.unnamed:
+            return self.s.hold_elev_min_deg, self.s.hold_elev_max_deg
+        return self.rows[kind - 1].elevation_band(self.s)
+
+    def _plank_band(self, kind: int) -> bool:
+        """Whether the posture's band is the planks' (the settings' hold band)."""
+        return kind == self.unnamed or self.rows[kind - 1].elev_deg is None
+
+    def _held_hard_low(self, kind: int, elev_med: float, lo: float,
+                       effort: Sequence[float] | FloatArray,
+                       motion: Sequence[float] | FloatArray) -> bool:
+        """Whether frames of a plank or side plank mostly below its band (``lo``) are it
+        held hard that low (``LOW_HOLD_*``), not lying prone: recognised at the band's
         edge, a plank at 5.8 deg was dropped for lying prone (truth 6.3 deg)."""
         s = self.s
-        if h.kind != self.unnamed and self.rows[h.kind - 1].elev_deg is not None:
-            return False  # not a plank's band
-        e = np.asarray(h.elev)[inside]
-        eff, mot = np.asarray(h.effort)[inside], np.asarray(h.motion)[inside]
-        return bool(eff.size and float(np.median(e)) >= lo - LOW_HOLD_DEG
-                    and float(np.percentile(eff, 25.0)) >= LOW_HOLD_EFFORT * s.hold_effort_min_g
-                    and float(np.median(mot)) < LOW_HOLD_BUSY * s.hold_busy_g)
+        return (self._plank_band(kind) and elev_med >= lo - LOW_HOLD_DEG
+                and float(np.percentile(effort, 25.0)) >= LOW_HOLD_EFFORT * s.hold_effort_min_g
+                and float(np.median(motion)) < LOW_HOLD_BUSY * s.hold_busy_g)
 
     def _sagged(self, h: _Open, inside: NDArray[np.bool_], lo: float) -> bool:
         """Whether a hold mostly below its band (``lo``), with no drop to lying found
@@ -815,9 +818,9 @@ class HoldDetector:
         inside = (t >= h.start_s) & (t <= end_s)
         if inside.any() and float(np.median(np.asarray(h.motion)[inside])) >= self.s.hold_busy_g:
             return []  # the trunk was busy most of the time: a bend or a task, not a hold
-        lo = (self.rows[h.kind - 1].elevation_band(self.s)[0] if h.kind != self.unnamed
-              else self.s.hold_elev_min_deg) - h.low_deg
-        if inside.any() and float(np.median(np.asarray(h.elev)[inside])) < lo:
+        lo = self._band(h.kind)[0] - h.low_deg
+        elev_med = float(np.median(np.asarray(h.elev)[inside])) if inside.any() else 0.0
+        if inside.any() and elev_med < lo:
             # mostly below the band: lying with the front down, not a plank, unless it
             # was a plank first and went down a few degrees to lie prone
             cut = self._before_sinking(h, lo, end_s)
@@ -825,7 +828,9 @@ class HoldDetector:
                 end_s, ended_by = cut, "rest"
                 breaks = tuple(b for b in breaks if b.t_s < end_s)
                 inside = (t >= h.start_s) & (t <= end_s)
-            elif not (self._held_low(h, inside, lo) or self._sagged(h, inside, lo)):
+            elif not (self._held_hard_low(h.kind, elev_med, lo, np.asarray(h.effort)[inside],
+                                          np.asarray(h.motion)[inside])
+                      or self._sagged(h, inside, lo)):
                 return []
         if (h.kind != self.unnamed and "reps" in self.rows[h.kind - 1].modes
                 and excursions(np.asarray(h.elev)[inside], self.s.hold_exit_deg)
