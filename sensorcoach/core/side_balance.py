@@ -91,13 +91,43 @@ def one_sided_rows(exercises: tuple[catalogue.Exercise, ...] = catalogue.CATALOG
     return {e.name: e for e in exercises if e.one_leg_of is not None and e.form}
 
 
+def _rep_values(sets: Sequence[RepSet], key: str) -> list[float]:
+    """The signed measure ``key`` of every repetition of ``sets``."""
+    return [r.form[key] for rs in sets for r in rs.reps if key in r.form]
+
+
+def _band_sign(row: catalogue.Exercise) -> float:
+    """+1 where the row's roll band is toward the right side down, else -1."""
+    assert row.roll_deg is not None
+    return 1.0 if row.roll_deg[0] >= 0.0 else -1.0
+
+
+def _other_side(rows: dict[str, catalogue.Exercise], side: str
+                ) -> catalogue.Exercise | None:
+    """The single-leg row of the other side than ``side`` (None unless exactly one)."""
+    other = [r for r in rows.values()
+             if r.one_leg_of == rows[side].one_leg_of and r.name != side]
+    return other[0] if len(other) == 1 else None
+
+
+def _one_leg_runs(out: Sequence[_Item], rows: dict[str, catalogue.Exercise]
+                  ) -> list[tuple[str, list[int]]]:
+    """(two-legged kind, run) of each run of an exercise in either form."""
+    found: list[tuple[str, list[int]]] = []
+    for base in sorted({r.one_leg_of for r in rows.values() if r.one_leg_of}):
+        members = [i for i, x in enumerate(out)
+                   if x.kind == base or (x.kind in rows and rows[x.kind].one_leg_of == base)]
+        found += [(base, run) for run in _runs(out, members)]
+    return found
+
+
 def _level(item: _Item, key: str) -> float:
     """How far from level a single-leg item is (deg): a set's signed median over its
     repetitions, as it was named by (a two-legged set's repetitions scatter both ways: a
     deadlift rotating 2.0 deg by median read 4.8 by the median of magnitudes, seed 9720);
     a hold's measure."""
     if isinstance(item, RepSet):
-        vals = [r.form[key] for r in item.reps if key in r.form]
+        vals = _rep_values([item], key)
         return abs(float(np.median(vals))) if vals else float("inf")
     return abs(item.form.get(key, float("inf")))
 
@@ -129,35 +159,32 @@ def balance_sides(items: Sequence[T], level_max_deg: float,
     out = list(items)
     if not any(x.kind in rows for x in out):
         return out
-    for base in sorted({r.one_leg_of for r in rows.values() if r.one_leg_of}):
-        members = [i for i, x in enumerate(out)
-                   if x.kind == base or (x.kind in rows and rows[x.kind].one_leg_of == base)]
-        runs = _runs(out, members)
-        for run in runs:
 
-            def sides(run: list[int] = run) -> dict[str, list[int]]:
-                by_side: dict[str, list[int]] = {}
-                for i in run:
-                    if out[i].kind in rows:
-                        by_side.setdefault(out[i].kind, []).append(i)
-                return by_side
+    def measure(i: int) -> float:
+        return _level(out[i], f"{rows[out[i].kind].form[0]}_deg")
 
-            def measure(i: int) -> float:
-                return _level(out[i], f"{rows[out[i].kind].form[0]}_deg")
+    for _, run in _one_leg_runs(out, rows):
 
+        def sides(run: list[int] = run) -> dict[str, list[int]]:
+            by_side: dict[str, list[int]] = {}
+            for i in run:
+                if out[i].kind in rows:
+                    by_side.setdefault(out[i].kind, []).append(i)
+            return by_side
+
+        by_side = sides()
+        if len(by_side) == 1 and one_legged is not None:
+            _fill_missing_side(out, run, rows, by_side, one_legged,
+                               min(map(measure, *by_side.values())) <= level_max_deg)
             by_side = sides()
-            if len(by_side) == 1 and one_legged is not None:
-                _fill_missing_side(out, run, rows, by_side, one_legged,
-                                   min(map(measure, *by_side.values())) <= level_max_deg)
-                by_side = sides()
-            if len(by_side) < 2:
-                continue
-            (n_more, more), (n_less, _) = sorted(((len(v), k) for k, v in by_side.items()),
-                                                 reverse=True)[:2]
-            for i in sorted(by_side[more], key=measure)[:n_more - n_less]:
-                if measure(i) > level_max_deg:
-                    break
-                out[i] = two_legged(out[i], rows[more], measure(i))
+        if len(by_side) < 2:
+            continue
+        (n_more, more), (n_less, _) = sorted(((len(v), k) for k, v in by_side.items()),
+                                             reverse=True)[:2]
+        for i in sorted(by_side[more], key=measure)[:n_more - n_less]:
+            if measure(i) > level_max_deg:
+                break
+            out[i] = two_legged(out[i], rows[more], measure(i))
     return out
 
 
@@ -168,16 +195,15 @@ def _fill_missing_side(out: list[T], run: list[int], rows: dict[str, catalogue.E
     """The deficit rule (module docstring) on one run, in place; ``seen_level``: the
     side seen has an item level enough to be the two-legged one (the surplus rule)."""
     (side, seen), = by_side.items()
-    missing = [r for r in rows.values()
-               if r.one_leg_of == rows[side].one_leg_of and r.name != side]
+    missing = _other_side(rows, side)
     pairs = [i for i in run if out[i].kind not in rows]
-    if len(missing) != 1 or not pairs:
+    if missing is None or not pairs:
         return
     # as many as the side seen has, one two-legged item left; the only one only where
     # the surplus rule then takes a level one of the side seen for it (a swap)
     n = len(pairs) - 1 if len(pairs) > 1 else int(len(seen) >= 2 and seen_level)
     others = [out[i] for i in seen]
-    named = {i: x for i in pairs if (x := one_legged(out[i], missing[0], others)) is not None}
+    named = {i: x for i in pairs if (x := one_legged(out[i], missing, others)) is not None}
     order = sorted(named, key=lambda i: -max(named[i].form.values(), default=0.0))
     for i in order[:min(len(seen), n)]:
         out[i] = named[i]
@@ -192,34 +218,31 @@ def balance_offset(sets: Sequence[RepSet], level_max_deg: float,
     the largest offset."""
     rows = one_sided_rows(exercises)
     out = list(sets)
-    for base in sorted({r.one_leg_of for r in rows.values() if r.one_leg_of}):
-        members = [i for i, x in enumerate(out)
-                   if x.kind == base or (x.kind in rows and rows[x.kind].one_leg_of == base)]
-        for run in _runs(out, members):
-            sides = {out[i].kind for i in run if out[i].kind in rows}
-            if len(run) < 3 or len(sides) != 1:
-                continue
-            (side,) = sides
-            missing = [r for r in rows.values() if r.one_leg_of == base and r.name != side]
-            key = f"{rows[side].form[0]}_deg"
-            vals = {i: [r.form[key] for r in out[i].reps if key in r.form] for i in run}
-            if len(missing) != 1 or not all(vals.values()):
-                continue
-            v = {i: float(np.median(x)) for i, x in vals.items()}
-            sign = np.sign(np.median([v[i] for i in run if out[i].kind == side]))
-            m = float(np.median(list(v.values())))
-            if abs(m) > level_max_deg:
-                continue
-            named = {i: (base if abs(v[i] - m) < named_deg[base]
-                         else side if np.sign(v[i] - m) == sign else missing[0].name)
-                     for i in run}
-            n_side = sum(k == side for k in named.values())
-            if n_side == 0 or n_side != sum(k == missing[0].name for k in named.values()):
-                continue
-            for i, k in named.items():
-                if k != out[i].kind:
-                    out[i] = RepSet(k, out[i].reps, rows[k].side if k in rows else None,
-                                    out[i].note)
+    for base, run in _one_leg_runs(out, rows):
+        sides = {out[i].kind for i in run if out[i].kind in rows}
+        if len(run) < 3 or len(sides) != 1:
+            continue
+        (side,) = sides
+        missing = _other_side(rows, side)
+        key = f"{rows[side].form[0]}_deg"
+        vals = {i: _rep_values([out[i]], key) for i in run}
+        if missing is None or not all(vals.values()):
+            continue
+        v = {i: float(np.median(x)) for i, x in vals.items()}
+        sign = np.sign(np.median([v[i] for i in run if out[i].kind == side]))
+        m = float(np.median(list(v.values())))
+        if abs(m) > level_max_deg:
+            continue
+        named = {i: (base if abs(v[i] - m) < named_deg[base]
+                     else side if np.sign(v[i] - m) == sign else missing.name)
+                 for i in run}
+        n_side = sum(k == side for k in named.values())
+        if n_side == 0 or n_side != sum(k == missing.name for k in named.values()):
+            continue
+        for i, k in named.items():
+            if k != out[i].kind:
+                out[i] = RepSet(k, out[i].reps, rows[k].side if k in rows else None,
+                                out[i].note)
     return out
 
 
@@ -241,8 +264,7 @@ def balance_pairs(holds: Sequence[Hold],
                 continue
             (kind,) = kinds
             row, other = rows[kind], rows[rows[kind].pair or ""]
-            assert row.roll_deg is not None and other.roll_deg is not None
-            sign = 1.0 if row.roll_deg[0] >= 0.0 else -1.0
+            sign = _band_sign(row)
 
             def lean(i: int, sign: float = sign) -> float:
                 return sign * out[i].form.get("roll_deg", float("inf"))
@@ -258,9 +280,8 @@ def balance_pairs(holds: Sequence[Hold],
 def two_legged_hold(h: Hold, row: catalogue.Exercise, drop: float) -> Hold:
     """A single-leg hold as its two-legged row: the drop becomes a signed roll (+ right
     side down, the side the ``row``'s roll band leans to)."""
-    assert row.one_leg_of is not None and row.roll_deg is not None
-    roll = drop if row.roll_deg[0] >= 0.0 else -drop
-    return replace(h, kind=row.one_leg_of, form={"roll_deg": round(roll, 1)})
+    assert row.one_leg_of is not None
+    return replace(h, kind=row.one_leg_of, form={"roll_deg": round(_band_sign(row) * drop, 1)})
 
 
 def two_legged_set(rs: RepSet, row: catalogue.Exercise, _measure: float) -> RepSet:
@@ -275,7 +296,7 @@ def one_legged_hold(h: Hold, row: catalogue.Exercise, _others: list[Hold]) -> Ho
     roll = h.form.get("roll_deg")
     if roll is None or row.roll_deg is None:
         return None
-    lean = roll if row.roll_deg[0] >= 0.0 else -roll
+    lean = _band_sign(row) * roll
     if lean < DEFICIT_MIN_DEG:
         return None
     return replace(h, kind=row.name, form={f"{row.form[0]}_deg": round(lean, 1)})
@@ -286,8 +307,7 @@ def one_legged_set(rs: RepSet, row: catalogue.Exercise, others: list[RepSet]
     """A two-legged set as the single-leg ``row`` if its repetitions' median measure
     leans away from the other side's sets (``others``) at least ``DEFICIT_MIN_DEG``."""
     key = f"{row.form[0]}_deg"
-    mine = [r.form[key] for r in rs.reps if key in r.form]
-    theirs = [r.form[key] for o in others for r in o.reps if key in r.form]
+    mine, theirs = _rep_values([rs], key), _rep_values(others, key)
     if not mine or not theirs or row.side is None:
         return None
     lean = float(np.median(mine)) * -float(np.sign(np.median(theirs)))
