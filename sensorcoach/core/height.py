@@ -291,8 +291,7 @@ class HeightTracker:
         if r is not None and r[0] >= ended_s - 1.0 and self.h is not None:
             # standing at the first upright rest after the set: the level since then moves
             # with it
-            h = self.h + STANDING_M - r[1]
-            self.h = min(max(h, FLOOR_M), STANDING_M + HIGHEST_ABOVE_M)
+            self.h = _bounded(self.h + STANDING_M - r[1])
             self._upright_rest = None
 
     def _window_sd(self, both: FloatArray, m: int) -> FloatArray:
@@ -358,11 +357,16 @@ class HeightTracker:
         if abs(dh) < DEADBAND_M:
             return  # shifting weight, swaying: no posture change that small
         h = self.h + dh
-        lo, hi = FLOOR_M, STANDING_M + HIGHEST_ABOVE_M
-        if lo - BROKEN_M <= h <= hi + BROKEN_M:
-            self.h = min(max(h, lo), hi)  # no pelvis is below the floor or above standing
+        if FLOOR_M - BROKEN_M <= h <= STANDING_M + HIGHEST_ABOVE_M + BROKEN_M:
+            self.h = _bounded(h)
         else:
             self.h = None  # the integration failed
+
+
+def _bounded(h: float) -> float:
+    """``h`` within the levels a pelvis can be at: no pelvis is below the floor or above
+    standing (``HIGHEST_ABOVE_M``)."""
+    return min(max(h, FLOOR_M), STANDING_M + HIGHEST_ABOVE_M)
 
 
 def vertical_g(acc: FloatArray, up: FloatArray, gyro_used: NDArray[np.bool_]) -> FloatArray:
