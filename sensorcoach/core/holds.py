@@ -532,7 +532,7 @@ class HoldDetector:
         return float(az + np.median(wrap_deg(a[sel] - az)))
 
     def _step_idle(self, t: float, kind: int, rate: float, active: bool, motion: float,
-                   az: float, turn: float, elev: float, effort: float = 0.0) -> None:
+                   az: float, turn: float, elev: float, effort: float) -> None:
         """Recognise a hold: ``hold_confirm_s`` in one hold posture, held (the trunk not
         busy: median motion under ``hold_busy_g`` and turning slower than
         ``hold_turn_dps``, unlike a bend to the floor with the hands at work) and with
@@ -606,7 +606,7 @@ class HoldDetector:
         self._cand = None
 
     def _step_open(self, t: float, elev: float, az: float, rate: float, motion: float,
-                   alerts: list[Alert], effort: float = 0.0) -> list[HoldSpan]:
+                   alerts: list[Alert], effort: float) -> list[HoldSpan]:
         """A hold lasts while the posture holds: it ends when the trunk leaves the hold band
         (``hold_exit_s``) or moves away from where it has been (beyond ``hold_exit_deg``
         for ``hold_depart_s``: dropping to the knees or the floor), not when effort fades
