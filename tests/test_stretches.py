@@ -294,3 +294,32 @@ def test_easing_deeper_faster_for_a_moment_stays_one_stretch() -> None:
     out = _detect([STAND, (2.0, 50.0, 0.0, 0.93, False), *fold, STAND])
     assert [s.kind for s in out] == ["stretch_hamstring"]
     assert abs(out[0].duration_s - 23.0) < 1.0
+
+
+def test_a_rest_already_in_the_knee_band_is_not_stretch_time() -> None:
+    """Without calibration the up axis is referenced to walking, and lying flat read -9 deg
+    (beyond the -8 deg of knee to belly without a flat level): the rest before a small
+    knee pull (4 deg) lay in the stretch's band, within START_DEG of it, and the look back
+    counted it (a knee to belly timed 7.9 and 10.4 s long, seeds 9117 and 9935; the pull,
+    3.4 deg at 2.8 deg/s, is slower than a movement that ends a stretch). The stretch
+    begins after the pull."""
+    rest, knee = (-9.0, 180.0), (-12.0, 178.5)
+    parts = [(4.0, 6.0, 180.0, 0.13, False), *_ramp((6.0, 180.0), rest, 2.0),
+             (8.0, *rest, 0.13, True), *_ramp(rest, knee, 1.2), (22.0, *knee, 0.13, True),
+             *_ramp(knee, rest, 1.0), (8.0, *rest, 0.13, True)]
+    for block in (None, 7, 50):
+        out = _detect(parts, block=block)
+        assert [s.kind for s in out] == ["knee_to_belly_left"]
+        assert abs(out[0].start_s - 15.2) < 1.0 and abs(out[0].duration_s - 22.0) < 1.5
+
+
+def test_a_shaky_start_of_a_stretch_stays_stretch_time() -> None:
+    """Movements that turn the trunk and back (a shaky start) are not an entry movement:
+    the start stays where the stretch began."""
+    knee = (-7.0, 177.0)
+    wobble = [(0.6, -10.0, 177.0, 0.13, True), (3.0, *knee, 0.13, True)] * 2
+    parts = [SUPINE, *_ramp((1.0, 180.0), knee, 2.0), (3.0, *knee, 0.13, True), *wobble,
+             (15.0, *knee, 0.13, True), SUPINE]
+    out = _detect(parts)
+    assert [s.kind for s in out] == ["knee_to_belly_left"]
+    assert abs(out[0].start_s - 10.0) < 1.0

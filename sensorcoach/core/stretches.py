@@ -57,7 +57,8 @@ after a fall (SisFall's forward falls end folded on the floor), not a stretch.
 Timing: a stretch starts at the first frame within ``START_DEG`` of its posture around it
 (the median over ``LOCAL_S``: people ease deeper as a stretch relaxes) with the trunk
 settled (turning slower than ``SETTLED_DPS``: the entry movement is not
-stretch time) and ends at the last such frame; it is
+stretch time; a movement of ``ENTRY_DEG`` or more in the first half of the posture's run
+is its entry, and what lay before it a rest) and ends at the last such frame; it is
 ``reached`` when that time is at least the target (``stretch_target_s``; the person's own
 target of 20, 25 or 30 s is not visible to the sensor).
 """
@@ -69,6 +70,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from sensorcoach.core.activity import runs
 from sensorcoach.core.filters import Ema
 from sensorcoach.core.frames import wrap_deg
 from sensorcoach.core.framing import gaps_before
@@ -150,6 +152,11 @@ LOOK_GAP_S = 1.0
 SETTLED_DPS = 2.0
 #: s: ...measured over this span, centred.
 SPEED_SPAN_S = 0.4
+#: deg: frames not settled that turn the trunk this far are a movement, which a stretch
+#: begins after (breathing and noise unsettle a frame or a few and turn it back within
+#: 1-1.5 deg; pulling a knee in from lying flat turns the lower back 5-20 deg; design
+#: choice between).
+ENTRY_DEG = 3.0
 #: Frames of flat lying whose median is the person's flat level (1 s).
 FLAT_FRAMES = 10
 #: Frames lying flat in a row before they count as a rest (2 s; the low point of a
@@ -589,20 +596,29 @@ class StretchDetector:
         n0 = pt.size
         all_t = np.concatenate([pt, t])
         all_up = np.concatenate([pu, up], axis=1)
-        placed = self._in_place(all_up) & self._settled(all_up)
+        settled = self._settled(all_up)
+        placed = self._in_place(all_up) & settled
         idx = np.flatnonzero(placed[n0:]) + n0
         if idx.size == 0:
             return []
+        # the stretch begins after its entry movement: the last movement in the first half
+        # of the run (a rest already in the band before a small knee pull) moves its start
+        # on; a movement later is an adjustment within the stretch
+        floor = _after_last_move(all_t, all_up, settled, float(t[0] + t[-1]) / 2)
+        later = idx[idx >= floor]
+        if later.size == 0 or float(all_t[idx[-1]] - all_t[later[0]]) < self.s.stretch_min_s:
+            later = idx
+            floor = 0
         # look back over the settled, relaxed frames in place just before the posture
         # entered the band, within START_DEG of where the stretch began (no gap, no entry
         # movement between)
-        first = int(idx[0])
+        first = int(later[0])
         near = np.degrees(np.arccos(np.clip(all_up[:, first] @ all_up, -1.0, 1.0))) <= START_DEG
         ok = placed & near & np.concatenate([ps, np.ones(t.size, bool)])
         # (a frame or a few unsettled by breathing and noise, or frames without a sample at
         # 12.5 Hz, do not stop it)
         j = first
-        while j > 0 and all_t[j] - all_t[j - 1] <= LOOK_GAP_S:
+        while j > floor and all_t[j] - all_t[j - 1] <= LOOK_GAP_S:
             j -= 1
             if ok[j]:
                 first = j
@@ -610,7 +626,7 @@ class StretchDetector:
                 break
         start = float(all_t[first]) - self.frame_s / 2
         end = float(all_t[idx[-1]]) + self.frame_s / 2
-        if end - float(all_t[idx[0]]) < self.s.stretch_min_s:  # recognised in the band
+        if end - float(all_t[later[0]]) < self.s.stretch_min_s:  # recognised in the band
             return []
         kind, form = self._kind(r.code, med, r.base)
         if kind is None:
@@ -669,3 +685,26 @@ class StretchDetector:
 
 
 __all__ = ["StretchDetector", "StretchSpan"]
+
+
+def _after_last_move(t: FloatArray, up: FloatArray, settled: BoolArray, until: float) -> int:
+    """Index of the first frame after the last movement that ends before ``until``; 0
+    without one. A movement is a run of frames not settled with the trunk's mean settled
+    posture over ``LOCAL_S / 2`` after it ``ENTRY_DEG`` or more from that before it:
+    breathing and noise unsettle a frame or a few but leave the trunk where it was, and the
+    slow end of an entry movement (settled frames easing into the stretch, unsettled ones
+    between) moves it less."""
+    code, begins, lengths = runs((~settled).astype(np.int64))
+    for b, e in zip(begins[code == 1][::-1], (begins + lengths)[code == 1][::-1], strict=True):
+        # (frames [b, e) are not settled)
+        if e >= t.size or t[e] > until:
+            continue
+        before = up[:, settled & (t >= t[b] - LOCAL_S / 2) & (t < t[b])]
+        after = up[:, settled & (t >= t[e]) & (t <= t[e] + LOCAL_S / 2)]
+        if before.shape[1] == 0 or after.shape[1] == 0:
+            continue
+        a, c = before.mean(axis=1), after.mean(axis=1)
+        cos = float(a @ c) / max(float(np.linalg.norm(a) * np.linalg.norm(c)), 1e-12)
+        if np.degrees(np.arccos(min(max(cos, -1.0), 1.0))) >= ENTRY_DEG:
+            return int(e)
+    return 0
