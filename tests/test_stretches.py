@@ -323,3 +323,19 @@ def test_a_shaky_start_of_a_stretch_stays_stretch_time() -> None:
     out = _detect(parts)
     assert [s.kind for s in out] == ["knee_to_belly_left"]
     assert abs(out[0].start_s - 10.0) < 1.0
+
+
+def test_a_rest_in_the_knee_band_after_letting_go_is_not_stretch_time() -> None:
+    """The same on the way out: a knee let go slowly (3.4 deg, slower than a movement that
+    ends a stretch) to a rest that reads within the band without calibration counted the
+    rest as stretch time until the next posture (timed 11.5 s long, seed 10129). The
+    stretch ends at the letting go."""
+    rest, knee = (-9.0, 180.0), (-12.0, 178.5)
+    parts = [(4.0, 6.0, 180.0, 0.13, False), *_ramp((6.0, 180.0), (-3.0, 180.0), 2.0),
+             (8.0, -3.0, 180.0, 0.13, True), *_ramp((-3.0, 180.0), knee, 1.5),
+             (22.0, *knee, 0.13, True), *_ramp(knee, rest, 1.2), (9.0, *rest, 0.13, True),
+             *_ramp(rest, (0.0, 180.0), 2.0), (5.0, 0.0, 180.0, 0.13, True)]
+    for block in (None, 7, 50):
+        out = _detect(parts, block=block)
+        assert [s.kind for s in out] == ["knee_to_belly_left"]
+        assert abs(out[0].duration_s - 22.0) < 1.5

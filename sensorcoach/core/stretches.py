@@ -58,7 +58,8 @@ Timing: a stretch starts at the first frame within ``START_DEG`` of its posture 
 (the median over ``LOCAL_S``: people ease deeper as a stretch relaxes) with the trunk
 settled (turning slower than ``SETTLED_DPS``: the entry movement is not
 stretch time; a movement of ``ENTRY_DEG`` or more in the first half of the posture's run
-is its entry, and what lay before it a rest) and ends at the last such frame; it is
+is its entry, and what lay before it a rest) and ends at the last such frame (before a
+movement in the second half: its exit); it is
 ``reached`` when that time is at least the target (``stretch_target_s``; the person's own
 target of 20, 25 or 30 s is not visible to the sensor).
 """
@@ -601,18 +602,20 @@ class StretchDetector:
         idx = np.flatnonzero(placed[n0:]) + n0
         if idx.size == 0:
             return []
-        # the stretch begins after its entry movement: the last movement in the first half
-        # of the run (a rest already in the band before a small knee pull) moves its start
-        # on; a movement later is an adjustment within the stretch
-        floor = _after_last_move(all_t, all_up, settled, float(t[0] + t[-1]) / 2)
-        later = idx[idx >= floor]
-        if later.size == 0 or float(all_t[idx[-1]] - all_t[later[0]]) < self.s.stretch_min_s:
-            later = idx
-            floor = 0
+        # the stretch lies between its entry and exit movements: the last movement in the
+        # first half of the run and the first in the second half (a rest in the band
+        # before a small knee pull, or after letting it go slowly, is no stretch time)
+        mid = float(t[0] + t[-1]) / 2
+        moves = _moves(all_t, all_up, settled)
+        floor = max((e for b, e in moves if all_t[e - 1] < mid), default=0)
+        ceiling = min((b for b, e in moves if all_t[b] > mid), default=all_t.size)
+        inner = idx[(idx >= floor) & (idx < ceiling)]
+        if inner.size == 0 or float(all_t[inner[-1]] - all_t[inner[0]]) < self.s.stretch_min_s:
+            inner, floor = idx, 0
         # look back over the settled, relaxed frames in place just before the posture
         # entered the band, within START_DEG of where the stretch began (no gap, no entry
         # movement between)
-        first = int(later[0])
+        first = int(inner[0])
         near = np.degrees(np.arccos(np.clip(all_up[:, first] @ all_up, -1.0, 1.0))) <= START_DEG
         ok = placed & near & np.concatenate([ps, np.ones(t.size, bool)])
         # (a frame or a few unsettled by breathing and noise, or frames without a sample at
@@ -625,8 +628,8 @@ class StretchDetector:
             elif all_t[first] - all_t[j] > LOOK_GAP_S:
                 break
         start = float(all_t[first]) - self.frame_s / 2
-        end = float(all_t[idx[-1]]) + self.frame_s / 2
-        if end - float(all_t[later[0]]) < self.s.stretch_min_s:  # recognised in the band
+        end = float(all_t[inner[-1]]) + self.frame_s / 2
+        if end - float(all_t[inner[0]]) < self.s.stretch_min_s:  # recognised in the band
             return []
         kind, form = self._kind(r.code, med, r.base)
         if kind is None:
@@ -687,24 +690,21 @@ class StretchDetector:
 __all__ = ["StretchDetector", "StretchSpan"]
 
 
-def _after_last_move(t: FloatArray, up: FloatArray, settled: BoolArray, until: float) -> int:
-    """Index of the first frame after the last movement that ends before ``until``; 0
-    without one. A movement is a run of frames not settled with the trunk's mean settled
-    posture over ``LOCAL_S / 2`` after it ``ENTRY_DEG`` or more from that before it:
-    breathing and noise unsettle a frame or a few but leave the trunk where it was, and the
-    slow end of an entry movement (settled frames easing into the stretch, unsettled ones
-    between) moves it less."""
+def _moves(t: FloatArray, up: FloatArray, settled: BoolArray) -> list[tuple[int, int]]:
+    """[begin, end) of each movement: a run of frames not settled with the trunk's mean
+    settled posture over ``LOCAL_S / 2`` after it ``ENTRY_DEG`` or more from that before
+    it. Breathing and noise unsettle a frame or a few but leave the trunk where it was, and
+    the slow end of an entry movement (settled frames easing into the stretch, unsettled
+    ones between) moves it less."""
+    out = []
     code, begins, lengths = runs((~settled).astype(np.int64))
-    for b, e in zip(begins[code == 1][::-1], (begins + lengths)[code == 1][::-1], strict=True):
-        # (frames [b, e) are not settled)
-        if e >= t.size or t[e] > until:
-            continue
+    for b, e in zip(begins[code == 1], (begins + lengths)[code == 1], strict=True):
         before = up[:, settled & (t >= t[b] - LOCAL_S / 2) & (t < t[b])]
-        after = up[:, settled & (t >= t[e]) & (t <= t[e] + LOCAL_S / 2)]
+        after = up[:, settled & (t > t[e - 1]) & (t <= t[e - 1] + LOCAL_S / 2)]
         if before.shape[1] == 0 or after.shape[1] == 0:
             continue
         a, c = before.mean(axis=1), after.mean(axis=1)
         cos = float(a @ c) / max(float(np.linalg.norm(a) * np.linalg.norm(c)), 1e-12)
         if np.degrees(np.arccos(min(max(cos, -1.0), 1.0))) >= ENTRY_DEG:
-            return int(e)
-    return 0
+            out.append((int(b), int(e)))
+    return out
