@@ -381,7 +381,7 @@ class StreamAnalyzer:
                 if under_way is not None and mostly_inside(sp.start_s, sp.end_s, under_way):
                     continue  # likewise a stretch under way (live: not emitted, then dropped)
             if any(mostly_inside(sp.start_s, sp.end_s, r.start_s, r.end_s)
-                   for r in self.rep_sets[-4:]):
+                   for r in self.rep_sets):
                 continue  # a set of repetitions there: moving through the posture
             stab = stability(t, acc, self.sample_rate_hz, sp.start_s, sp.end_s, sp.drift_deg,
                              sp.drift_kind, tuple(b.t_s for b in sp.form_breaks))
@@ -433,7 +433,7 @@ class StreamAnalyzer:
         """Whether stretches found cover at least half of ``start_s``-``end_s`` (one, or
         several in a row: knee to belly left and right with a short rest between)."""
         inter = sum(max(0.0, min(end_s, h.end_s) - max(start_s, h.start_s))
-                    for h in self.holds[-8:] if h.target_s is not None)
+                    for h in self.holds if h.target_s is not None)
         return inter >= 0.5 * (end_s - start_s)
 
     def _drop_holds_under(self, stretch: Hold) -> None:
@@ -450,7 +450,7 @@ class StreamAnalyzer:
     def _in_bird_dog_set(self, start_s: float, end_s: float) -> bool:
         """Whether ``start_s``-``end_s`` lies mostly inside a bird dog set found."""
         return any(mostly_inside(start_s, end_s, a, b)
-                   for a, b in self.hold_detector.bird_sets[-4:])
+                   for a, b in self.hold_detector.bird_sets)
 
     def _drop_stretches_in_bird_dog_sets(self) -> None:
         """A bird dog set (both sides seen alternating, with effort) and a stretch over the

@@ -62,8 +62,10 @@ BOUT_EFFORT = 0.3
 #: faces down (halfway between a side, 90, and the back or the front), as named holds.
 FACING_UP_DEG = BACK_DOWN_DEG
 FACING_DOWN_DEG = 180.0 - BACK_DOWN_DEG
-#: Bouts kept, without the forward direction, to look at again once it is known.
-UNSURE_BOUTS = 8
+#: Bouts kept, without the forward direction, to look at again once it is known (a
+#: bound on memory, not a window: with 8, a stream pushed in one block, where the forward
+#: direction was learned only at its end, lost the routine's first bird dogs).
+UNSURE_BOUTS = 64
 #: s: runs of one side this close together are one side (a sway back across the
 #: hysteresis is not a new side; design choice: a shaky person's roll wandered back to the
 #: middle for 1.5-2 s within one side, and each piece alone was too short a side).
