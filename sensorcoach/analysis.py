@@ -27,7 +27,7 @@ from sensorcoach.recording import Gap, Recording
 
 SCHEMA = "sensorcoach.analysis/1"
 #: s of samples pushed into the analyser at a time (memory only: results do not depend on it).
-ANALYSIS_SLICE_S = 300.0
+ANALYSIS_SLICE_S = 1800.0
 IntArray = NDArray[np.int64]
 
 
