@@ -79,3 +79,38 @@ def test_symmetry_covers_every_sided_row() -> None:
     sym = symmetry(holds, 10.0, rows)
     assert sym["by_exercise"]["bird_dog"]["imbalance_pct"] == 50.0
     assert sym["by_exercise"]["bird_dog"]["weaker_side"] == "right"
+
+
+def test_single_leg_sets_are_named_by_their_two_legged_rows_measure() -> None:
+    """Whether a set of repetitions is the single-leg form is catalogue data: the
+    two-legged row's ``one_leg_deg`` (the pelvis' rotation of a hinge, its roll of a
+    bridge), used when a set is named and by the side balance's offset rule."""
+    from sensorcoach.core.rep_sets import BRIDGE, HINGE, Candidate, floor_set, hinge_set
+
+    single = [r for r in catalogue.reps() if r.one_leg_of is not None]
+    assert {r.one_leg_of for r in single} == {"deadlift", "glute_bridge"}
+    for base in {r.one_leg_of for r in single}:
+        row = catalogue.by_name(str(base))
+        assert row is not None and row.one_leg_deg is not None and row.one_leg_deg > 0
+
+    def hinges(rot: float) -> str:
+        cands = [Candidate(HINGE, 10.0 * i, 10.0 * i + 1, 10.0 * i + 2, 40.0, 1.0, 1.0, 0.0,
+                           {"pelvic_rotation_deg": rot}, 0.0, 0.0, False) for i in range(5)]
+        return hinge_set(cands, None).kind
+
+    def bridges(roll: float) -> str:
+        cands = [Candidate(BRIDGE, 10.0 * i, 10.0 * i + 1, 10.0 * i + 2, 20.0, 1.0, 1.0, None,
+                           {}, 180.0, roll, True) for i in range(5)]
+        return floor_set(cands, BRIDGE, None).kind
+
+    dl = catalogue.by_name("deadlift")
+    gb = catalogue.by_name("glute_bridge")
+    assert dl is not None and dl.one_leg_deg is not None
+    assert gb is not None and gb.one_leg_deg is not None
+    assert hinges(0.9 * dl.one_leg_deg) == "deadlift"
+    assert hinges(1.1 * dl.one_leg_deg) == "single_leg_deadlift_right"
+    assert hinges(-1.1 * dl.one_leg_deg) == "single_leg_deadlift_left"
+    assert bridges(0.9 * gb.one_leg_deg) == "glute_bridge"
+    # back down, a roll toward larger azimuth drops the left side: the right leg supports
+    assert bridges(1.1 * gb.one_leg_deg) == "single_leg_bridge_right"
+    assert bridges(-1.1 * gb.one_leg_deg) == "single_leg_bridge_left"

@@ -55,6 +55,10 @@ class Exercise:
     one_leg_of: str | None = None
     """The two-legged exercise this is the single-leg form of (core.side_balance tells a
     nearly level one from it by the sides around it)."""
+    one_leg_deg: float | None = None
+    """For a two-legged exercise counted in repetitions that has a single-leg form: how far
+    (deg, median over a set) the pelvis turns in that form's measure (its first ``form``)
+    for the set to be the single-leg form (core.rep_sets)."""
 
     @property
     def mode(self) -> str:
@@ -86,8 +90,12 @@ _HOLDS: tuple[Exercise, ...] = (
              roll_deg=(-45.0, 0.0)),
     # Lying on the back, hips lifted: the lower back's long axis runs head-end down 15-35 deg
     # at the top (design estimate); a knee-to-belly stretch tilts it 5-20 deg, relaxed.
+    # a set of bridges whose pelvis rolls 2 deg (median) is single-leg (2-15 deg toward the
+    # unsupported side), as a held bridge (``hold_roll_side_deg``): sets of good single-leg
+    # bridges dropping 2.4-2.7 deg were two-legged at 2.5; a two-legged set rolled as much
+    # beside both sides' sets is told by core.side_balance
     Exercise("glute_bridge", ("hold", "reps"), 180.0, (-60.0, -8.0), None, "", None,
-             ("sag", "twist"), "10-45 s, or 8-15 reps"),
+             ("sag", "twist"), "10-45 s, or 8-15 reps", one_leg_deg=2.0),
     # named by the supporting leg: the pelvis drops toward the free side
     Exercise("single_leg_bridge_left", ("hold", "reps"), 180.0, (-60.0, -8.0), "left",
              "the pelvis drops toward the free (right) side", "single_leg_bridge_right",
@@ -101,8 +109,10 @@ _HOLDS: tuple[Exercise, ...] = (
 #: Rows counted as repetitions only (rows held or counted are in ``_HOLDS``).
 _REPS: tuple[Exercise, ...] = (
     # counted by core.reps: a hip hinge from standing (front down at the bottom)
+    # a set of hinges whose pelvis rotates 2 deg (median) is single-leg (3-15 deg,
+    # routine_body; a two-legged hinge does not rotate)
     Exercise("deadlift", ("reps",), 0.0, (0.0, 90.0), None, "", None, ("lateral_lean",),
-             "8-12 reps"),
+             "8-12 reps", one_leg_deg=2.0),
     Exercise("single_leg_deadlift_left", ("reps",), 0.0, (0.0, 90.0), "left",
              "the standing leg: the pelvis rotates with its side down as the free hip opens",
              "single_leg_deadlift_right", ("pelvic_rotation", "lateral_lean"),

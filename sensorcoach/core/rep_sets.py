@@ -15,19 +15,25 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from sensorcoach.core import catalogue
+
 FloatArray = NDArray[np.float64]
 
 HINGE, BRIDGE, CAT_COW = "hinge", "bridge", "cat_cow"
-#: deg: a hinge set whose pelvis rotates this much (median) is single-leg (3-15 deg,
-#: routine_body; a two-legged hinge does not rotate).
-SLDL_ROTATION_DEG = 2.0
-#: deg: a bridge set whose pelvis rolls this much (median) is single-leg (2-15 deg toward
-#: the unsupported side), as a held bridge (``hold_roll_side_deg``): sets of good
-#: single-leg bridges dropping 2.4-2.7 deg were two-legged at 2.5; a two-legged set rolled
-#: as much beside both sides' sets is told by core.side_balance.
-SLB_DROP_DEG = 2.0
-#: The measure (median, deg) that names a single-leg set, by its two-legged kind.
-SINGLE_LEG_DEG = {"deadlift": SLDL_ROTATION_DEG, "glute_bridge": SLB_DROP_DEG}
+
+
+def _one_leg_deg(two_legged: str) -> float:
+    """How far the pelvis turns in a single-leg set of ``two_legged`` (its catalogue row)."""
+    row = catalogue.by_name(two_legged)
+    if row is None or row.one_leg_deg is None:
+        raise ValueError(f"catalogue row {two_legged!r} has no single-leg measure")
+    return row.one_leg_deg
+
+
+#: deg: a hinge set whose pelvis rotates this much (median) is single-leg.
+SLDL_ROTATION_DEG = _one_leg_deg("deadlift")
+#: deg: a bridge set whose pelvis rolls this much (median) is single-leg.
+SLB_DROP_DEG = _one_leg_deg("glute_bridge")
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ import numpy as np
 
 from sensorcoach.core import catalogue
 from sensorcoach.core.events import Hold
-from sensorcoach.core.rep_sets import SINGLE_LEG_DEG, RepSet
+from sensorcoach.core.rep_sets import RepSet
 
 #: s: holds or sets of one exercise (its two-legged and single-leg forms) this close
 #: together are one run of it.
@@ -210,13 +210,13 @@ def _fill_missing_side(out: list[T], run: list[int], rows: dict[str, catalogue.E
 
 
 def balance_offset(sets: Sequence[RepSet], level_max_deg: float,
-                   named_deg: dict[str, float] = SINGLE_LEG_DEG,
                    exercises: tuple[catalogue.Exercise, ...] = catalogue.CATALOGUE
                    ) -> list[RepSet]:
-    """``sets`` (in time order) with the *offset* rule (module docstring): ``named_deg``
-    the measure that names a single-leg set (by the two-legged kind), ``level_max_deg``
-    the largest offset."""
+    """``sets`` (in time order) with the *offset* rule (module docstring): the measure
+    that names a single-leg set is its two-legged row's ``one_leg_deg``,
+    ``level_max_deg`` the largest offset."""
     rows = one_sided_rows(exercises)
+    named_deg = {r.name: r.one_leg_deg for r in exercises if r.one_leg_deg is not None}
     out = list(sets)
     for base, run in _one_leg_runs(out, rows):
         sides = {out[i].kind for i in run if out[i].kind in rows}
