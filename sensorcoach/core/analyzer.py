@@ -380,8 +380,7 @@ class StreamAnalyzer:
                     continue  # stretches were found there: relaxed, and where it is held
                 if under_way is not None and mostly_inside(sp.start_s, sp.end_s, under_way):
                     continue  # likewise a stretch under way (live: not emitted, then dropped)
-            if any(mostly_inside(sp.start_s, sp.end_s, r.start_s, r.end_s)
-                   for r in self.rep_sets):
+            if self._under_a_set(sp.start_s, sp.end_s):
                 continue  # a set of repetitions there: moving through the posture
             stab = stability(t, acc, self.sample_rate_hz, sp.start_s, sp.end_s, sp.drift_deg,
                              sp.drift_kind, tuple(b.t_s for b in sp.form_breaks))
@@ -421,13 +420,16 @@ class StreamAnalyzer:
                                     or (since is not None and since <= mid)):
                 keep.append(h)
                 continue
-            if any(mostly_inside(h.start_s, h.end_s, r.start_s, r.end_s)
-                   for r in self.rep_sets):
+            if self._under_a_set(h.start_s, h.end_s):
                 continue  # a set of repetitions there: moving through the posture
             self.holds.append(h)
             out.append(h)
         self._held_back = keep
         return out
+
+    def _under_a_set(self, start_s: float, end_s: float) -> bool:
+        """Whether a set of repetitions found covers most of ``start_s``-``end_s``."""
+        return any(mostly_inside(start_s, end_s, r.start_s, r.end_s) for r in self.rep_sets)
 
     def _under_stretches(self, start_s: float, end_s: float) -> bool:
         """Whether stretches found cover at least half of ``start_s``-``end_s`` (one, or
