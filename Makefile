@@ -37,7 +37,7 @@ bench: install
 	$(BIN)/python benchmarks/table.py
 
 accuracy: install
-	$(BIN)/python benchmarks/accuracy.py --sweep
+	$(BIN)/python benchmarks/accuracy.py --sweep $(if $(SISFALL_DIR),--sisfall "$(SISFALL_DIR)" --jobs 2)
 
 # Feedback learning on simulated desk days (30-60 s: not part of bench).
 feedback: install

@@ -424,9 +424,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="simulated routine sessions scored in the routine section "
                          "(benchmarks/routine_accuracy.py; default: its DEFAULT_ROUTINES with "
                          "the project's fixture folder, 0 with another folder)")
+    ap.add_argument("--sisfall", type=Path, default=None, metavar="DIR",
+                    help="also count exercises on SisFall SA01-SA15/SE01-SE08 in a local copy "
+                         "DIR (make accuracy passes $SISFALL_DIR)")
+    ap.add_argument("--jobs", type=int, default=1, help="processes for --sisfall")
     args = ap.parse_args(argv)
     if not args.folder.is_dir():
         print(f"error: {args.folder}: not a folder", file=sys.stderr)
+        return 2
+    if args.sisfall is not None and not args.sisfall.is_dir():
+        print(f"error: {args.sisfall}: not a folder (a local copy of SisFall)", file=sys.stderr)
         return 2
     fixtures, problems = load(args.folder)
     for p in problems:
@@ -440,7 +447,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from routine_accuracy import routine_section
 
-    routine_section(args.folder, args.routines)
+    routine_section(args.folder, args.routines, sisfall=args.sisfall, jobs=max(1, args.jobs))
     return 0
 
 

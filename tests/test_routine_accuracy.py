@@ -237,6 +237,25 @@ def test_accuracy_benchmark_prints_the_routine_section(
     section = out.split("=== The whole routine")[1]
     assert "1 sessions, ALL simulated: 0 generated" in section
     assert "routine_short" in section and "Targets (issue 15)" in section
+    assert "allowed SisFall subjects: not run" in section
+
+
+def test_accuracy_benchmark_counts_exercises_on_a_sisfall_copy(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``make accuracy`` prints the issue's "0 exercises on the allowed SisFall subjects"
+    from a local copy (``SISFALL_DIR``), and says so when the folder is not there."""
+    _desk(tmp_path)
+    sis = tmp_path / "sisfall"
+    (sis / "SA01").mkdir(parents=True)
+    (sis / "SA01" / "D01_SA01_R01.txt").write_text(
+        "  17,-179, -99, -18,-504,-352,  76,-697,-279;\n" * 2000)
+    acc = _accuracy_module()
+    assert acc.main([str(tmp_path), "--routines", "0", "--sisfall", str(sis)]) == 0
+    section = capsys.readouterr().out.split("=== The whole routine")[1]
+    assert "allowed SisFall subjects: not run" not in section
+    assert "0 exercises on the allowed SisFall subjects" in section
+    assert acc.main([str(tmp_path), "--sisfall", str(tmp_path / "nowhere")]) == 2
+    assert "not a folder" in capsys.readouterr().err
 
 
 def test_sisfall_counts_read_only_the_allowed_subjects(tmp_path: Path) -> None:
