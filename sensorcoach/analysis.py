@@ -26,8 +26,13 @@ from sensorcoach.errors import CalibrationError
 from sensorcoach.recording import Gap, Recording
 
 SCHEMA = "sensorcoach.analysis/1"
-#: s of samples pushed into the analyser at a time (memory only: results do not depend on it).
+#: s of samples pushed into the analyser at a time (results do not depend on it: longer
+#: slices save per-call overhead, a third of an 8-hour day's time at 300 s; shorter ones
+#: memory)...
 ANALYSIS_SLICE_S = 1800.0
+#: ...and at most this many samples (at 100 Hz 1800 s: the per-sample intermediates of a
+#: slice stay near 50 MiB at any rate).
+ANALYSIS_SLICE_SAMPLES = 180_000
 IntArray = NDArray[np.int64]
 
 
@@ -197,7 +202,8 @@ def analyze(recording: Recording, settings: Settings = DEFAULT_SETTINGS, *,
     # In slices: the analyser gives the same events for any blocks, and a whole day at
     # once would hold per-sample and per-frame intermediates of all of it (578 -> ~280 MiB
     # peak for an 8-hour 100 Hz day).
-    step = max(1, round(ANALYSIS_SLICE_S * recording.sample_rate_hz))
+    step = max(1, min(round(ANALYSIS_SLICE_S * recording.sample_rate_hz),
+                      ANALYSIS_SLICE_SAMPLES))
     gyro = recording.gyro_axes
     for lo in range(0, recording.n_samples, step):
         hi = lo + step

@@ -165,3 +165,30 @@ def test_a_routine_streamed_in_random_blocks_equals_offline(name: str) -> None:
         assert key(an.holds) == key(full.holds)
         assert key(an.rep_sets) == key(full.reps)
     assert len(full.holds) > 10 and len(full.reps) >= 3
+
+
+def test_analyze_pushes_slices_bounded_in_time_and_samples(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``analyze`` feeds the analyser in slices of ``ANALYSIS_SLICE_S`` (fewer calls, less
+    per-call overhead) and never more than ``ANALYSIS_SLICE_SAMPLES`` samples at a time
+    (memory at high rates); the result is the same as one push."""
+    import sensorcoach.analysis as analysis_module
+
+    rec = desk(5, sample_rate_hz=50.0, duration_s=240.0)
+    whole = analyze(rec).to_dict()
+    sizes: list[int] = []
+    push = StreamAnalyzer.push
+
+    def spy(self: StreamAnalyzer, t: np.ndarray, *a: object) -> object:
+        sizes.append(int(t.size))
+        return push(self, t, *a)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(StreamAnalyzer, "push", spy)
+    monkeypatch.setattr(analysis_module, "ANALYSIS_SLICE_S", 100.0)
+    monkeypatch.setattr(analysis_module, "ANALYSIS_SLICE_SAMPLES", 10**9)
+    assert analyze(rec).to_dict() == whole
+    assert sizes == [5000, 5000, rec.n_samples - 10000]
+    sizes.clear()
+    monkeypatch.setattr(analysis_module, "ANALYSIS_SLICE_SAMPLES", 3000)
+    assert analyze(rec).to_dict() == whole
+    assert max(sizes) == 3000 and sum(sizes) == rec.n_samples
