@@ -687,24 +687,32 @@ class StretchDetector:
         return None, {}
 
 
-__all__ = ["StretchDetector", "StretchSpan"]
-
-
 def _moves(t: FloatArray, up: FloatArray, settled: BoolArray) -> list[tuple[int, int]]:
     """[begin, end) of each movement: a run of frames not settled with the trunk's mean
     settled posture over ``LOCAL_S / 2`` after it ``ENTRY_DEG`` or more from that before
     it. Breathing and noise unsettle a frame or a few but leave the trunk where it was, and
     the slow end of an entry movement (settled frames easing into the stretch, unsettled
-    ones between) moves it less."""
-    out = []
+    ones between) moves it less. Linear in the frames (window sums from running sums: a
+    run may be hours of lying)."""
     code, begins, lengths = runs((~settled).astype(np.int64))
-    for b, e in zip(begins[code == 1], (begins + lengths)[code == 1], strict=True):
-        before = up[:, settled & (t >= t[b] - LOCAL_S / 2) & (t < t[b])]
-        after = up[:, settled & (t > t[e - 1]) & (t <= t[e - 1] + LOCAL_S / 2)]
-        if before.shape[1] == 0 or after.shape[1] == 0:
-            continue
-        a, c = before.mean(axis=1), after.mean(axis=1)
-        cos = float(a @ c) / max(float(np.linalg.norm(a) * np.linalg.norm(c)), 1e-12)
-        if np.degrees(np.arccos(min(max(cos, -1.0), 1.0))) >= ENTRY_DEG:
-            out.append((int(b), int(e)))
-    return out
+    b, e = begins[code == 1], (begins + lengths)[code == 1]
+    keep = e < t.size  # a run still going at the end has no posture after it
+    b, e = b[keep], e[keep]
+    if b.size == 0:
+        return []
+    w = settled.astype(np.float64)
+    sums = np.concatenate([np.zeros((3, 1)), np.cumsum(up * w, axis=1)], axis=1)
+    count = np.concatenate([[0.0], np.cumsum(w)])
+    lo = np.searchsorted(t, t[b] - LOCAL_S / 2, side="left")
+    hi = np.searchsorted(t, t[e - 1] + LOCAL_S / 2, side="right")
+    before, n_before = sums[:, b] - sums[:, lo], count[b] - count[lo]
+    after, n_after = sums[:, hi] - sums[:, e], count[hi] - count[e]
+    norm = np.linalg.norm(before, axis=0) * np.linalg.norm(after, axis=0)
+    cos = (before * after).sum(axis=0) / np.maximum(norm, 1e-12)
+    turned = np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))) >= ENTRY_DEG
+    ok = turned & (n_before > 0) & (n_after > 0)
+    return [(int(x), int(y)) for x, y in zip(b[ok], e[ok], strict=True)]
+
+
+__all__ = ["StretchDetector", "StretchSpan"]
+
